@@ -1,0 +1,2 @@
+//! spellwire
+pub mod protocol;

@@ -1,0 +1,205 @@
+//! Wire frames shared by the SDK and `spellwire-server`, so the two can never disagree.
+//!
+//! Every frame is a JSON object in a WebSocket text message, tagged by `op`. The server may put
+//! several frames in one message as a JSON array (the browser pays per message, not per event).
+//! The application payload `data` is generic: the server uses `serde_json::Value`, the browser
+//! client keeps the JS object `JSON.parse` produced, untouched. docs/PROTOCOL.md is the prose
+//! version of this file.
+//!
+//! ```
+//! use spellwire::protocol::{ClientFrame, Cursor};
+//! let hello: ClientFrame<()> = ClientFrame::Hello {
+//!     token: "T".into(),
+//!     resume: Some(Cursor { epoch: "e1".into(), seq: 7 }),
+//! };
+//! assert_eq!(
+//!     serde_json::to_string(&hello).unwrap(),
+//!     r#"{"op":"hello","token":"T","resume":{"epoch":"e1","seq":7}}"#
+//! );
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+/// Close code the server uses when the hello frame's token is missing, bad or expired.
+///
+/// ```
+/// assert_eq!(spellwire::protocol::CLOSE_UNAUTHORIZED, 4401);
+/// ```
+pub const CLOSE_UNAUTHORIZED: u16 = 4401;
+
+/// Close code the server uses when a client breaks the protocol (first frame not hello, ...).
+///
+/// ```
+/// assert_eq!(spellwire::protocol::CLOSE_PROTOCOL, 4400);
+/// ```
+pub const CLOSE_PROTOCOL: u16 = 4400;
+
+/// Close code the client uses when it gives up on a silent socket (heartbeat or connect timeout).
+///
+/// ```
+/// assert_eq!(spellwire::protocol::CLOSE_TIMEOUT, 4408);
+/// ```
+pub const CLOSE_TIMEOUT: u16 = 4408;
+
+/// Standard close code for "message too big" (RFC 6455), used above the size limit.
+///
+/// ```
+/// assert_eq!(spellwire::protocol::CLOSE_TOO_BIG, 1009);
+/// ```
+pub const CLOSE_TOO_BIG: u16 = 1009;
+
+/// Where a client's event stream stands: the server log's epoch and the last seq delivered.
+///
+/// ```
+/// let c = spellwire::protocol::Cursor { epoch: "e1".into(), seq: 41 };
+/// assert_eq!(c.seq + 1, 42); // the next event the client expects
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cursor {
+    /// Identity of the server's log; it changes when the server loses its history.
+    pub epoch: String,
+    /// Last sequence number the client delivered to its subscribers.
+    pub seq: u64,
+}
+
+/// A frame the client sends.
+///
+/// ```
+/// use spellwire::protocol::ClientFrame;
+/// let f: ClientFrame<i32> = serde_json::from_str(r#"{"op":"ping","id":3}"#).unwrap();
+/// assert_eq!(f, ClientFrame::Ping { id: 3 });
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "lowercase")]
+pub enum ClientFrame<D> {
+    /// First frame on every socket: credentials and, when the client has one, its cursor.
+    Hello {
+        /// Token from `POST /api/login` (never in the URL, where logs would keep it).
+        token: String,
+        /// Resume point; absent on a client's very first connection.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        resume: Option<Cursor>,
+    },
+    /// Heartbeat; the server answers `pong` with the same id.
+    Ping {
+        /// Client-chosen number echoed back, to pair pong with ping.
+        id: u64,
+    },
+    /// An application message; the server answers `ack` (or `nack`) with the same id.
+    Send(Message<D>),
+    /// Ask the server to resend every retained event after `after` (gap repair).
+    Replay {
+        /// Last seq the client has; the server resends `after + 1 ..`.
+        after: u64,
+    },
+}
+
+/// An application message from the client. The id is an idempotency key: a resent id is
+/// acked again but applied once.
+///
+/// ```
+/// use spellwire::protocol::Message;
+/// let m = Message { id: "a-1".into(), kind: "chat".into(), topic: None, data: 1 };
+/// assert_eq!(serde_json::to_string(&m).unwrap(), r#"{"id":"a-1","type":"chat","data":1}"#);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Message<D> {
+    /// Unique per message, kept across resends.
+    pub id: String,
+    /// Application event name.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Optional routing label, e.g. `room:1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+    /// Application payload.
+    pub data: D,
+}
+
+/// A frame the server sends.
+///
+/// ```
+/// use spellwire::protocol::ServerFrame;
+/// let f: ServerFrame<serde_json::Value> =
+///     serde_json::from_str(r#"{"op":"ack","id":"a-1"}"#).unwrap();
+/// assert_eq!(f, ServerFrame::Ack { id: "a-1".into() });
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "lowercase")]
+pub enum ServerFrame<D> {
+    /// Answer to a good hello. Replayed events (seq > `after`) follow, then live ones.
+    Welcome(Welcome),
+    /// An application event for this user.
+    Event(Event<D>),
+    /// Answer to `ping`.
+    Pong {
+        /// The ping's id.
+        id: u64,
+    },
+    /// The message with this id was applied (now or earlier: acks are idempotent).
+    Ack {
+        /// The message's id.
+        id: String,
+    },
+    /// The message with this id was refused and will not be applied.
+    Nack {
+        /// The message's id.
+        id: String,
+        /// Machine-readable reason, e.g. `bad_message`.
+        code: String,
+        /// Human-readable reason.
+        message: String,
+    },
+    /// Something the client sent could not be understood; the socket stays open.
+    Error {
+        /// Machine-readable reason, e.g. `bad_frame`.
+        code: String,
+        /// Human-readable reason.
+        message: String,
+    },
+}
+
+/// The server's answer to `hello`.
+///
+/// ```
+/// use spellwire::protocol::Welcome;
+/// let w: Welcome = serde_json::from_str(
+///     r#"{"epoch":"e1","after":0,"resumed":false,"heartbeatMs":25000}"#).unwrap();
+/// assert_eq!(w.heartbeat_ms, 25000);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Welcome {
+    /// The log's epoch; the client stores it in its cursor.
+    pub epoch: String,
+    /// Replay starts after this seq: the next event is `after + 1`.
+    pub after: u64,
+    /// True when the hello's cursor was honoured (same epoch, still inside the window).
+    pub resumed: bool,
+    /// Heartbeat interval the server suggests (ms).
+    pub heartbeat_ms: u64,
+}
+
+/// An application event, as the page's subscribers receive it: `{ type, topic, seq, data }`.
+///
+/// ```
+/// use spellwire::protocol::Event;
+/// let e = Event { seq: 1, kind: "step_completed".into(), topic: Some("cast:1".into()), data: 0.5 };
+/// assert_eq!(
+///     serde_json::to_string(&e).unwrap(),
+///     r#"{"seq":1,"type":"step_completed","topic":"cast:1","data":0.5}"#
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event<D> {
+    /// Per-user sequence number, from 1, without gaps.
+    pub seq: u64,
+    /// Application event name.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Optional routing label, e.g. `cast:42`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+    /// Application payload (`null` when the event has none).
+    pub data: D,
+}
