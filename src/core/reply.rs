@@ -1,0 +1,88 @@
+//! What the core does with each frame the server sends.
+
+use super::machine::{Core, Stage, GAP_REPAIR_MS};
+use super::seq::Verdict;
+use super::types::{Output, Phase};
+use crate::error::{Error, ErrorCode};
+use crate::protocol::{ClientFrame, ServerFrame, Welcome};
+
+impl<P> Core<P> {
+    pub(super) fn on_frame(&mut self, now: f64, frame: ServerFrame<()>) {
+        self.live.received(now);
+        match frame {
+            ServerFrame::Welcome(w) => self.on_welcome(now, w),
+            ServerFrame::Pong { id } => {
+                self.live.pong(id, now);
+            }
+            ServerFrame::Ack { id } => {
+                if self.outbox.ack(&id) {
+                    self.stats.acked += 1;
+                    self.out.push(Output::Acked { id });
+                }
+            }
+            ServerFrame::Nack { id, code, message } => {
+                if self.outbox.ack(&id) {
+                    self.reject(id, Error::new(ErrorCode::Server, format!("{code}: {message}")));
+                }
+            }
+            ServerFrame::Error { code, message } => {
+                let error = Error::new(ErrorCode::Server, format!("{code}: {message}"));
+                self.out.push(Output::Error(error));
+            }
+            ServerFrame::Event(e) => self.on_malformed(format!("event {} without payload", e.seq)),
+        }
+    }
+
+    fn on_welcome(&mut self, now: f64, w: Welcome) {
+        if self.stage != Stage::Hello {
+            return self.on_malformed("welcome outside the handshake".into());
+        }
+        self.stage = Stage::Ready;
+        self.phase = Phase::Open;
+        self.opened_at = Some(now);
+        self.connect_deadline = None;
+        self.reason = None;
+        self.auth_retry_used = false;
+        if self.ever_opened {
+            self.stats.reconnects += 1;
+        }
+        self.ever_opened = true;
+        let advertised = if w.heartbeat_ms > 0 { w.heartbeat_ms as f64 } else { 25_000.0 };
+        self.live.set_interval(self.opts.heartbeat_ms.unwrap_or(advertised));
+        self.live.start(now);
+        if self.seq.cursor().is_some() && !w.resumed {
+            self.stats.resets += 1;
+            self.out.push(Output::Reset);
+        }
+        self.seq.restart(&w.epoch, w.after);
+        let queued: Vec<String> = self.outbox.frames().map(str::to_owned).collect();
+        self.out.extend(queued.into_iter().map(Output::SendText));
+        self.send_ping(now); // measure latency at once
+    }
+
+    pub(super) fn on_event(&mut self, now: f64, seq: u64, payload: P) {
+        if self.stage != Stage::Ready {
+            return self.on_malformed(format!("event {seq} before welcome"));
+        }
+        self.live.received(now);
+        match self.seq.accept(seq) {
+            Verdict::Deliver => {
+                self.stats.delivered += 1;
+                self.gap_deadline = None;
+                self.out.push(Output::Deliver(payload));
+            }
+            Verdict::Duplicate => self.stats.duplicates += 1,
+            Verdict::Gap { after } if self.gap_deadline.is_none() => {
+                self.stats.gaps += 1;
+                self.gap_deadline = Some(now + GAP_REPAIR_MS);
+                self.out.push(Output::SendFrame(ClientFrame::Replay { after }));
+            }
+            Verdict::Gap { .. } => {} // replay already requested; it resends this one too
+        }
+    }
+
+    pub(super) fn on_malformed(&mut self, message: String) {
+        self.stats.bad_frames += 1;
+        self.out.push(Output::Error(Error::new(ErrorCode::BadFrame, message)));
+    }
+}

@@ -1,0 +1,221 @@
+//! The core's vocabulary: what happens to it (inputs), what it asks for (outputs), what it reports.
+
+use crate::error::Error;
+use crate::protocol::{ClientFrame, ServerFrame};
+
+/// Connection state as users see it (`client.state`).
+///
+/// ```
+/// assert_eq!(spellwire::core::Phase::Reconnecting.as_str(), "reconnecting");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// An attempt is under way (token, socket, hello, welcome).
+    Connecting,
+    /// Welcomed by the server; events flow.
+    Open,
+    /// Waiting for the backoff delay before the next attempt.
+    Reconnecting,
+    /// The browser says there is no network; retries wait for `online`.
+    Offline,
+    /// Closed by `close()`, or not started (`autoConnect: false`).
+    Closed,
+    /// Gave up (unauthorized, or `maxAttempts` reached) until `retry()`.
+    Failed,
+}
+
+impl Phase {
+    /// The state's name in JavaScript.
+    ///
+    /// ```
+    /// assert_eq!(spellwire::core::Phase::Open.as_str(), "open");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Connecting => "connecting",
+            Phase::Open => "open",
+            Phase::Reconnecting => "reconnecting",
+            Phase::Offline => "offline",
+            Phase::Closed => "closed",
+            Phase::Failed => "failed",
+        }
+    }
+}
+
+/// Payload of the `state` event: `{ state, attempt, nextRetryMs, latencyMs, reason }`.
+///
+/// ```
+/// use spellwire::core::{Phase, StateInfo};
+/// let s = StateInfo { phase: Phase::Open, attempt: 0, next_retry_ms: None, latency_ms: Some(0.4), reason: None };
+/// assert_eq!(s.phase.as_str(), "open");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct StateInfo {
+    /// Current state.
+    pub phase: Phase,
+    /// Consecutive failed attempts (0 once a connection stayed up `resetAfterMs`).
+    pub attempt: u32,
+    /// Time until the next attempt, while `reconnecting`.
+    pub next_retry_ms: Option<f64>,
+    /// Smoothed ping round-trip time, once measured.
+    pub latency_ms: Option<f64>,
+    /// Why the client is not open (e.g. `unauthorized`, `heartbeat_timeout`, `closed:1006`).
+    pub reason: Option<String>,
+}
+
+/// Counters for `client.stats()`.
+///
+/// ```
+/// let s = spellwire::core::Stats::default();
+/// assert_eq!(s.delivered, 0);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Events handed to subscribers.
+    pub delivered: u64,
+    /// Events dropped because their seq was already delivered.
+    pub duplicates: u64,
+    /// Gaps in the live stream for which a replay was requested.
+    pub gaps: u64,
+    /// Welcomes that could not resume (history gone): `reset` events emitted.
+    pub resets: u64,
+    /// Welcomes after the first one.
+    pub reconnects: u64,
+    /// Frames from the server that could not be understood.
+    pub bad_frames: u64,
+    /// Messages the server acked.
+    pub acked: u64,
+    /// Messages whose promise was rejected (queue full, too large, nack, closed).
+    pub rejected: u64,
+}
+
+/// Something that happened, stamped by the caller with the time it happened.
+///
+/// `gen` is the generation of the socket that produced the event: anything from a socket that
+/// was already replaced is ignored, so a stale `close` can never tear down its successor.
+///
+/// ```
+/// use spellwire::core::Input;
+/// let i: Input<()> = Input::Opened { gen: 1 };
+/// assert!(matches!(i, Input::Opened { .. }));
+/// ```
+#[derive(Debug, Clone)]
+pub enum Input<P> {
+    /// Start connecting (page load, `connect()` or `retry()`).
+    Connect,
+    /// `close()`: stop for good and settle pending sends.
+    Close,
+    /// The token the driver fetched (or why it could not).
+    Token {
+        /// Generation it was fetched for.
+        gen: u64,
+        /// The token, or the reason the token function failed.
+        token: Result<String, String>,
+    },
+    /// The WebSocket opened.
+    Opened {
+        /// Socket generation.
+        gen: u64,
+    },
+    /// The WebSocket closed (or failed to open).
+    Closed {
+        /// Socket generation.
+        gen: u64,
+        /// Close code (1006 when the browser saw no close frame).
+        code: u16,
+    },
+    /// A control frame arrived.
+    Frame {
+        /// Socket generation.
+        gen: u64,
+        /// The decoded frame (events come as [`Input::Event`]).
+        frame: ServerFrame<()>,
+    },
+    /// An application event arrived; `payload` is handed over untouched.
+    Event {
+        /// Socket generation.
+        gen: u64,
+        /// Its sequence number.
+        seq: u64,
+        /// The event as the driver represents it (a JS object in the browser).
+        payload: P,
+    },
+    /// A frame that could not be decoded.
+    Malformed {
+        /// Socket generation.
+        gen: u64,
+        /// What was wrong with it.
+        message: String,
+    },
+    /// The timer asked for by [`crate::core::Core::next_wake`] fired (possibly late).
+    Wake,
+    /// The browser went online.
+    Online,
+    /// The browser went offline.
+    Offline,
+    /// The page became visible again: check the socket now.
+    Visible,
+    /// `send`: an encoded `send` frame with its id.
+    Send {
+        /// Message id, from [`crate::core::Core::next_message_id`].
+        id: String,
+        /// The encoded frame.
+        text: String,
+    },
+}
+
+/// Something the driver must do, or tell the page.
+///
+/// ```
+/// use spellwire::core::Output;
+/// let o: Output<()> = Output::Acked { id: "m-1".into() };
+/// assert!(matches!(o, Output::Acked { .. }));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub enum Output<P> {
+    /// Get a token (string, or call the token function), then answer with [`Input::Token`].
+    FetchToken {
+        /// Generation to answer with.
+        gen: u64,
+    },
+    /// Open a WebSocket to `url`, tagging its events with `gen`.
+    Open {
+        /// Socket generation.
+        gen: u64,
+        /// Server URL.
+        url: String,
+    },
+    /// Close the socket of generation `gen` (its later events will be ignored).
+    Close {
+        /// Socket generation.
+        gen: u64,
+        /// Close code.
+        code: u16,
+        /// Close reason.
+        reason: String,
+    },
+    /// Encode and write a control frame.
+    SendFrame(ClientFrame<()>),
+    /// Write an already encoded frame.
+    SendText(String),
+    /// Hand an event to subscribers.
+    Deliver(P),
+    /// The server could not resume: the app should reload its state (the `reset` event).
+    Reset,
+    /// Resolve the promise of message `id`.
+    Acked {
+        /// Message id.
+        id: String,
+    },
+    /// Reject the promise of message `id`.
+    Rejected {
+        /// Message id.
+        id: String,
+        /// Why.
+        error: Error,
+    },
+    /// Emit an `error` event.
+    Error(Error),
+    /// Emit a `state` event.
+    State(StateInfo),
+}

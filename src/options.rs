@@ -1,0 +1,173 @@
+//! Client options with their documented defaults (camelCase, as JavaScript passes them).
+//!
+//! `token` is not here: it may be a JS function, so the browser layer takes it out first.
+//! Unknown names are refused, so a typo such as `queueLimt` is an error, not a silent default.
+
+use crate::core::backoff::Backoff;
+use crate::core::outbox::Overflow;
+use serde::Deserialize;
+
+/// One server URL or several (the client moves to the next after a failed attempt).
+///
+/// ```
+/// use spellwire::options::Urls;
+/// let u: Urls = serde_json::from_str(r#"["ws://a/ws","ws://b/ws"]"#).unwrap();
+/// assert_eq!(u.list().len(), 2);
+/// ```
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum Urls {
+    /// A single URL.
+    One(String),
+    /// Several URLs, tried in turn.
+    Many(Vec<String>),
+}
+
+impl Urls {
+    /// The URLs as a slice.
+    ///
+    /// ```
+    /// assert_eq!(spellwire::options::Urls::One("ws://a".into()).list(), ["ws://a"]);
+    /// ```
+    pub fn list(&self) -> &[String] {
+        match self {
+            Urls::One(url) => std::slice::from_ref(url),
+            Urls::Many(urls) => urls,
+        }
+    }
+}
+
+/// Everything that tunes a client. Every field has a default except `url`.
+///
+/// ```
+/// use spellwire::options::Options;
+/// let o: Options = serde_json::from_str(r#"{"url":"ws://127.0.0.1:8080/ws"}"#).unwrap();
+/// assert_eq!(o.queue_limit, 100);
+/// assert_eq!(o.connect_timeout_ms, 5000.0);
+/// assert!(o.auto_connect);
+/// ```
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Options {
+    /// WebSocket URL(s) of the server, e.g. `ws://127.0.0.1:8080/ws`.
+    pub url: Urls,
+    /// Connect at construction (page load). Default true.
+    #[serde(default = "yes")]
+    pub auto_connect: bool,
+    /// Reconnect schedule.
+    #[serde(default)]
+    pub backoff: Backoff,
+    /// Give up on an attempt that is not welcomed within this many ms. Default 5000.
+    #[serde(default = "connect_timeout")]
+    pub connect_timeout_ms: f64,
+    /// Ping interval in ms; when absent, the server's advertised value (25000 by default).
+    #[serde(default)]
+    pub heartbeat_ms: Option<f64>,
+    /// Extra silence tolerated beyond the interval before a socket counts as dead. Default 10000.
+    #[serde(default = "grace")]
+    pub liveness_grace_ms: f64,
+    /// Most unacked messages kept while offline or in flight. Default 100.
+    #[serde(default = "queue_limit")]
+    pub queue_limit: usize,
+    /// What `send` does when the queue is full. Default `reject`.
+    #[serde(default = "reject")]
+    pub overflow: Overflow,
+    /// Largest encoded message `send` accepts, in bytes (the server's limit). Default 65536.
+    #[serde(default = "max_message")]
+    pub max_message_bytes: usize,
+    /// Keep the cursor in sessionStorage so a reload of the tab resumes. Default true.
+    #[serde(default = "yes")]
+    pub persist_cursor: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+fn connect_timeout() -> f64 {
+    5000.0
+}
+fn grace() -> f64 {
+    10_000.0
+}
+fn queue_limit() -> usize {
+    100
+}
+fn reject() -> Overflow {
+    Overflow::Reject
+}
+fn max_message() -> usize {
+    65_536
+}
+
+impl Options {
+    /// Options for one URL with every default, handy in Rust and in tests.
+    ///
+    /// ```
+    /// let o = spellwire::options::Options::new("ws://x/ws");
+    /// assert_eq!(o.url.list(), ["ws://x/ws"]);
+    /// ```
+    pub fn new(url: &str) -> Self {
+        Options {
+            url: Urls::One(url.to_owned()),
+            auto_connect: true,
+            backoff: Backoff::default(),
+            connect_timeout_ms: connect_timeout(),
+            heartbeat_ms: None,
+            liveness_grace_ms: grace(),
+            queue_limit: queue_limit(),
+            overflow: reject(),
+            max_message_bytes: max_message(),
+            persist_cursor: true,
+        }
+    }
+
+    /// Checks ranges and URLs; the message names the bad option.
+    ///
+    /// ```
+    /// let mut o = spellwire::options::Options::new("http://x");
+    /// assert!(o.validate().unwrap_err().contains("ws://"));
+    /// o.url = spellwire::options::Urls::One("wss://x".into());
+    /// assert!(o.validate().is_ok());
+    /// ```
+    pub fn validate(&self) -> Result<(), String> {
+        let urls = self.url.list();
+        if urls.is_empty() {
+            return Err("url must name at least one server".into());
+        }
+        if let Some(bad) = urls.iter().find(|u| !(u.starts_with("ws://") || u.starts_with("wss://"))) {
+            return Err(format!("url {bad:?} must start with ws:// or wss://"));
+        }
+        self.backoff.validate()?;
+        let positive = |v: f64| v.is_finite() && v > 0.0;
+        if !positive(self.connect_timeout_ms) {
+            return Err("connectTimeoutMs must be a positive number".into());
+        }
+        if !self.heartbeat_ms.map_or(true, positive) {
+            return Err("heartbeatMs must be a positive number".into());
+        }
+        if !(self.liveness_grace_ms.is_finite() && self.liveness_grace_ms >= 0.0) {
+            return Err("livenessGraceMs must be zero or more".into());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typos_are_refused_by_name() {
+        let err = serde_json::from_str::<Options>(r#"{"url":"ws://x","queueLimt":5}"#).unwrap_err();
+        assert!(err.to_string().contains("queueLimt"), "{err}");
+    }
+
+    #[test]
+    fn nested_backoff_keeps_other_defaults() {
+        let o: Options =
+            serde_json::from_str(r#"{"url":"ws://x","backoff":{"initialMs":10,"jitter":"none"}}"#)
+                .unwrap();
+        assert_eq!(o.backoff.initial_ms, 10.0);
+        assert_eq!(o.backoff.max_ms, 20000.0);
+    }
+}
