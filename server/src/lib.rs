@@ -1,0 +1,107 @@
+//! `spellwire-server`: the reference server for the spellwire client SDK.
+//!
+//! It issues (development) login tokens, keeps a per-user replay log, and speaks the protocol
+//! in `spellwire::protocol` over `/ws`: hello → welcome + replay + live events, ping/pong,
+//! send/ack with idempotency, replay on request. A simulated "spell cast" produces streams of
+//! progress events, and `--test-hooks` adds levers for tests to break connections on purpose.
+//!
+//! ```no_run
+//! # async fn run() {
+//! use spellwire_server::{app, config::Config, AppState};
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+//! axum::serve(listener, app(AppState::new(Config::default()))).await.unwrap();
+//! # }
+//! ```
+#![deny(missing_docs)]
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod conn;
+pub mod echo;
+pub mod frames;
+pub mod hooks;
+pub mod hub;
+pub mod idem;
+pub mod log;
+pub mod random;
+pub mod session;
+pub mod socket;
+pub mod spells;
+pub mod store;
+pub mod writer;
+
+use std::sync::Arc;
+
+use axum::routing::{any, get, post};
+use axum::Router;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::services::ServeDir;
+
+use crate::auth::Auth;
+use crate::config::Config;
+use crate::hooks::Hooks;
+use crate::hub::Hub;
+use crate::store::MemoryStore;
+
+/// Shared state behind every route. Cheap to clone.
+///
+/// ```
+/// let s = spellwire_server::AppState::new(Default::default());
+/// assert!(!s.hub.epoch().is_empty());
+/// ```
+#[derive(Clone)]
+pub struct AppState {
+    /// Settings.
+    pub config: Arc<Config>,
+    /// Sockets and publishing.
+    pub hub: Arc<Hub>,
+    /// Token signing.
+    pub auth: Arc<Auth>,
+    /// Test-hook bookkeeping.
+    pub hooks: Arc<Hooks>,
+}
+
+impl AppState {
+    /// Fresh state with an in-memory store and a new random epoch.
+    pub fn new(config: Config) -> Self {
+        let store = MemoryStore::new(config.retention());
+        let hub = Hub::new(Arc::new(store), random::hex_id(8), config.heartbeat_ms);
+        Self {
+            auth: Arc::new(Auth::new(config.secret.clone(), config.token_ttl_secs)),
+            hooks: Arc::new(Hooks::new(config.test_hooks)),
+            hub: Arc::new(hub),
+            config: Arc::new(config),
+        }
+    }
+}
+
+/// The whole HTTP surface: `/ws`, `/api/*`, `/test/*` (hooks), `/pkg/*` and `/` (static).
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/api/login", post(api::login))
+        .route("/api/notify", post(api::notify))
+        .route("/api/health", get(api::health))
+        .route("/api/spells/{name}/cast", post(spells::cast))
+        .route("/api/{*rest}", any(api::not_found))
+        .layer(cors(&state.config));
+    Router::new()
+        .route("/ws", get(socket::ws))
+        .merge(api)
+        .merge(hooks::routes(state.config.test_hooks))
+        .nest_service("/pkg", ServeDir::new(&state.config.pkg))
+        .fallback_service(ServeDir::new(&state.config.www))
+        .with_state(state)
+}
+
+/// CORS for the API: the `--allow-origin` list when given, any origin otherwise (dev server).
+fn cors(config: &Config) -> CorsLayer {
+    let layer = CorsLayer::new()
+        .allow_methods(tower_http::cors::Any)
+        .allow_headers(tower_http::cors::Any);
+    if config.allow_origins.is_empty() {
+        return layer.allow_origin(tower_http::cors::Any);
+    }
+    let list = config.allow_origins.iter().filter_map(|o| o.parse().ok());
+    layer.allow_origin(AllowOrigin::list(list))
+}

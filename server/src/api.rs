@@ -1,0 +1,119 @@
+//! The JSON HTTP API: login, notify, health (spells live in [`crate::spells`]).
+//!
+//! Every bad input answers 400 with `{"error": {"code", "message"}}`, including bodies that
+//! are not JSON at all, so a client has one error shape to handle.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::auth::{unix_now, valid_user};
+use crate::session::MAX_TYPE_CHARS;
+use crate::AppState;
+
+/// An API error: HTTP status plus a machine code and a human message.
+///
+/// ```
+/// let e = spellwire_server::api::ApiError::bad("bad_user", "no");
+/// assert_eq!(e.status.as_u16(), 400);
+/// ```
+#[derive(Debug)]
+pub struct ApiError {
+    /// HTTP status to answer with.
+    pub status: StatusCode,
+    /// Machine-readable code, e.g. `bad_user`.
+    pub code: &'static str,
+    /// Human-readable explanation.
+    pub message: String,
+}
+
+impl ApiError {
+    /// A 400 with this code and message.
+    pub fn bad(code: &'static str, message: impl Into<String>) -> Self {
+        Self { status: StatusCode::BAD_REQUEST, code, message: message.into() }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({ "error": { "code": self.code, "message": self.message } });
+        (self.status, Json(body)).into_response()
+    }
+}
+
+/// `Json<T>` whose rejections are [`ApiError`]s (400) instead of axum's plain-text ones.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(e) => Err(rejection(e)),
+        }
+    }
+}
+
+fn rejection(e: JsonRejection) -> ApiError {
+    ApiError::bad("bad_request", e.body_text())
+}
+
+/// Checks a user name, as an API error.
+pub fn check_user(user: &str) -> Result<(), ApiError> {
+    if valid_user(user) {
+        return Ok(());
+    }
+    Err(ApiError::bad("bad_user", "user must be 1 to 64 characters of A-Z a-z 0-9 _ . : -"))
+}
+
+/// Body of `POST /api/login`.
+#[derive(Deserialize)]
+pub struct Login {
+    user: String,
+}
+
+/// `POST /api/login {user}` → `{token}`.
+pub async fn login(State(s): State<AppState>, ApiJson(b): ApiJson<Login>) -> Result<Json<Value>, ApiError> {
+    check_user(&b.user)?;
+    Ok(Json(json!({ "token": s.auth.issue(&b.user, unix_now()) })))
+}
+
+/// Body of `POST /api/notify`.
+#[derive(Deserialize)]
+pub struct Notify {
+    user: String,
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    topic: Option<String>,
+    #[serde(default)]
+    data: Value,
+}
+
+/// `POST /api/notify {user, type, topic?, data?}` → `{seq, delivered}`.
+pub async fn notify(State(s): State<AppState>, ApiJson(b): ApiJson<Notify>) -> Result<Json<Value>, ApiError> {
+    check_user(&b.user)?;
+    let chars = b.kind.chars().count();
+    if chars == 0 || chars > MAX_TYPE_CHARS {
+        return Err(ApiError::bad("bad_type", "type must be 1 to 64 characters"));
+    }
+    let (seq, delivered) = s.hub.publish(&b.user, b.kind, b.topic, b.data);
+    Ok(Json(json!({ "seq": seq, "delivered": delivered })))
+}
+
+/// `GET /api/health` → `{ok: true, epoch}`.
+pub async fn health(State(s): State<AppState>) -> Json<Value> {
+    Json(json!({ "ok": true, "epoch": s.hub.epoch() }))
+}
+
+/// Any other `/api/*` path.
+pub async fn not_found() -> ApiError {
+    let message = "no such API route";
+    ApiError { status: StatusCode::NOT_FOUND, code: "not_found", message: message.into() }
+}

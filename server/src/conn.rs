@@ -1,0 +1,106 @@
+//! One live socket as the rest of the server sees it: a bounded queue of outgoing frames plus a
+//! control channel that can close or abort the socket even when the queue is full.
+//!
+//! Publishers never wait on a slow socket: [`ConnHandle::push`] uses `try_send`, and a full
+//! queue closes the socket with code 1013 ("try again later"). The client then reconnects and
+//! resumes from its cursor, so nothing is lost, only replayed.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, watch};
+
+/// Outgoing frames a socket may have waiting before it is considered stuck.
+pub const QUEUE: usize = 1024;
+/// Close code for a socket whose queue overflowed (RFC 6455 "Try Again Later").
+pub const CLOSE_OVERLOADED: u16 = 1013;
+
+/// Something for the socket's writer to send.
+#[derive(Debug)]
+pub enum Out {
+    /// One serialized server frame; consecutive frames may share a message.
+    Frame(Arc<str>),
+    /// Several frames in order (a replay); sent as arrays of at most 100.
+    Frames(Vec<Arc<str>>),
+    /// A text message sent verbatim and alone (the `send-raw` test hook).
+    Raw(String),
+}
+
+impl Out {
+    /// A single frame from an owned string.
+    ///
+    /// ```
+    /// let o = spellwire_server::conn::Out::frame("{}".to_string());
+    /// assert!(matches!(o, spellwire_server::conn::Out::Frame(_)));
+    /// ```
+    pub fn frame(text: String) -> Self {
+        Out::Frame(text.into())
+    }
+}
+
+/// What the writer should do besides draining its queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ctl {
+    /// Keep going.
+    Open,
+    /// Send a close frame with this code and reason, then stop after a short grace.
+    Close(u16, &'static str),
+    /// Stop at once, without a closing handshake (the `drop` test hook).
+    Abort,
+}
+
+/// The hub's handle on one socket. Cloning it shares the same socket.
+///
+/// ```
+/// use spellwire_server::conn::{ConnHandle, Out};
+/// let (h, mut rx, _ctl) = ConnHandle::new();
+/// assert!(h.push(Out::frame("{}".into())));
+/// assert!(rx.try_recv().is_ok());
+/// ```
+#[derive(Debug, Clone)]
+pub struct ConnHandle {
+    /// Process-unique id, used to unregister the socket.
+    pub id: u64,
+    tx: mpsc::Sender<Out>,
+    ctl: Arc<watch::Sender<Ctl>>,
+}
+
+impl ConnHandle {
+    /// A new handle plus the writer's ends: the frame queue and the control channel.
+    pub fn new() -> (Self, mpsc::Receiver<Out>, watch::Receiver<Ctl>) {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        let (tx, rx) = mpsc::channel(QUEUE);
+        let (ctl, ctl_rx) = watch::channel(Ctl::Open);
+        let id = NEXT.fetch_add(1, Ordering::Relaxed);
+        (Self { id, tx, ctl: Arc::new(ctl) }, rx, ctl_rx)
+    }
+
+    /// Queues `out` without waiting. False when the socket is gone or its queue was full (then
+    /// it is being closed with [`CLOSE_OVERLOADED`]); the caller should forget this handle.
+    pub fn push(&self, out: Out) -> bool {
+        match self.tx.try_send(out) {
+            Ok(()) => true,
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                self.close(CLOSE_OVERLOADED, "send queue full; resume from your cursor");
+                false
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => false,
+        }
+    }
+
+    /// Asks the writer to close the socket with `code` (the first request wins).
+    pub fn close(&self, code: u16, reason: &'static str) {
+        self.ctl.send_if_modified(|c| {
+            let first = *c == Ctl::Open;
+            if first {
+                *c = Ctl::Close(code, reason);
+            }
+            first
+        });
+    }
+
+    /// Drops the socket at once, without a close frame.
+    pub fn abort(&self) {
+        self.ctl.send_replace(Ctl::Abort);
+    }
+}

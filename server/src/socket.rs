@@ -1,0 +1,149 @@
+//! `GET /ws`: one client connection, from `hello` to close.
+//!
+//! The first frame must be a `hello` within [`HELLO_TIMEOUT`] carrying a valid token. After
+//! that, a reader loop answers pings, applies sends and serves replays, while the writer task
+//! ([`crate::writer`]) drains the socket's queue. Malformed frames get an `error` frame and the
+//! socket stays open: a client bug should be visible, not turn into a reconnect loop.
+
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use futures_util::{Stream, StreamExt};
+use spellwire::protocol::{self as p, ClientFrame, Cursor};
+
+use crate::conn::{ConnHandle, Out};
+use crate::session::on_text;
+use crate::AppState;
+
+/// How long a new socket may take to say hello.
+pub const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+/// Largest backlog tungstenite may hold when the peer reads slowly.
+const MAX_WRITE_BUFFER: usize = 16 << 20;
+
+/// Upgrades to the spellwire protocol, after the origin check.
+pub async fn ws(State(state): State<AppState>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
+    if !origin_ok(&state, &headers) {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    let max = state.config.max_message_bytes;
+    ws.read_buffer_size(4096)
+        .write_buffer_size(0)
+        .max_write_buffer_size(MAX_WRITE_BUFFER)
+        .max_message_size(max)
+        .max_frame_size(max)
+        .on_upgrade(move |socket| serve(socket, state))
+}
+
+/// Whether the request's `Origin` passes `--allow-origin`.
+pub fn origin_ok(state: &AppState, headers: &HeaderMap) -> bool {
+    let origin = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok());
+    state.config.origin_allowed(origin)
+}
+
+async fn serve(mut socket: WebSocket, state: AppState) {
+    let Some((user, cursor)) = handshake(&mut socket, &state).await else { return };
+    let (conn, rx, ctl) = ConnHandle::new();
+    state.hub.attach(&user, cursor.as_ref(), conn.clone());
+    let (sink, stream) = socket.split();
+    tokio::select! {
+        _ = crate::writer::run(sink, rx, ctl) => {}
+        _ = read_loop(stream, &state, &user, &conn) => {}
+    }
+    state.hub.detach(&user, conn.id);
+}
+
+/// What arrived first on a new socket.
+enum First {
+    Text(String),
+    NotText,
+    TooBig,
+    Gone,
+}
+
+/// Waits for a valid hello; closes the socket with the right code otherwise.
+async fn handshake(socket: &mut WebSocket, state: &AppState) -> Option<(String, Option<Cursor>)> {
+    let first = tokio::time::timeout(HELLO_TIMEOUT, first_message(socket)).await;
+    let text = match first {
+        Err(_) => return close(socket, p::CLOSE_TIMEOUT, "no hello in time").await,
+        Ok(First::Gone) => return None,
+        Ok(First::TooBig) => return close(socket, p::CLOSE_TOO_BIG, "message too big").await,
+        Ok(First::NotText) => return close(socket, p::CLOSE_PROTOCOL, "expected hello").await,
+        Ok(First::Text(t)) => t,
+    };
+    let Ok(ClientFrame::Hello { token, resume }) = crate::frames::parse(&text) else {
+        return close(socket, p::CLOSE_PROTOCOL, "expected hello").await;
+    };
+    state.hooks.count_hello(&token);
+    match state.auth.verify(&token, crate::auth::unix_now()) {
+        Some(user) => Some((user, resume)),
+        None => close(socket, p::CLOSE_UNAUTHORIZED, "unauthorized").await,
+    }
+}
+
+async fn first_message(socket: &mut WebSocket) -> First {
+    loop {
+        match socket.recv().await {
+            Some(Ok(Message::Text(t))) => return First::Text(t.to_string()),
+            Some(Ok(Message::Binary(_))) => return First::NotText,
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+            Some(Err(e)) if too_big(&e) => return First::TooBig,
+            Some(Ok(Message::Close(_)) | Err(_)) | None => return First::Gone,
+        }
+    }
+}
+
+/// Sends a close frame and waits briefly for the reply, so the TCP close is clean.
+async fn close<T>(socket: &mut WebSocket, code: u16, reason: &'static str) -> Option<T> {
+    let frame = CloseFrame { code, reason: reason.into() };
+    if socket.send(Message::Close(Some(frame))).await.is_ok() {
+        let drain = async { while let Some(Ok(_)) = socket.recv().await {} };
+        let _ = tokio::time::timeout(Duration::from_secs(2), drain).await;
+    }
+    None
+}
+
+/// Reads frames after hello until the socket ends. Closes idle sockets with 4408 and
+/// oversized messages with 1009 (through the writer, which owns the sending half).
+async fn read_loop<S>(mut stream: S, state: &AppState, user: &str, conn: &ConnHandle)
+where
+    S: Stream<Item = Result<Message, axum::Error>> + Unpin,
+{
+    let idle = state.config.idle_timeout();
+    loop {
+        let msg = match tokio::time::timeout(idle, stream.next()).await {
+            Err(_) => {
+                conn.close(p::CLOSE_TIMEOUT, "idle");
+                continue;
+            }
+            Ok(None) => return,
+            Ok(Some(Err(e))) => {
+                if too_big(&e) {
+                    conn.close(p::CLOSE_TOO_BIG, "message too big");
+                    std::future::pending::<()>().await;
+                }
+                return;
+            }
+            Ok(Some(Ok(msg))) => msg,
+        };
+        match msg {
+            Message::Text(t) => on_text(state, user, conn, &t),
+            Message::Binary(_) => {
+                let why = "binary frames are not supported; send JSON text frames";
+                conn.push(Out::frame(crate::frames::bad_frame(why)));
+            }
+            Message::Ping(_) | Message::Pong(_) | Message::Close(_) => {}
+        }
+    }
+}
+
+/// Whether a read error is tungstenite's "message/frame too long".
+fn too_big(e: &axum::Error) -> bool {
+    use std::error::Error as _;
+    matches!(
+        e.source().and_then(|s| s.downcast_ref::<tungstenite::Error>()),
+        Some(tungstenite::Error::Capacity(_))
+    )
+}
