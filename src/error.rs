@@ -53,7 +53,31 @@ impl ErrorCode {
             ErrorCode::Listener => "Listener",
         }
     }
+
+    /// The code for a name as [`ErrorCode::as_str`] writes it.
+    ///
+    /// ```
+    /// use spellwire::error::ErrorCode;
+    /// assert_eq!(ErrorCode::parse("QueueFull"), Some(ErrorCode::QueueFull));
+    /// assert_eq!(ErrorCode::parse("nope"), None);
+    /// ```
+    pub fn parse(name: &str) -> Option<ErrorCode> {
+        ALL.iter().copied().find(|c| c.as_str() == name)
+    }
 }
+
+const ALL: [ErrorCode; 10] = [
+    ErrorCode::QueueFull,
+    ErrorCode::MessageTooLarge,
+    ErrorCode::Closed,
+    ErrorCode::Unauthorized,
+    ErrorCode::BadFrame,
+    ErrorCode::BadOptions,
+    ErrorCode::BadArgument,
+    ErrorCode::Server,
+    ErrorCode::Token,
+    ErrorCode::Listener,
+];
 
 /// A spellwire error: a code to branch on and a message for people.
 ///

@@ -1,0 +1,234 @@
+//! The JavaScript face: `new Client({ url, token })`, `on`, `subscribe`, `send`, `state`.
+
+use super::convert::{self, describe};
+use super::dispatch::Callback;
+use super::driver::{self, Shared};
+use super::token::TokenSource;
+use crate::core::Input;
+use crate::error::{Error, ErrorCode};
+use crate::options::Options;
+use js_sys::{Function, Object, Promise, Reflect};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+
+thread_local! {
+    static PAGE_CLIENT: RefCell<Option<Shared>> = const { RefCell::new(None) };
+}
+
+/// A realtime connection that reconnects, keeps time, queues sends, and never loses events.
+///
+/// Create one per page, at load (see `Client.shared`).
+///
+/// @example
+/// ```js
+/// import init, { Client } from 'spellwire';
+/// await init();
+/// const client = new Client({ url: 'ws://127.0.0.1:8080/ws', token: 'T' });
+/// client.on('state', (s) => console.log(s.state, s.latencyMs));
+/// client.subscribe('cast:42', (evt) => console.log(evt.type, evt.data));
+/// await client.send('chat', { text: 'hi' }, { topic: 'room:1' });
+/// ```
+#[wasm_bindgen]
+pub struct Client {
+    shared: Shared,
+}
+
+fn bad_argument(message: String) -> JsValue {
+    convert::error(&Error::new(ErrorCode::BadArgument, message))
+}
+
+fn string_arg(what: &str, value: &JsValue) -> Result<String, JsValue> {
+    match value.as_string() {
+        Some(s) if !s.is_empty() => Ok(s),
+        _ => Err(bad_argument(format!("{what} must be a non-empty string"))),
+    }
+}
+
+fn listener(value: JsValue) -> Result<Callback, JsValue> {
+    let f: Function = value.dyn_into().map_err(|_| bad_argument("listener must be a function".into()))?;
+    Ok(Rc::new(move |v: &JsValue| f.call1(&JsValue::NULL, v).map(drop).map_err(|e| describe(&e))))
+}
+
+/// Splits `options` into the token source and the serde-checked rest.
+fn parse_options(options: &JsValue) -> Result<(Options, TokenSource), JsValue> {
+    let bad = |m: String| convert::error(&Error::new(ErrorCode::BadOptions, m));
+    if !options.is_object() {
+        return Err(bad("options must be an object such as { url: 'ws://host/ws' }".into()));
+    }
+    let copy = Object::assign(&Object::new(), options.unchecked_ref());
+    let token = Reflect::get(&copy, &"token".into()).unwrap_or(JsValue::UNDEFINED);
+    let _ = Reflect::delete_property(&copy, &"token".into());
+    let token = TokenSource::from_js(token).map_err(bad)?;
+    let opts: Options = serde_wasm_bindgen::from_value(copy.into()).map_err(|e| bad(e.to_string()))?;
+    Ok((opts, token))
+}
+
+#[wasm_bindgen]
+impl Client {
+    /// Creates a client and (unless `autoConnect: false`) starts connecting. Throws a
+    /// `SpellwireError` with code `BadOptions` on invalid options.
+    ///
+    /// @example
+    /// ```js
+    /// const client = new Client({ url: 'ws://127.0.0.1:8080/ws', token: async () => fetchToken() });
+    /// ```
+    #[wasm_bindgen(constructor)]
+    pub fn new(#[wasm_bindgen(unchecked_param_type = "ClientOptions")] options: JsValue) -> Result<Client, JsValue> {
+        let (opts, token) = parse_options(&options)?;
+        let shared = driver::create(opts, token).map_err(|e| convert::error(&e))?;
+        Ok(Client { shared })
+    }
+
+    /// The page's one client: created by the first call, returned by every later call (whose
+    /// options are ignored). Use it from every component instead of `new Client` per component.
+    ///
+    /// @example
+    /// ```js
+    /// const a = Client.shared({ url: 'ws://127.0.0.1:8080/ws', token: 'T' });
+    /// const b = Client.shared({ url: 'ignored' });
+    /// // a and b drive the same connection
+    /// ```
+    pub fn shared(#[wasm_bindgen(unchecked_param_type = "ClientOptions")] options: JsValue) -> Result<Client, JsValue> {
+        if let Some(shared) = PAGE_CLIENT.with(|c| c.borrow().clone()) {
+            return Ok(Client { shared });
+        }
+        let client = Client::new(options)?;
+        PAGE_CLIENT.with(|c| *c.borrow_mut() = Some(client.shared.clone()));
+        Ok(client)
+    }
+
+    /// Listens to `state`, `error`, `reset`, `*` (every application event) or one event type.
+    /// Returns a function that removes the listener.
+    ///
+    /// @example
+    /// ```js
+    /// const off = client.on('step_completed', (evt) => bar.value = evt.data.progress);
+    /// off();
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "() => void")]
+    pub fn on(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "(payload: any) => void")] listener_fn: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let name = string_arg("event name", &name)?;
+        let id = self.shared.borrow_mut().registry.on(&name, listener(listener_fn)?);
+        Ok(self.remover(id))
+    }
+
+    /// Receives the events of one topic (e.g. `cast:42`). Returns the unsubscribe function.
+    ///
+    /// @example
+    /// ```js
+    /// const unsubscribe = client.subscribe('cast:42', (evt) => render(evt));
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "() => void")]
+    pub fn subscribe(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] topic: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "(evt: SpellwireEvent) => void")] listener_fn: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let topic = string_arg("topic", &topic)?;
+        let id = self.shared.borrow_mut().registry.subscribe(&topic, listener(listener_fn)?);
+        Ok(self.remover(id))
+    }
+
+    fn remover(&self, id: u32) -> JsValue {
+        let weak = Rc::downgrade(&self.shared);
+        let off = move || {
+            if let Some(shared) = weak.upgrade() {
+                shared.borrow_mut().registry.remove(id);
+            }
+        };
+        Closure::<dyn FnMut()>::new(off).into_js_value()
+    }
+
+    /// Sends an application message. Resolves `{ id }` once the server acked it; queued while
+    /// disconnected (up to `queueLimit`) and resent with the same id after reconnects. Rejects
+    /// with a `SpellwireError` (`QueueFull`, `MessageTooLarge`, `Closed`, `BadArgument`, `Server`).
+    ///
+    /// @example
+    /// ```js
+    /// await client.send('chat', { text: 'hi' }, { topic: 'room:1' });
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "Promise<{ id: string }>")]
+    pub fn send(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] kind: JsValue,
+        data: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "SendOptions | undefined")] options: JsValue,
+    ) -> Promise {
+        let kind = kind.as_string().unwrap_or_default();
+        let topic = if options.is_object() {
+            Reflect::get(&options, &"topic".into()).ok().and_then(|t| t.as_string())
+        } else {
+            None
+        };
+        driver::send(&self.shared, &kind, data, topic)
+    }
+
+    /// Current state: `connecting`, `open`, `reconnecting`, `offline`, `closed` or `failed`.
+    ///
+    /// @example
+    /// ```js
+    /// if (client.state === 'open') badge.textContent = 'Connected';
+    /// ```
+    #[wasm_bindgen(getter, unchecked_return_type = "ConnectionState")]
+    pub fn state(&self) -> String {
+        self.shared.borrow().core.phase().as_str().to_owned()
+    }
+
+    /// Smoothed ping round-trip time in ms, or `undefined` before the first pong.
+    ///
+    /// @example
+    /// ```js
+    /// console.log(`${client.latencyMs?.toFixed(1)} ms`);
+    /// ```
+    #[wasm_bindgen(getter, js_name = latencyMs)]
+    pub fn latency_ms(&self) -> Option<f64> {
+        self.shared.borrow().core.state_info(0.0).latency_ms
+    }
+
+    /// Counters: delivered, duplicates, gaps, resets, reconnects, badFrames, acked, rejected, queued.
+    ///
+    /// @example
+    /// ```js
+    /// const { delivered, duplicates } = client.stats();
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "Stats")]
+    pub fn stats(&self) -> JsValue {
+        let (stats, queued) = self.shared.borrow().core.stats();
+        convert::stats(&stats, queued)
+    }
+
+    /// Connects now with a fresh attempt count: after `failed`, or to skip the backoff wait.
+    ///
+    /// @example
+    /// ```js
+    /// retryButton.onclick = () => client.retry();
+    /// ```
+    pub fn retry(&self) {
+        driver::feed(&self.shared, vec![Input::Connect]);
+    }
+
+    /// Starts connecting when created with `autoConnect: false` (same as `retry`).
+    ///
+    /// @example
+    /// ```js
+    /// const c = new Client({ url, token, autoConnect: false }); c.connect();
+    /// ```
+    pub fn connect(&self) {
+        driver::feed(&self.shared, vec![Input::Connect]);
+    }
+
+    /// Closes for good (until `connect()`); unacked sends reject with `Closed`.
+    ///
+    /// @example
+    /// ```js
+    /// window.addEventListener('pagehide', () => client.close());
+    /// ```
+    pub fn close(&self) {
+        driver::feed(&self.shared, vec![Input::Close]);
+    }
+}

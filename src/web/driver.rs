@@ -1,0 +1,263 @@
+//! The driver: feeds the core and carries out its outputs. Shared by both client faces.
+//!
+//! Every entry point (socket event, timer, window hint, API call) goes through [`feed`], which
+//! borrows the state only to call the core and to touch owned resources, never while user
+//! code runs: a listener may call `send()` or `close()` from inside an event.
+
+use super::convert::{self, describe};
+use super::decode;
+use super::dispatch::{Callback, Registry};
+use super::listeners::{self, WindowListeners};
+use super::socket::{Sink, Socket, SocketEvent};
+use super::storage;
+use super::token::TokenSource;
+use crate::core::{Core, Input, Output};
+use crate::error::{Error, ErrorCode};
+use crate::options::Options;
+use crate::protocol::{ClientFrame, Cursor, Message};
+use gloo_timers::callback::Timeout;
+use js_sys::{Function, Promise};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::{Rc, Weak};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::spawn_local;
+
+/// The client's state, shared by the API object and (weakly) by every callback.
+pub(crate) type Shared = Rc<RefCell<Inner>>;
+
+/// Everything one client owns.
+pub(crate) struct Inner {
+    pub(crate) core: Core<JsValue>,
+    pub(crate) registry: Registry,
+    socket: Option<Socket>,
+    timer: Option<Timeout>,
+    timer_at: Option<f64>,
+    listeners: Option<WindowListeners>,
+    pending: HashMap<String, (Function, Function)>,
+    token: TokenSource,
+    cursor_key: Option<String>,
+    saved: Option<Cursor>,
+}
+
+/// Milliseconds from a monotonic high-resolution clock (sub-ms, for latency).
+pub(crate) fn now() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or_else(js_sys::Date::now, |p| p.now())
+}
+
+/// Builds a client and, unless `autoConnect` is false, starts connecting.
+pub(crate) fn create(opts: Options, token: TokenSource) -> Result<Shared, Error> {
+    opts.validate().map_err(|m| Error::new(ErrorCode::BadOptions, m))?;
+    let cursor_key = opts.persist_cursor.then(|| storage::key(&opts.url.list()[0]));
+    let cursor = cursor_key.as_deref().and_then(storage::load);
+    let seed = (js_sys::Math::random() * 9.0e15) as u64;
+    let auto_connect = opts.auto_connect;
+    let shared = Rc::new(RefCell::new(Inner {
+        core: Core::new(opts, cursor.clone(), seed),
+        registry: Registry::default(),
+        socket: None,
+        timer: None,
+        timer_at: None,
+        listeners: None,
+        pending: HashMap::new(),
+        token,
+        cursor_key,
+        saved: cursor,
+    }));
+    let weak = Rc::downgrade(&shared);
+    let hint = Rc::new(move |input| with(&weak, |s| feed(s, vec![input])));
+    shared.borrow_mut().listeners = Some(WindowListeners::attach(hint));
+    if !listeners::online() {
+        feed(&shared, vec![Input::Offline]);
+    }
+    if auto_connect {
+        feed(&shared, vec![Input::Connect]);
+    }
+    Ok(shared)
+}
+
+fn with(weak: &Weak<RefCell<Inner>>, f: impl FnOnce(&Shared)) {
+    if let Some(shared) = weak.upgrade() {
+        f(&shared)
+    }
+}
+
+/// Hands inputs to the core, carries out the outputs, then re-arms the timer.
+pub(crate) fn feed(shared: &Shared, inputs: Vec<Input<JsValue>>) {
+    let now = now();
+    for input in inputs {
+        let outputs = shared.borrow_mut().core.handle(now, input);
+        for output in outputs {
+            carry_out(shared, output);
+        }
+    }
+    rearm_timer(shared, now);
+    save_cursor(shared);
+}
+
+fn carry_out(shared: &Shared, output: Output<JsValue>) {
+    match output {
+        Output::FetchToken { gen } => fetch_token(shared, gen),
+        Output::Open { gen, url } => open_socket(shared, gen, &url),
+        Output::Close { gen, code, reason } => {
+            let socket = shared.borrow_mut().socket.take();
+            match socket {
+                Some(s) if s.gen == gen => s.close(code, &reason),
+                other => shared.borrow_mut().socket = other,
+            }
+        }
+        Output::SendFrame(frame) => match encode(&frame) {
+            Ok(text) => send_text(shared, &text),
+            Err(e) => emit(shared, "error", &convert::error(&Error::new(ErrorCode::BadArgument, e))),
+        },
+        Output::SendText(text) => send_text(shared, &text),
+        Output::Deliver(event) => {
+            let listeners = shared.borrow().registry.for_event(&event);
+            call_all(shared, "event", listeners, &event);
+        }
+        Output::Reset => emit(shared, "reset", &convert::object(&[("reason", "history_gone".into())])),
+        Output::Acked { id } => settle(shared, &id, Ok(convert::object(&[("id", id.as_str().into())]))),
+        Output::Rejected { id, error } => settle(shared, &id, Err(convert::error(&error))),
+        Output::Error(error) => emit(shared, "error", &convert::error(&error)),
+        Output::State(info) => emit(shared, "state", &convert::state(&info)),
+    }
+}
+
+fn fetch_token(shared: &Shared, gen: u64) {
+    let future = shared.borrow().token.fetch();
+    let weak = Rc::downgrade(shared);
+    spawn_local(async move {
+        let token = future.await;
+        with(&weak, |s| feed(s, vec![Input::Token { gen, token }]));
+    });
+}
+
+fn open_socket(shared: &Shared, gen: u64, url: &str) {
+    match Socket::open(url, gen, sink(Rc::downgrade(shared))) {
+        Ok(socket) => shared.borrow_mut().socket = Some(socket),
+        Err(e) => {
+            let msg = format!("cannot open {url}: {}", describe(&e));
+            emit(shared, "error", &convert::error(&Error::new(ErrorCode::BadOptions, msg)));
+            let weak = Rc::downgrade(shared);
+            spawn_local(async move { with(&weak, |s| feed(s, vec![Input::Closed { gen, code: 1006 }])) });
+        }
+    }
+}
+
+fn sink(weak: Weak<RefCell<Inner>>) -> Sink {
+    Rc::new(move |gen, event| {
+        let inputs = match event {
+            SocketEvent::Opened => vec![Input::Opened { gen }],
+            SocketEvent::Text(text) => decode::message(gen, &text),
+            SocketEvent::Binary => {
+                let message = "binary frames are not part of the protocol".into();
+                vec![Input::Malformed { gen, message }]
+            }
+            SocketEvent::Closed(code) => vec![Input::Closed { gen, code }],
+        };
+        with(&weak, |s| feed(s, inputs));
+    })
+}
+
+fn send_text(shared: &Shared, text: &str) {
+    if let Some(socket) = shared.borrow().socket.as_ref() {
+        socket.send(text);
+    }
+}
+
+/// Calls listeners with no borrow held; a throwing listener becomes an `error` event.
+fn call_all(shared: &Shared, name: &str, listeners: Vec<Callback>, value: &JsValue) {
+    for listener in listeners {
+        if let Err(msg) = listener(value) {
+            if name == "error" {
+                web_sys::console::error_2(&"spellwire: an error listener threw:".into(), &msg.into());
+            } else {
+                let e = Error::new(ErrorCode::Listener, format!("a {name} listener threw: {msg}"));
+                emit(shared, "error", &convert::error(&e));
+            }
+        }
+    }
+}
+
+/// Emits a lifecycle event (`state`, `error`, `reset`) to its listeners.
+pub(crate) fn emit(shared: &Shared, name: &str, value: &JsValue) {
+    let listeners = shared.borrow().registry.named(name);
+    call_all(shared, name, listeners, value);
+}
+
+fn settle(shared: &Shared, id: &str, result: Result<JsValue, JsValue>) {
+    let Some((resolve, reject)) = shared.borrow_mut().pending.remove(id) else { return };
+    let _ = match result {
+        Ok(value) => resolve.call1(&JsValue::NULL, &value),
+        Err(error) => reject.call1(&JsValue::NULL, &error),
+    };
+}
+
+fn rearm_timer(shared: &Shared, now: f64) {
+    let mut inner = shared.borrow_mut();
+    let next = inner.core.next_wake();
+    if next == inner.timer_at {
+        return;
+    }
+    inner.timer_at = next;
+    inner.timer = next.map(|at| {
+        let weak = Rc::downgrade(shared);
+        let delay = (at - now).ceil().clamp(0.0, 2.0e9) as u32;
+        Timeout::new(delay, move || {
+            with(&weak, |s| {
+                s.borrow_mut().timer_at = None;
+                feed(s, vec![Input::Wake]);
+            })
+        })
+    });
+}
+
+fn save_cursor(shared: &Shared) {
+    let mut inner = shared.borrow_mut();
+    let (Some(key), Some(cursor)) = (inner.cursor_key.clone(), inner.core.cursor()) else { return };
+    if inner.saved.as_ref() != Some(&cursor) {
+        storage::save(&key, &cursor);
+        inner.saved = Some(cursor);
+    }
+}
+
+/// `send`: validates, encodes with the original id, queues; the promise settles on ack.
+pub(crate) fn send(shared: &Shared, kind: &str, data: JsValue, topic: Option<String>) -> Promise {
+    let id = shared.borrow_mut().core.next_message_id();
+    let mut register = |resolve: Function, reject: Function| {
+        shared.borrow_mut().pending.insert(id.clone(), (resolve, reject));
+    };
+    let promise = Promise::new(&mut register);
+    match encode_message(&id, kind, topic, data) {
+        Ok(text) => feed(shared, vec![Input::Send { id, text }]),
+        Err(msg) => settle(shared, &id, Err(convert::error(&Error::new(ErrorCode::BadArgument, msg)))),
+    }
+    promise
+}
+
+fn encode_message(id: &str, kind: &str, topic: Option<String>, data: JsValue) -> Result<String, String> {
+    if kind.is_empty() || kind.chars().count() > 64 {
+        return Err(format!("event type must be 1 to 64 characters, got {kind:?}"));
+    }
+    let data = if data.is_undefined() { JsValue::NULL } else { data };
+    let message = Message { id: id.to_owned(), kind: kind.to_owned(), topic, data: Preserved(data) };
+    encode(&ClientFrame::Send(message))
+}
+
+/// A JS value carried through serde untouched, so `JSON.stringify` sees the original.
+struct Preserved(JsValue);
+
+impl serde::Serialize for Preserved {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        serde_wasm_bindgen::preserve::serialize(&self.0, s)
+    }
+}
+
+/// Encodes a client frame with the shared serde types and the browser's `JSON.stringify`.
+fn encode<D: serde::Serialize>(frame: &ClientFrame<D>) -> Result<String, String> {
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    let value = serde::Serialize::serialize(frame, &serializer).map_err(|e| e.to_string())?;
+    let text = js_sys::JSON::stringify(&value)
+        .map_err(|e| format!("data cannot be encoded as JSON: {}", describe(&e)))?;
+    Ok(String::from(text))
+}

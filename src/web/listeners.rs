@@ -1,0 +1,59 @@
+//! Window and document listeners: `online`, `offline`, `visibilitychange`.
+//!
+//! Detached on drop, like the socket's handlers. In a worker there is no window: the client
+//! then simply runs without these hints.
+
+use crate::core::Input;
+use std::rc::Rc;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::EventTarget;
+
+/// Feeds a browser hint to the core.
+pub(crate) type Hint = Rc<dyn Fn(Input<JsValue>)>;
+
+/// The attached listeners; dropping this detaches them.
+pub(crate) struct WindowListeners {
+    attached: Vec<(EventTarget, &'static str, Closure<dyn FnMut()>)>,
+}
+
+impl WindowListeners {
+    /// Attaches the three listeners (nothing outside a window).
+    pub(crate) fn attach(hint: Hint) -> WindowListeners {
+        let mut attached = Vec::new();
+        let Some(window) = web_sys::window() else { return WindowListeners { attached } };
+        let document = window.document();
+        let mut add = |target: EventTarget, name: &'static str, f: Box<dyn FnMut()>| {
+            let closure = Closure::<dyn FnMut()>::wrap(f);
+            let _ = target.add_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
+            attached.push((target, name, closure));
+        };
+        let h = hint.clone();
+        add(window.clone().into(), "online", Box::new(move || h(Input::Online)));
+        let h = hint.clone();
+        add(window.into(), "offline", Box::new(move || h(Input::Offline)));
+        if let Some(doc) = document {
+            let d = doc.clone();
+            let visible = move || {
+                if d.visibility_state() == web_sys::VisibilityState::Visible {
+                    hint(Input::Visible)
+                }
+            };
+            add(doc.into(), "visibilitychange", Box::new(visible));
+        }
+        WindowListeners { attached }
+    }
+}
+
+impl Drop for WindowListeners {
+    fn drop(&mut self) {
+        for (target, name, closure) in &self.attached {
+            let _ = target.remove_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
+        }
+    }
+}
+
+/// Whether the browser currently believes it is online (true outside a window).
+pub(crate) fn online() -> bool {
+    web_sys::window().map_or(true, |w| w.navigator().on_line())
+}

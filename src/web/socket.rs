@@ -1,0 +1,81 @@
+//! One WebSocket and its handlers, tagged with the generation the core gave it.
+//!
+//! The handler closures live in this struct and are detached on drop (gloo's pattern), so a
+//! reconnecting client does not leak a set of closures per attempt, and a replaced socket can
+//! never call back into the client.
+
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
+
+/// What a socket reports.
+pub(crate) enum SocketEvent {
+    /// The handshake completed.
+    Opened,
+    /// A text message.
+    Text(String),
+    /// A binary message (not part of the protocol).
+    Binary,
+    /// Closed, with the close code (1006: no close frame was seen).
+    Closed(u16),
+}
+
+/// Where a socket's events go: `(generation, event)`.
+pub(crate) type Sink = std::rc::Rc<dyn Fn(u64, SocketEvent)>;
+
+/// An open (or opening) WebSocket owned by the driver.
+pub(crate) struct Socket {
+    pub(crate) gen: u64,
+    ws: WebSocket,
+    _on_open: Closure<dyn FnMut(Event)>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_close: Closure<dyn FnMut(CloseEvent)>,
+}
+
+impl Socket {
+    /// Starts connecting to `url`; fails at once on a URL the browser refuses.
+    pub(crate) fn open(url: &str, gen: u64, sink: Sink) -> Result<Socket, wasm_bindgen::JsValue> {
+        let ws = WebSocket::new(url)?;
+        ws.set_binary_type(BinaryType::Arraybuffer);
+        let s = sink.clone();
+        let on_open = Closure::<dyn FnMut(Event)>::new(move |_| s(gen, SocketEvent::Opened));
+        let s = sink.clone();
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            match e.data().as_string() {
+                Some(text) => s(gen, SocketEvent::Text(text)),
+                None => s(gen, SocketEvent::Binary),
+            }
+        });
+        let on_close =
+            Closure::<dyn FnMut(CloseEvent)>::new(move |e: CloseEvent| sink(gen, SocketEvent::Closed(e.code())));
+        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        Ok(Socket { gen, ws, _on_open: on_open, _on_message: on_message, _on_close: on_close })
+    }
+
+    /// Writes a text message; a socket that is not open drops it (the outbox resends).
+    pub(crate) fn send(&self, text: &str) {
+        if self.ws.ready_state() == WebSocket::OPEN {
+            let _ = self.ws.send_with_str(text);
+        }
+    }
+
+    /// Closes with a code (1000 or 3000-4999) and a reason; drop detaches the handlers.
+    pub(crate) fn close(self, code: u16, reason: &str) {
+        let reason: String = reason.chars().take(60).collect();
+        let _ = self.ws.close_with_code_and_reason(code, &reason);
+    }
+}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        self.ws.set_onopen(None);
+        self.ws.set_onmessage(None);
+        self.ws.set_onclose(None);
+        let state = self.ws.ready_state();
+        if state == WebSocket::CONNECTING || state == WebSocket::OPEN {
+            let _ = self.ws.close();
+        }
+    }
+}

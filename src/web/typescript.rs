@@ -1,0 +1,97 @@
+//! Types for pkg/spellwire.d.ts that wasm-bindgen cannot infer: options, events, typed clients.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+/** Connection state. */
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'offline' | 'closed' | 'failed';
+
+/** Payload of the `state` event. */
+export interface StateInfo {
+  state: ConnectionState;
+  /** Consecutive failed attempts (reset after `backoff.resetAfterMs` of stable connection). */
+  attempt: number;
+  /** Time until the next attempt while `reconnecting`, else null. */
+  nextRetryMs: number | null;
+  /** Smoothed ping round-trip time, null before the first pong. */
+  latencyMs: number | null;
+  /** Why the client is not open: 'unauthorized', 'max_attempts', 'heartbeat_timeout', 'closed:1006', ... */
+  reason: string | null;
+}
+
+/** Codes of SpellwireError. */
+export type ErrorCode = 'QueueFull' | 'MessageTooLarge' | 'Closed' | 'Unauthorized' | 'BadFrame'
+  | 'BadOptions' | 'BadArgument' | 'Server' | 'Token' | 'Listener';
+
+/** Every error spellwire reports (error events, rejected sends, thrown by the constructor). */
+export interface SpellwireError extends Error { name: 'SpellwireError'; code: ErrorCode; }
+
+/** An application event as subscribers receive it. */
+export interface SpellwireEvent<T extends string = string, D = unknown> {
+  type: T;
+  topic?: string;
+  /** Per-user sequence number: events arrive once each, in seq order. */
+  seq: number;
+  data: D;
+}
+
+/** Reconnect schedule. Defaults in brackets. */
+export interface BackoffOptions {
+  /** Cap of the first delay, ms [500]. */ initialMs?: number;
+  /** Largest delay, ms [20000]. */ maxMs?: number;
+  /** Growth per attempt [2]. */ factor?: number;
+  /** 'full' = uniform in [0, cap]; 'equal' = [cap/2, cap]; 'none' = cap ['full']. */ jitter?: 'full' | 'equal' | 'none';
+  /** Failed attempts before state 'failed' [Infinity]. */ maxAttempts?: number;
+  /** Stable ms that reset the attempt count [5000]. */ resetAfterMs?: number;
+}
+
+/** Options of `new Client(...)`. Unknown names throw BadOptions. Defaults in brackets. */
+export interface ClientOptions {
+  /** WebSocket URL, or several tried in turn after failures. */ url: string | string[];
+  /** Token sent in the first frame (never in the URL); a function is asked before each attempt. */
+  token?: string | (() => string | Promise<string>);
+  /** Connect at construction [true]. */ autoConnect?: boolean;
+  backoff?: BackoffOptions;
+  /** Abandon an attempt not welcomed within this many ms [5000]. */ connectTimeoutMs?: number;
+  /** Ping interval, ms [server's advice, 25000]. */ heartbeatMs?: number;
+  /** Extra silence beyond heartbeatMs before the socket counts as dead [10000]. */ livenessGraceMs?: number;
+  /** Most unacked messages kept [100]. */ queueLimit?: number;
+  /** When full: reject the new send, or evict the oldest ['reject']. */ overflow?: 'reject' | 'drop-oldest';
+  /** Largest encoded message send() accepts, bytes [65536]. */ maxMessageBytes?: number;
+  /** Keep the cursor in sessionStorage so a reload resumes [true]. */ persistCursor?: boolean;
+}
+
+/** Options of `send`. */
+export interface SendOptions { topic?: string; }
+
+/** `client.stats()`. */
+export interface Stats {
+  delivered: number; duplicates: number; gaps: number; resets: number; reconnects: number;
+  badFrames: number; acked: number; rejected: number; queued: number;
+}
+
+/** Map of application event types to their `data`, for TypedClient. */
+export type EventMap = Record<string, unknown>;
+
+/**
+ * A Client whose `on`/`subscribe` know your events:
+ * `const client = new Client(opts) as TypedClient<{ step_completed: { progress: number } }>;`
+ * then `client.on('step_completed', e => e.data.progress)` type-checks.
+ */
+export interface TypedClient<E extends EventMap> {
+  on(name: 'state', listener: (s: StateInfo) => void): () => void;
+  on(name: 'error', listener: (e: SpellwireError) => void): () => void;
+  on(name: 'reset', listener: (r: { reason: string }) => void): () => void;
+  on(name: '*', listener: (evt: { [K in keyof E & string]: SpellwireEvent<K, E[K]> }[keyof E & string]) => void): () => void;
+  on<K extends keyof E & string>(name: K, listener: (evt: SpellwireEvent<K, E[K]>) => void): () => void;
+  subscribe(topic: string, listener: (evt: { [K in keyof E & string]: SpellwireEvent<K, E[K]> }[keyof E & string]) => void): () => void;
+  send<K extends string>(type: K, data: unknown, options?: SendOptions): Promise<{ id: string }>;
+  readonly state: ConnectionState;
+  readonly latencyMs: number | undefined;
+  stats(): Stats;
+  retry(): void;
+  connect(): void;
+  close(): void;
+}
+"#;
