@@ -112,8 +112,8 @@ pub async fn health(State(s): State<AppState>) -> Json<Value> {
     Json(json!({ "ok": true, "epoch": s.hub.epoch() }))
 }
 
-/// Any other `/api/*` path.
+/// Any other `/api/*` path, and `/test/*` without `--test-hooks`.
 pub async fn not_found() -> ApiError {
-    let message = "no such API route";
+    let message = "no such route";
     ApiError { status: StatusCode::NOT_FOUND, code: "not_found", message: message.into() }
 }
