@@ -3,7 +3,7 @@
 //! Every bad input answers 400 with `{"error": {"code", "message"}}`, including bodies that
 //! are not JSON at all, so a client has one error shape to handle.
 
-use axum::extract::rejection::JsonRejection;
+use axum::body::Bytes;
 use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -46,22 +46,23 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// `Json<T>` whose rejections are [`ApiError`]s (400) instead of axum's plain-text ones.
+/// A JSON body whose problems are [`ApiError`]s (400) instead of axum's plain-text ones.
+///
+/// Unlike `Json`, it does not insist on `Content-Type: application/json`: a `fetch` that
+/// forgot the header should still work against a dev server.
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(e) => Err(rejection(e)),
-        }
+        let body = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| ApiError::bad("bad_request", e.body_text()))?;
+        serde_json::from_slice(&body)
+            .map(ApiJson)
+            .map_err(|e| ApiError::bad("bad_request", format!("body is not the expected JSON: {e}")))
     }
-}
-
-fn rejection(e: JsonRejection) -> ApiError {
-    ApiError::bad("bad_request", e.body_text())
 }
 
 /// Checks a user name, as an API error.

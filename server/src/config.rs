@@ -35,6 +35,10 @@ pub struct Config {
     pub secret: Vec<u8>,
     /// Lifetime of login tokens (s).
     pub token_ttl_secs: u64,
+    /// How long a new socket may take to send `hello` (10 s; no flag, tests shorten it).
+    pub hello_timeout: Duration,
+    /// Slack added to two heartbeats before an idle socket is closed (10 s; no flag).
+    pub idle_slack: Duration,
 }
 
 impl Default for Config {
@@ -50,6 +54,8 @@ impl Default for Config {
             allow_origins: Vec::new(),
             secret: crate::random::bytes(32),
             token_ttl_secs: 3600,
+            hello_timeout: Duration::from_secs(10),
+            idle_slack: Duration::from_secs(10),
         }
     }
 }
@@ -57,7 +63,7 @@ impl Default for Config {
 impl Config {
     /// A socket that sent nothing for this long is closed: two missed heartbeats plus slack.
     pub fn idle_timeout(&self) -> Duration {
-        Duration::from_millis(2 * self.heartbeat_ms) + Duration::from_secs(10)
+        Duration::from_millis(2 * self.heartbeat_ms) + self.idle_slack
     }
 
     /// Replay log limits.

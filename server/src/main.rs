@@ -63,8 +63,9 @@ impl Args {
             retain_events: self.retain_events,
             retain_secs: self.retain_secs,
             allow_origins: self.allow_origin,
-            secret: self.secret.map_or(defaults.secret, String::into_bytes),
+            secret: self.secret.map_or_else(|| defaults.secret.clone(), String::into_bytes),
             token_ttl_secs: self.token_ttl_secs,
+            ..defaults
         }
     }
 }

@@ -1,6 +1,6 @@
 //! `GET /ws`: one client connection, from `hello` to close.
 //!
-//! The first frame must be a `hello` within [`HELLO_TIMEOUT`] carrying a valid token. After
+//! The first frame must be a `hello` within `hello_timeout` (10 s) carrying a valid token. After
 //! that, a reader loop answers pings, applies sends and serves replays, while the writer task
 //! ([`crate::writer`]) drains the socket's queue. Malformed frames get an `error` frame and the
 //! socket stays open: a client bug should be visible, not turn into a reconnect loop.
@@ -18,8 +18,6 @@ use crate::conn::{ConnHandle, Out};
 use crate::session::on_text;
 use crate::AppState;
 
-/// How long a new socket may take to say hello.
-pub const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 /// Largest backlog tungstenite may hold when the peer reads slowly.
 const MAX_WRITE_BUFFER: usize = 16 << 20;
 
@@ -65,7 +63,7 @@ enum First {
 
 /// Waits for a valid hello; closes the socket with the right code otherwise.
 async fn handshake(socket: &mut WebSocket, state: &AppState) -> Option<(String, Option<Cursor>)> {
-    let first = tokio::time::timeout(HELLO_TIMEOUT, first_message(socket)).await;
+    let first = tokio::time::timeout(state.config.hello_timeout, first_message(socket)).await;
     let text = match first {
         Err(_) => return close(socket, p::CLOSE_TIMEOUT, "no hello in time").await,
         Ok(First::Gone) => return None,

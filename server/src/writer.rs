@@ -20,6 +20,9 @@ pub const MAX_BATCH: usize = 100;
 pub const MAX_BATCH_BYTES: usize = 256 * 1024;
 /// How long to wait for the client's close reply after sending ours.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
+/// A single message that cannot be handed to the OS for this long means the peer stopped
+/// reading; the socket is then dropped (a close frame could not get through either).
+pub const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Runs until the queue is closed, a send fails, or the control channel says to stop.
 ///
@@ -65,7 +68,8 @@ async fn stop<S: Sink<Message> + Unpin>(sink: &mut S, ctl: Ctl) -> bool {
 }
 
 /// Sends `first` plus whatever else is already queued, as few messages as allowed.
-async fn send_batch<S>(sink: &mut S, first: Out, rx: &mut mpsc::Receiver<Out>) -> Result<(), S::Error>
+/// Fails when the socket is broken or stuck.
+async fn send_batch<S>(sink: &mut S, first: Out, rx: &mut mpsc::Receiver<Out>) -> Result<(), ()>
 where
     S: Sink<Message> + Unpin,
 {
@@ -78,12 +82,20 @@ where
         }
     }
     for text in pack(&frames) {
-        sink.send(Message::Text(text.into())).await?;
+        put(sink, text).await?;
     }
     if let Some(raw) = raw {
-        sink.send(Message::Text(raw.into())).await?;
+        put(sink, raw).await?;
     }
     Ok(())
+}
+
+/// Sends one text message within [`SEND_TIMEOUT`].
+async fn put<S: Sink<Message> + Unpin>(sink: &mut S, text: String) -> Result<(), ()> {
+    match tokio::time::timeout(SEND_TIMEOUT, sink.send(Message::Text(text.into()))).await {
+        Ok(Ok(())) => Ok(()),
+        _ => Err(()),
+    }
 }
 
 /// Adds frames to the batch; returns a raw message, which must go out alone after them.

@@ -52,15 +52,26 @@ async fn oversize_first_message_closes_1009() {
 }
 
 #[tokio::test]
-async fn bad_login_input_is_400_json() {
-    let addr = start().await;
-    for body in [json!({"user":""}), json!({"user":"a b"}), json!({"user":"x".repeat(65)}), json!({})] {
-        let (status, v) = http(addr, "POST", "/api/login", Some(body.clone())).await;
-        assert_eq!(status, 400, "{body}");
-        assert!(v["error"]["code"].is_string() && v["error"]["message"].is_string(), "{v}");
+async fn no_hello_in_time_closes_4408() {
+    let addr = start_with(|c| c.hello_timeout = std::time::Duration::from_millis(200)).await;
+    let mut c = open(addr, "/ws").await;
+    assert_eq!(c.close_code().await.0, 4408);
+}
+
+#[tokio::test]
+async fn idle_socket_closes_4408_and_pings_keep_it_open() {
+    let addr = start_with(|c| {
+        c.heartbeat_ms = 100;
+        c.idle_slack = std::time::Duration::ZERO;
+    })
+    .await;
+    let (mut busy, welcome) = connect(addr, "ann", None).await;
+    assert_eq!(welcome["heartbeatMs"], 100);
+    let (mut idle, _) = connect(addr, "ann", None).await;
+    for id in 0..4 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        busy.ping_pong(id).await;
     }
-    let (status, v) = http(addr, "GET", "/api/health", None).await;
-    assert_eq!(status, 200);
-    assert_eq!(v["ok"], true);
-    assert!(v["epoch"].as_str().is_some_and(|e| !e.is_empty()));
+    assert_eq!(idle.close_code().await.0, 4408);
+    busy.ping_pong(9).await;
 }
