@@ -88,7 +88,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/ws", get(socket::ws))
         .merge(api)
-        .merge(hooks::routes(state.config.test_hooks))
+        .merge(hooks::routes(state.config.test_hooks).layer(cors(&state.config)))
         .nest_service("/pkg", ServeDir::new(&state.config.pkg))
         .fallback_service(ServeDir::new(&state.config.www))
         .with_state(state)

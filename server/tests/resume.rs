@@ -101,3 +101,25 @@ async fn large_replay_arrives_in_arrays_of_at_most_100() {
     assert_eq!(seqs(&events), (1..=250).collect::<Vec<u64>>());
     assert!(c.arrays >= 3, "250 events need at least 3 arrays, got {}", c.arrays);
 }
+
+#[tokio::test]
+async fn connecting_during_a_burst_sees_no_gap_and_no_repeat() {
+    let addr = start().await;
+    let burst = tokio::spawn(async move {
+        for i in 0..200 {
+            notify(addr, "ann", "n", json!(i)).await;
+        }
+    });
+    let mut clients = Vec::new();
+    for _ in 0..5 {
+        tokio::time::sleep(std::time::Duration::from_millis(15)).await;
+        clients.push(connect(addr, "ann", None).await);
+    }
+    burst.await.unwrap();
+    for (mut c, welcome) in clients {
+        let after = welcome["after"].as_u64().unwrap();
+        let events = c.events((200 - after) as usize).await;
+        assert_eq!(seqs(&events), (after + 1..=200).collect::<Vec<u64>>());
+        c.quiet(100).await;
+    }
+}
