@@ -80,6 +80,34 @@ pub struct Options {
     pub persist_cursor: bool,
 }
 
+/// Every option name, for layers whose deserializer cannot refuse unknown fields itself
+/// (serde-wasm-bindgen reads only the fields it knows). `token` is handled by the browser layer.
+///
+/// ```
+/// assert!(spellwire::options::OPTION_NAMES.contains(&"queueLimit"));
+/// ```
+pub const OPTION_NAMES: &[&str] = &[
+    "url",
+    "token",
+    "autoConnect",
+    "backoff",
+    "connectTimeoutMs",
+    "heartbeatMs",
+    "livenessGraceMs",
+    "queueLimit",
+    "overflow",
+    "maxMessageBytes",
+    "persistCursor",
+];
+
+/// Every `backoff` option name (see [`OPTION_NAMES`]).
+///
+/// ```
+/// assert!(spellwire::options::BACKOFF_NAMES.contains(&"jitter"));
+/// ```
+pub const BACKOFF_NAMES: &[&str] =
+    &["initialMs", "maxMs", "factor", "jitter", "maxAttempts", "resetAfterMs"];
+
 fn yes() -> bool {
     true
 }
@@ -160,6 +188,21 @@ mod tests {
     fn typos_are_refused_by_name() {
         let err = serde_json::from_str::<Options>(r#"{"url":"ws://x","queueLimt":5}"#).unwrap_err();
         assert!(err.to_string().contains("queueLimt"), "{err}");
+    }
+
+    #[test]
+    fn name_lists_match_the_structs() {
+        // Every listed name is accepted; serde's deny_unknown_fields refuses anything else.
+        let mut json = String::from(r#"{"url":"ws://x","backoff":{"#);
+        let backoff: Vec<String> = BACKOFF_NAMES.iter().map(|n| format!(r#""{n}":null"#)).collect();
+        json += &backoff.join(",");
+        json += "}";
+        for name in OPTION_NAMES.iter().filter(|n| !["url", "token", "backoff"].contains(n)) {
+            json += &format!(r#","{name}":null"#);
+        }
+        json += "}";
+        let err = serde_json::from_str::<Options>(&json).unwrap_err().to_string();
+        assert!(!err.contains("unknown field"), "{err}");
     }
 
     #[test]

@@ -57,9 +57,11 @@ pub struct Core<P> {
     pub(super) connect_deadline: Option<f64>,
     pub(super) opened_at: Option<f64>,
     pub(super) ever_opened: bool,
+    pub(super) closed_by_user: bool,
     pub(super) url_index: usize,
     pub(super) token: String,
     pub(super) auth_retry_used: bool,
+    pub(super) token_refreshable: bool,
     pub(super) online: bool,
     pub(super) live: Liveness,
     pub(super) seq: SeqTracker,
@@ -99,9 +101,11 @@ impl<P> Core<P> {
             connect_deadline: None,
             opened_at: None,
             ever_opened: false,
+            closed_by_user: false,
             url_index: 0,
             token: String::new(),
             auth_retry_used: false,
+            token_refreshable: false,
             online: true,
             rng,
             gap_deadline: None,
@@ -111,6 +115,20 @@ impl<P> Core<P> {
             last_state: None,
             out: Vec::new(),
         }
+    }
+
+    /// Says the token comes from a function, so after a 4401 it is worth asking once more
+    /// (an expired token); a fixed token fails at once.
+    ///
+    /// ```
+    /// let core: spellwire::core::Core<()> =
+    ///     spellwire::core::Core::new(spellwire::options::Options::new("ws://h/ws"), None, 1)
+    ///         .with_refreshable_token(true);
+    /// # let _ = core;
+    /// ```
+    pub fn with_refreshable_token(mut self, refreshable: bool) -> Self {
+        self.token_refreshable = refreshable;
+        self
     }
 
     /// Feeds one input at time `now` (ms) and returns what to do, in order.
@@ -229,6 +247,7 @@ impl<P> Core<P> {
         }
         self.attempt = 0;
         self.auth_retry_used = false;
+        self.closed_by_user = false;
         self.start_attempt(now);
     }
 
@@ -280,7 +299,7 @@ impl<P> Core<P> {
     }
 
     fn on_unauthorized(&mut self, now: f64) {
-        if !self.auth_retry_used {
+        if self.token_refreshable && !self.auth_retry_used {
             // The token may have expired: ask the token source once more before giving up.
             self.auth_retry_used = true;
             self.reason = Some("unauthorized".into());
@@ -340,6 +359,7 @@ impl<P> Core<P> {
         }
         self.abandon_socket(1000, "client closed");
         self.phase = Phase::Closed;
+        self.closed_by_user = true;
         self.retry_at = None;
         self.connect_deadline = None;
         self.reason = Some("closed_by_client".into());
@@ -410,7 +430,8 @@ impl<P> Core<P> {
 
     fn on_send(&mut self, id: String, text: String) {
         use super::outbox::Pushed;
-        if self.phase == Phase::Closed {
+        if self.closed_by_user {
+            // Before the first connect (autoConnect: false) sends queue; after close() they fail.
             let error = Error::new(ErrorCode::Closed, "the client is closed; call connect() first");
             return self.reject(id, error);
         }

@@ -6,7 +6,7 @@ use super::driver::{self, Shared};
 use super::token::TokenSource;
 use crate::core::Input;
 use crate::error::{Error, ErrorCode};
-use crate::options::Options;
+use crate::options::{Options, BACKOFF_NAMES, OPTION_NAMES};
 use js_sys::{Function, Object, Promise, Reflect};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -56,12 +56,26 @@ fn parse_options(options: &JsValue) -> Result<(Options, TokenSource), JsValue> {
     if !options.is_object() {
         return Err(bad("options must be an object such as { url: 'ws://host/ws' }".into()));
     }
+    unknown_names(options, OPTION_NAMES, "").map_err(bad)?;
+    let backoff = Reflect::get(options, &"backoff".into()).unwrap_or(JsValue::UNDEFINED);
+    if backoff.is_object() {
+        unknown_names(&backoff, BACKOFF_NAMES, "backoff.").map_err(bad)?;
+    }
     let copy = Object::assign(&Object::new(), options.unchecked_ref());
     let token = Reflect::get(&copy, &"token".into()).unwrap_or(JsValue::UNDEFINED);
     let _ = Reflect::delete_property(&copy, &"token".into());
     let token = TokenSource::from_js(token).map_err(bad)?;
     let opts: Options = serde_wasm_bindgen::from_value(copy.into()).map_err(|e| bad(e.to_string()))?;
     Ok((opts, token))
+}
+
+/// Refuses option names we do not know, so a typo is an error rather than a silent default.
+fn unknown_names(object: &JsValue, known: &[&str], prefix: &str) -> Result<(), String> {
+    let keys = Object::keys(object.unchecked_ref::<Object>());
+    match keys.iter().filter_map(|k| k.as_string()).find(|k| !known.contains(&k.as_str())) {
+        Some(name) => Err(format!("unknown option {prefix}{name}; known: {}", known.join(", "))),
+        None => Ok(()),
+    }
 }
 
 #[wasm_bindgen]

@@ -52,8 +52,9 @@ pub(crate) fn create(opts: Options, token: TokenSource) -> Result<Shared, Error>
     let cursor = cursor_key.as_deref().and_then(storage::load);
     let seed = (js_sys::Math::random() * 9.0e15) as u64;
     let auto_connect = opts.auto_connect;
+    let refreshable = matches!(token, TokenSource::Dynamic(_));
     let shared = Rc::new(RefCell::new(Inner {
-        core: Core::new(opts, cursor.clone(), seed),
+        core: Core::new(opts, cursor.clone(), seed).with_refreshable_token(refreshable),
         registry: Registry::default(),
         socket: None,
         timer: None,

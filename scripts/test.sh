@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every test on a fresh machine: installs the toolchain (scripts/setup.sh), then
+#   1. native: the sans-IO core and the server's integration tests (cargo test --workspace)
+#   2. the release build of pkg/ (and its size)
+#   3. browser: wasm-pack test in headless Chromium against a real spellwire-server
+#   4. the demo page, driven by Playwright in headless Chromium
+# Servers are started here on free loopback ports and stopped on exit.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/setup.sh
+source scripts/servers.sh
+trap stop_servers EXIT
+
+step() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
+
+step "native tests (core + server)"
+cargo test --workspace --quiet
+
+step "release build"
+bash scripts/build.sh
+
+step "browser tests (wasm-pack test --headless --chrome) against a real server"
+cargo build --quiet -p spellwire-server
+start_server http --test-hooks
+SPELLWIRE_HTTP="$http" CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=600 \
+  wasm-pack test --headless --chrome
+
+if [ -f tests/e2e/run.mjs ]; then
+  step "demo tests (Playwright) against a real server"
+  node tests/e2e/run.mjs
+fi
+step "all tests passed"

@@ -1,0 +1,427 @@
+//! Browser tests: the real `Client` in headless Chromium against a real `spellwire-server`.
+//!
+//! Run by scripts/test.sh, which starts the server with `--test-hooks` on a free port and
+//! compiles its address in as `SPELLWIRE_HTTP`. Each test names the feature it would catch
+//! missing.
+#![cfg(target_arch = "wasm32")]
+
+mod support;
+
+use spellwire::web::client::Client;
+use std::cell::Cell;
+use std::rc::Rc;
+use support::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn fast_backoff() -> (&'static str, JsValue) {
+    ("backoff", obj(&[("initialMs", 50.into()), ("maxMs", 200.into()), ("jitter", "none".into())]))
+}
+
+async fn open(client: &Client) -> bool {
+    wait_until(5000, || client.state() == "open").await
+}
+
+#[wasm_bindgen_test]
+async fn connects_on_construction_without_any_call() {
+    let client = client_for(&user("construct"), &[]).await;
+    assert!(open(&client).await, "state stayed {}", client.state());
+}
+
+#[wasm_bindgen_test]
+async fn auto_connect_false_waits_for_connect() {
+    let client = client_for(&user("manual"), &[("autoConnect", false.into())]).await;
+    sleep(200).await;
+    assert_eq!(client.state(), "closed");
+    client.connect();
+    assert!(open(&client).await);
+}
+
+#[wasm_bindgen_test]
+async fn state_events_go_connecting_then_open() {
+    let token = login(&user("states")).await;
+    let client = Client::new(options(&token, &[("autoConnect", false.into())])).unwrap();
+    let states = record(&client, "state");
+    client.connect();
+    assert!(open(&client).await);
+    let names = states.strings("state");
+    assert_eq!(&names[..2], ["connecting", "open"], "{names:?}");
+}
+
+#[wasm_bindgen_test]
+async fn events_dispatch_by_type_and_star() {
+    let u = user("typed");
+    let client = client_for(&u, &[]).await;
+    let steps = record(&client, "step_completed");
+    let all = record(&client, "*");
+    assert!(open(&client).await);
+    notify(&u, "step_completed", None, obj(&[("progress", 0.5.into())])).await;
+    notify(&u, "other_thing", None, JsValue::NULL).await;
+    assert!(wait_until(3000, || all.len() == 2).await);
+    assert_eq!(steps.strings("type"), ["step_completed"]);
+    assert_eq!(num(&field(&steps.0.borrow()[0], "data"), "progress"), 0.5);
+    assert_eq!(all.strings("type"), ["step_completed", "other_thing"]);
+}
+
+#[wasm_bindgen_test]
+async fn off_removes_the_listener() {
+    let u = user("off");
+    let client = client_for(&u, &[]).await;
+    let kept = record(&client, "ping_evt");
+    let removed = Recorder::default();
+    let off: js_sys::Function = client.on("ping_evt".into(), removed.listener()).unwrap().unchecked_into();
+    assert!(open(&client).await);
+    notify(&u, "ping_evt", None, JsValue::NULL).await;
+    assert!(wait_until(3000, || kept.len() == 1).await);
+    off.call0(&JsValue::NULL).unwrap();
+    notify(&u, "ping_evt", None, JsValue::NULL).await;
+    assert!(wait_until(3000, || kept.len() == 2).await);
+    assert_eq!(removed.len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn subscribe_receives_only_its_topic_and_unsubscribes() {
+    let u = user("topic");
+    let client = client_for(&u, &[]).await;
+    let all = record(&client, "*");
+    let cast = Recorder::default();
+    let unsubscribe: js_sys::Function =
+        client.subscribe("cast:1".into(), cast.listener()).unwrap().unchecked_into();
+    assert!(open(&client).await);
+    notify(&u, "step", Some("cast:1"), JsValue::NULL).await;
+    notify(&u, "step", Some("cast:2"), JsValue::NULL).await;
+    assert!(wait_until(3000, || all.len() == 2).await);
+    assert_eq!(cast.strings("topic"), ["cast:1"]);
+    unsubscribe.call0(&JsValue::NULL).unwrap();
+    notify(&u, "step", Some("cast:1"), JsValue::NULL).await;
+    assert!(wait_until(3000, || all.len() == 3).await);
+    assert_eq!(cast.len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn reserved_names_reach_star_but_not_lifecycle_listeners() {
+    let u = user("reserved");
+    let client = client_for(&u, &[]).await;
+    assert!(open(&client).await);
+    let states = record(&client, "state");
+    let all = record(&client, "*");
+    notify(&u, "state", None, obj(&[("fake", true.into())])).await;
+    assert!(wait_until(3000, || all.len() == 1).await);
+    assert!(states.0.borrow().iter().all(|s| field(s, "fake").is_undefined()));
+}
+
+#[wasm_bindgen_test]
+async fn reconnects_after_the_server_drops_the_socket() {
+    let u = user("drop");
+    let client = client_for(&u, &[fast_backoff()]).await;
+    let states = record(&client, "state");
+    let all = record(&client, "*");
+    assert!(open(&client).await);
+    let dropped = hook("drop", &u, &[]).await;
+    assert_eq!(num(&dropped, "dropped"), 1.0);
+    assert!(wait_until(3000, || states.strings("state").contains(&"reconnecting".into())).await);
+    assert!(open(&client).await);
+    notify(&u, "after_drop", None, JsValue::NULL).await;
+    assert!(wait_until(3000, || all.len() == 1).await);
+    assert_eq!(num(&client.stats(), "reconnects"), 1.0);
+}
+
+#[wasm_bindgen_test]
+async fn latency_is_measured() {
+    let client = client_for(&user("latency"), &[]).await;
+    assert!(open(&client).await);
+    assert!(wait_until(3000, || client.latency_ms().is_some()).await);
+    assert!(client.latency_ms().unwrap() > 0.0, "{:?}", client.latency_ms());
+}
+
+#[wasm_bindgen_test]
+async fn send_resolves_on_ack_and_the_server_applies_it() {
+    let u = user("send");
+    let client = client_for(&u, &[]).await;
+    let acked = settle(client.send("chat".into(), obj(&[("text", "hi".into())]), JsValue::UNDEFINED)).await;
+    let id = text(&acked.expect("acked"), "id");
+    assert_eq!(received_ids(&u).await, [id]);
+}
+
+#[wasm_bindgen_test]
+async fn sends_while_disconnected_are_delivered_in_order_after_connect() {
+    let u = user("outbox");
+    let client = client_for(&u, &[("autoConnect", false.into())]).await;
+    let promises: Vec<_> = (0..5).map(|i| client.send("n".into(), i.into(), JsValue::UNDEFINED)).collect();
+    assert_eq!(num(&client.stats(), "queued"), 5.0);
+    client.connect();
+    let mut ids = Vec::new();
+    for p in promises {
+        ids.push(text(&settle(p).await.expect("acked after connect"), "id"));
+    }
+    assert_eq!(received_ids(&u).await, ids);
+}
+
+#[wasm_bindgen_test]
+async fn sends_during_a_drop_are_resent_and_applied_once() {
+    let u = user("resend");
+    let client = client_for(&u, &[fast_backoff()]).await;
+    assert!(open(&client).await);
+    hook("drop", &u, &[]).await;
+    let promises: Vec<_> = (0..3).map(|i| client.send("n".into(), i.into(), JsValue::UNDEFINED)).collect();
+    let mut ids = Vec::new();
+    for p in promises {
+        ids.push(text(&settle(p).await.expect("acked"), "id"));
+    }
+    assert_eq!(received_ids(&u).await, ids);
+}
+
+#[wasm_bindgen_test]
+async fn overflow_rejects_with_queue_full() {
+    let client = client_for(&user("full"), &[("autoConnect", false.into()), ("queueLimit", 2.into())]).await;
+    let _a = client.send("n".into(), 1.into(), JsValue::UNDEFINED);
+    let _b = client.send("n".into(), 2.into(), JsValue::UNDEFINED);
+    let third = settle(client.send("n".into(), 3.into(), JsValue::UNDEFINED)).await;
+    assert_eq!(text(&third.unwrap_err(), "code"), "QueueFull");
+}
+
+#[wasm_bindgen_test]
+async fn drop_oldest_evicts_the_first_message() {
+    let u = user("dropoldest");
+    let extra = [("autoConnect", false.into()), ("queueLimit", 1.into()), ("overflow", "drop-oldest".into())];
+    let client = client_for(&u, &extra).await;
+    let first = client.send("n".into(), 1.into(), JsValue::UNDEFINED);
+    let second = client.send("n".into(), 2.into(), JsValue::UNDEFINED);
+    assert_eq!(text(&settle(first).await.unwrap_err(), "code"), "QueueFull");
+    client.connect();
+    let id = text(&settle(second).await.expect("kept message acked"), "id");
+    assert_eq!(received_ids(&u).await, [id]);
+}
+
+#[wasm_bindgen_test]
+async fn bad_token_fails_unauthorized_without_a_retry_loop() {
+    let token = format!("bad-token-{}", user("x"));
+    let client = Client::new(options(&token, &[fast_backoff()])).unwrap();
+    let errors = record(&client, "error");
+    assert!(wait_until(5000, || client.state() == "failed").await);
+    let states = record(&client, "state");
+    sleep(1000).await; // several backoff periods: nothing may happen
+    assert!(states.len() == 0, "state changed after failing: {:?}", states.strings("state"));
+    let hellos = get(&format!("/test/hellos?token={token}")).await;
+    assert_eq!(num(&hellos, "count"), 1.0);
+    assert!(errors.strings("code").contains(&"Unauthorized".to_string()));
+}
+
+#[wasm_bindgen_test]
+async fn token_function_is_asked_once_more_after_4401() {
+    let calls = Rc::new(Cell::new(0));
+    let c = calls.clone();
+    let token_fn = function(move || {
+        c.set(c.get() + 1);
+        JsValue::from_str("bad-function-token")
+    });
+    let opts = options("unused", &[("token", token_fn.into()), fast_backoff()]);
+    let client = Client::new(opts).unwrap();
+    assert!(wait_until(5000, || client.state() == "failed").await);
+    sleep(500).await;
+    assert_eq!(calls.get(), 2);
+    let reason = client.state();
+    assert_eq!(reason, "failed");
+}
+
+#[wasm_bindgen_test]
+async fn retry_leaves_failed_and_tries_again() {
+    let calls = Rc::new(Cell::new(0));
+    let c = calls.clone();
+    let token_fn = function(move || {
+        c.set(c.get() + 1);
+        JsValue::from_str("bad")
+    });
+    let client = Client::new(options("", &[("token", token_fn.into())])).unwrap();
+    assert!(wait_until(5000, || client.state() == "failed").await);
+    let before = calls.get();
+    client.retry();
+    assert!(wait_until(3000, || calls.get() > before).await);
+}
+
+#[wasm_bindgen_test]
+async fn malformed_frames_raise_error_events_and_the_client_keeps_working() {
+    let u = user("malformed");
+    let client = client_for(&u, &[]).await;
+    let errors = record(&client, "error");
+    let all = record(&client, "*");
+    assert!(open(&client).await);
+    for raw in ["not json", r#"{"op":"event","type":"x"}"#, r#"{"op":"mystery"}"#, "[1,2]"] {
+        hook("send-raw", &u, &[("text", raw.into())]).await;
+    }
+    assert!(wait_until(3000, || errors.len() >= 5).await, "errors: {:?}", errors.strings("message"));
+    let messages = errors.strings("message");
+    assert!(messages[0].contains("not JSON"), "{messages:?}");
+    assert!(messages[1].contains("seq"), "{messages:?}");
+    assert!(errors.strings("code").iter().all(|c| c == "BadFrame"));
+    notify(&u, "still_alive", None, JsValue::NULL).await;
+    assert!(wait_until(3000, || all.len() == 1).await);
+    assert_eq!(client.state(), "open");
+}
+
+#[wasm_bindgen_test]
+async fn a_throwing_listener_becomes_an_error_event() {
+    let u = user("throws");
+    let client = client_for(&u, &[]).await;
+    let thrower = Closure::<dyn FnMut(JsValue)>::new(|_| wasm_bindgen::throw_str("boom")).into_js_value();
+    client.on("boom_evt".into(), thrower).unwrap();
+    let after = record(&client, "boom_evt");
+    let errors = record(&client, "error");
+    assert!(open(&client).await);
+    notify(&u, "boom_evt", None, JsValue::NULL).await;
+    assert!(wait_until(3000, || after.len() == 1 && errors.len() == 1).await);
+    assert_eq!(errors.strings("code"), ["Listener"]);
+}
+
+#[wasm_bindgen_test]
+async fn muted_pongs_are_noticed_by_the_heartbeat() {
+    let u = user("mute");
+    let extra = [("heartbeatMs", 200.into()), ("livenessGraceMs", 300.into()), fast_backoff()];
+    let client = client_for(&u, &extra).await;
+    let states = record(&client, "state");
+    assert!(open(&client).await);
+    hook("mute-pongs", &u, &[("ms", 1500.into())]).await;
+    let dead = || states.strings("reason").contains(&"heartbeat_timeout".to_string());
+    assert!(wait_until(3000, dead).await, "{:?}", states.strings("reason"));
+    assert!(open(&client).await);
+}
+
+#[wasm_bindgen_test]
+async fn events_sent_during_a_drop_are_replayed_once_in_order() {
+    let u = user("replay");
+    let client = client_for(&u, &[("backoff", obj(&[("initialMs", 300.into()), ("jitter", "none".into())]))]).await;
+    let all = record(&client, "*");
+    assert!(open(&client).await);
+    notify(&u, "e", None, 1.into()).await;
+    hook("drop", &u, &[]).await;
+    for i in 2..=5 {
+        notify(&u, "e", None, i.into()).await; // the client is reconnecting meanwhile
+    }
+    assert!(wait_until(5000, || all.len() >= 5).await);
+    sleep(200).await;
+    assert_eq!(all.seqs(), [1, 2, 3, 4, 5]);
+    assert_eq!(num(&client.stats(), "resets"), 0.0);
+}
+
+#[wasm_bindgen_test]
+async fn an_event_sent_before_the_user_connected_is_delivered() {
+    let u = user("early");
+    notify(&u, "waiting_for_you", None, JsValue::NULL).await;
+    let client = client_for(&u, &[]).await;
+    let all = record(&client, "*");
+    assert!(wait_until(3000, || all.len() == 1).await);
+    assert_eq!(all.strings("type"), ["waiting_for_you"]);
+}
+
+#[wasm_bindgen_test]
+async fn a_cursor_the_server_cannot_honour_yields_reset() {
+    let u = user("reset");
+    let token = login(&u).await;
+    let storage = web_sys::window().unwrap().session_storage().unwrap().unwrap();
+    let key = format!("spellwire:cursor:{}", ws_url());
+    storage.set_item(&key, r#"{"epoch":"an-epoch-from-a-dead-server","seq":7}"#).unwrap();
+    let client = Client::new(options(&token, &[("persistCursor", true.into())])).unwrap();
+    let resets = record(&client, "reset");
+    assert!(wait_until(3000, || resets.len() == 1).await);
+    assert_eq!(num(&client.stats(), "resets"), 1.0);
+    client.close();
+    storage.remove_item(&key).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn the_cursor_is_kept_in_session_storage() {
+    let u = user("persist");
+    let token = login(&u).await;
+    let key = format!("spellwire:cursor:{}", ws_url());
+    let storage = web_sys::window().unwrap().session_storage().unwrap().unwrap();
+    storage.remove_item(&key).unwrap();
+    let client = Client::new(options(&token, &[("persistCursor", true.into())])).unwrap();
+    let all = record(&client, "*");
+    assert!(open(&client).await);
+    notify(&u, "a", None, JsValue::NULL).await;
+    notify(&u, "b", None, JsValue::NULL).await;
+    assert!(wait_until(3000, || all.len() == 2).await);
+    client.close();
+    let saved = js_sys::JSON::parse(&storage.get_item(&key).unwrap().expect("cursor saved")).unwrap();
+    assert_eq!(num(&saved, "seq"), 2.0);
+    // A "reloaded page" resumes from it: nothing is replayed twice, the next event arrives.
+    let again = Client::new(options(&token, &[("persistCursor", true.into())])).unwrap();
+    let later = record(&again, "*");
+    assert!(open(&again).await);
+    notify(&u, "c", None, JsValue::NULL).await;
+    assert!(wait_until(3000, || later.len() == 1).await);
+    sleep(100).await;
+    assert_eq!(later.seqs(), [3]);
+    again.close();
+    storage.remove_item(&key).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn close_rejects_unacked_sends_with_closed() {
+    let client = client_for(&user("close"), &[("autoConnect", false.into())]).await;
+    let pending = client.send("n".into(), 1.into(), JsValue::UNDEFINED);
+    client.close();
+    assert_eq!(text(&settle(pending).await.unwrap_err(), "code"), "Closed");
+    assert_eq!(client.state(), "closed");
+}
+
+#[wasm_bindgen_test]
+fn bad_options_throw_clear_errors() {
+    let cases: [(JsValue, &str); 4] = [
+        (obj(&[("url", "http://wrong".into())]), "ws://"),
+        (obj(&[("url", ws_url().into()), ("queueLimt", 5.into())]), "queueLimt"),
+        (obj(&[("url", ws_url().into()), ("token", 42.into())]), "token"),
+        (JsValue::from_str("ws://x"), "object"),
+    ];
+    for (opts, needle) in cases {
+        let err = Client::new(opts).err().unwrap_or_else(|| panic!("must throw ({needle})"));
+        assert_eq!(text(&err, "code"), "BadOptions");
+        assert!(text(&err, "message").contains(needle), "{}", text(&err, "message"));
+    }
+}
+
+#[wasm_bindgen_test]
+async fn bad_send_arguments_reject_without_breaking_the_client() {
+    let client = client_for(&user("badsend"), &[]).await;
+    let empty = settle(client.send("".into(), JsValue::NULL, JsValue::UNDEFINED)).await;
+    assert_eq!(text(&empty.unwrap_err(), "code"), "BadArgument");
+    let big = "x".repeat(70_000);
+    let too_big = settle(client.send("t".into(), big.into(), JsValue::UNDEFINED)).await;
+    assert_eq!(text(&too_big.unwrap_err(), "code"), "MessageTooLarge");
+    let fine = settle(client.send("t".into(), 1.into(), JsValue::UNDEFINED)).await;
+    assert!(fine.is_ok());
+}
+
+#[wasm_bindgen_test]
+async fn shared_returns_one_connection_per_page() {
+    let token = login(&user("shared")).await;
+    let a = Client::shared(options(&token, &[])).unwrap();
+    let b = Client::shared(options("ignored", &[])).unwrap();
+    assert!(open(&a).await);
+    b.close();
+    assert_eq!(a.state(), "closed");
+}
+
+#[wasm_bindgen_test]
+async fn a_cast_emits_its_steps_in_order_on_its_topic() {
+    let u = user("cast");
+    let client = client_for(&u, &[]).await;
+    let all = record(&client, "*");
+    assert!(open(&client).await);
+    let body = obj(&[("user", u.as_str().into()), ("steps", 3.into()), ("stepMs", 10.into())]);
+    let cast = post("/api/spells/summon/cast", body).await;
+    let topic = format!("cast:{}", text(&cast, "castId"));
+    assert!(wait_until(5000, || all.strings("type").contains(&"cast_completed".into())).await);
+    let events = all.0.borrow();
+    assert!(events.iter().all(|e| text(e, "topic") == topic));
+    let progress: Vec<f64> = events
+        .iter()
+        .filter(|e| text(e, "type") == "step_completed")
+        .map(|e| num(&field(e, "data"), "progress"))
+        .collect();
+    assert_eq!(progress.len(), 3);
+    assert!(progress.windows(2).all(|w| w[0] < w[1]), "{progress:?}");
+    assert_eq!(text(&events[0], "type"), "cast_started");
+}
