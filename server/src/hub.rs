@@ -51,14 +51,28 @@ impl Hub {
         &self.epoch
     }
 
+    /// The epoch of one user's log: the process epoch plus the user, so a cursor saved by one
+    /// user (say, before a logout in the same tab) is never honoured for another.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use spellwire_server::{hub::Hub, store::MemoryStore, config::Config};
+    /// let hub = Hub::new(Arc::new(MemoryStore::new(Config::default().retention())), "e1".into(), 1000);
+    /// assert_eq!(hub.user_epoch("ann"), "e1:ann");
+    /// ```
+    pub fn user_epoch(&self, user: &str) -> String {
+        format!("{}:{user}", self.epoch)
+    }
+
     /// Registers `conn` for `user` and queues `welcome` and the replay to it, atomically with
     /// respect to publishing.
     pub fn attach(&self, user: &str, resume: Option<&Cursor>, conn: ConnHandle) -> Welcome {
         let live = self.live(user);
         let mut live = lock(&live);
-        let (after, resumed) = resume_point(&self.epoch, self.store.window(user), resume);
+        let epoch = self.user_epoch(user);
+        let (after, resumed) = resume_point(&epoch, self.store.window(user), resume);
         let welcome = Welcome {
-            epoch: self.epoch.clone(),
+            epoch,
             after,
             resumed,
             heartbeat_ms: self.heartbeat_ms,

@@ -36,6 +36,20 @@ async fn resume_with_cursor_gets_only_later_events() {
 }
 
 #[tokio::test]
+async fn another_users_cursor_is_not_honoured() {
+    let addr = start().await;
+    for i in 1..=3 {
+        notify(addr, "ann", "n", json!(i)).await;
+        notify(addr, "bob", "n", json!(i)).await;
+    }
+    let (_, ann) = connect(addr, "ann", None).await;
+    let cursor = json!({"epoch": ann["epoch"], "seq": 2});
+    let (mut bob, welcome) = connect(addr, "bob", Some(cursor)).await;
+    assert_eq!(welcome["resumed"], false);
+    assert_eq!(seqs(&bob.events(3).await), [1, 2, 3]);
+}
+
+#[tokio::test]
 async fn wrong_epoch_replays_whole_log() {
     let addr = start().await;
     for i in 1..=3 {
