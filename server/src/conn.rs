@@ -5,7 +5,7 @@
 //! queue closes the socket with code 1013 ("try again later"). The client then reconnects and
 //! resumes from its cursor, so nothing is lost, only replayed.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, watch};
@@ -63,6 +63,7 @@ pub struct ConnHandle {
     pub id: u64,
     tx: mpsc::Sender<Out>,
     ctl: Arc<watch::Sender<Ctl>>,
+    silenced: Arc<AtomicBool>,
 }
 
 impl ConnHandle {
@@ -72,12 +73,31 @@ impl ConnHandle {
         let (tx, rx) = mpsc::channel(QUEUE);
         let (ctl, ctl_rx) = watch::channel(Ctl::Open);
         let id = NEXT.fetch_add(1, Ordering::Relaxed);
-        (Self { id, tx, ctl: Arc::new(ctl) }, rx, ctl_rx)
+        let silenced = Arc::new(AtomicBool::new(false));
+        (Self { id, tx, ctl: Arc::new(ctl), silenced }, rx, ctl_rx)
+    }
+
+    /// Turns the socket into a black hole (the `blackhole` test hook): it stays open, but
+    /// nothing more is written to it, pongs included, as on a half-open TCP connection whose
+    /// peer vanished. Only the client's heartbeat can notice.
+    ///
+    /// ```
+    /// use spellwire_server::conn::{ConnHandle, Out};
+    /// let (h, mut rx, _ctl) = ConnHandle::new();
+    /// h.silence();
+    /// assert!(!h.push(Out::frame("{}".into())));
+    /// assert!(rx.try_recv().is_err());
+    /// ```
+    pub fn silence(&self) {
+        self.silenced.store(true, Ordering::Relaxed);
     }
 
     /// Queues `out` without waiting. False when the socket is gone or its queue was full (then
     /// it is being closed with [`CLOSE_OVERLOADED`]); the caller should forget this handle.
     pub fn push(&self, out: Out) -> bool {
+        if self.silenced.load(Ordering::Relaxed) {
+            return false;
+        }
         match self.tx.try_send(out) {
             Ok(()) => true,
             Err(mpsc::error::TrySendError::Full(_)) => {

@@ -60,6 +60,7 @@ pub fn routes(enabled: bool) -> Router<AppState> {
     Router::new()
         .route("/test/drop", post(drop_user))
         .route("/test/mute-pongs", post(mute_pongs))
+        .route("/test/blackhole", post(blackhole))
         .route("/test/send-raw", post(send_raw))
         .route("/test/echo", get(crate::echo::echo))
         .route("/test/received/{user}", get(received))
@@ -73,6 +74,10 @@ struct User {
 
 async fn drop_user(State(s): State<AppState>, ApiJson(b): ApiJson<User>) -> Json<Value> {
     Json(json!({ "dropped": s.hub.drop_user(&b.user) }))
+}
+
+async fn blackhole(State(s): State<AppState>, ApiJson(b): ApiJson<User>) -> Json<Value> {
+    Json(json!({ "silenced": s.hub.blackhole_user(&b.user) }))
 }
 
 #[derive(Deserialize)]

@@ -128,6 +128,15 @@ impl Hub {
         conns.len()
     }
 
+    /// Black-holes every socket of `user` (see [`ConnHandle::silence`]) and forgets them, so
+    /// events go only to the log until the client notices and reconnects; returns how many.
+    pub fn blackhole_user(&self, user: &str) -> usize {
+        let live = self.live(user);
+        let conns = std::mem::take(&mut lock(&live).conns);
+        conns.iter().for_each(ConnHandle::silence);
+        conns.len()
+    }
+
     /// Queues `text` verbatim to every socket of `user`; returns how many took it.
     pub fn send_raw(&self, user: &str, text: &str) -> usize {
         let live = self.live(user);

@@ -51,6 +51,20 @@ async fn mute_pongs_silences_pings_only() {
 }
 
 #[tokio::test]
+async fn blackhole_keeps_the_socket_open_but_silent_and_the_log_still_grows() {
+    let addr = start().await;
+    let (mut c, _) = connect(addr, "ann", None).await;
+    assert_eq!(post(addr, "/test/blackhole", json!({"user":"ann"})).await, json!({"silenced": 1}));
+    c.send_json(json!({"op":"ping","id":1})).await;
+    let r = notify(addr, "ann", "n", json!(1)).await;
+    assert_eq!(r["delivered"], 0);
+    c.quiet(300).await; // no pong, no event, and no close either
+    let (mut fresh, welcome) = connect(addr, "ann", None).await;
+    assert_eq!(welcome["after"], 0);
+    assert_eq!(seqs(&fresh.events(1).await), [1]);
+}
+
+#[tokio::test]
 async fn send_raw_delivers_text_verbatim() {
     let addr = start().await;
     let (mut a, _) = connect(addr, "ann", None).await;
