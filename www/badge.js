@@ -1,0 +1,60 @@
+/**
+ * The connection badge: one line of text for every client state, a countdown while waiting to
+ * reconnect, and a Retry button when it makes sense. It is an `aria-live="polite"` region.
+ */
+import { h, formatMs } from './dom.js';
+
+/** @typedef {{ state: string, attempt: number, nextRetryMs: number|null, latencyMs: number|null, reason: string|null }} StateInfo */
+
+/**
+ * What a person reads for a state.
+ * @param {StateInfo} s
+ * @param {number} remainingMs time left before the next attempt (while reconnecting)
+ */
+export function describeState(s, remainingMs) {
+  switch (s.state) {
+    case 'open':
+      return s.latencyMs == null ? 'Connected' : `Connected (${Math.max(1, Math.round(s.latencyMs))} ms)`;
+    case 'connecting':
+      return s.attempt > 0 ? `Connecting… (attempt ${s.attempt})` : 'Connecting…';
+    case 'reconnecting':
+      return `Reconnecting (attempt ${s.attempt}, next in ${formatMs(Math.max(0, remainingMs))})`;
+    case 'offline':
+      return 'Offline';
+    case 'failed':
+      return `Failed: ${s.reason ?? 'unknown'}`;
+    default:
+      return 'Closed';
+  }
+}
+
+/**
+ * Mounts the badge in `root` and keeps it in step with `client`.
+ * @param {HTMLElement} root
+ * @param {{ on: Function, retry: Function, state: string }} client
+ */
+export function mountBadge(root, client) {
+  const text = h('span', { class: 'badge-text' }, 'Connecting…');
+  const retry = h('button', { type: 'button', class: 'retry', hidden: true, onclick: () => client.retry() }, 'Retry');
+  const badge = h('div', { id: 'status', class: 'badge', 'data-state': 'connecting', 'aria-live': 'polite', 'aria-atomic': 'true' }, text);
+  root.append(badge, retry);
+
+  /** @type {StateInfo} the client may have started connecting before we listened */
+  let last = { state: client.state, attempt: 0, nextRetryMs: null, latencyMs: null, reason: null };
+  let retryAt = 0;
+  let ticker = 0;
+  const render = () => {
+    text.textContent = describeState(last, retryAt - performance.now());
+  };
+
+  client.on('state', (/** @type {StateInfo} */ s) => {
+    last = s;
+    retryAt = performance.now() + (s.nextRetryMs ?? 0);
+    badge.dataset.state = s.state;
+    retry.hidden = !['failed', 'reconnecting', 'offline'].includes(s.state);
+    clearInterval(ticker);
+    if (s.state === 'reconnecting') ticker = setInterval(render, 250);
+    render();
+  });
+  render();
+}

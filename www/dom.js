@@ -1,0 +1,35 @@
+/**
+ * A tiny element builder, so components read as markup.
+ *
+ * @example
+ * h('li', { class: 'step', dataset: { step: 2 } }, 'Step 2')
+ *
+ * @param {string} tag
+ * @param {Record<string, any>} [attrs] attributes; `dataset` and `on*` functions are special
+ * @param {...(Node|string|number|null|undefined|false)} children
+ * @returns {HTMLElement}
+ */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === 'dataset') Object.assign(el.dataset, value);
+    else if (name.startsWith('on') && typeof value === 'function') el.addEventListener(name.slice(2), value);
+    else el.setAttribute(name, value === true ? '' : String(value));
+  }
+  el.append(...children.filter((c) => c !== null && c !== undefined && c !== false).map(asNode));
+  return el;
+}
+
+/** @param {Node|string|number} child */
+function asNode(child) {
+  return child instanceof Node ? child : document.createTextNode(String(child));
+}
+
+/**
+ * Formats a duration for people: "850 ms", "4 s".
+ * @param {number} ms
+ */
+export function formatMs(ms) {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${Math.ceil(ms / 1000)} s`;
+}
