@@ -3,7 +3,8 @@
 #   1. native: the sans-IO core and the server's integration tests (cargo test --workspace)
 #   2. the release build of pkg/ (and its size)
 #   3. browser: wasm-pack test in headless Chromium against a real spellwire-server
-#   4. the demo page, driven by Playwright in headless Chromium
+#   4. the chaos test of the delivery guarantee (rewrites docs/RELIABILITY.md)
+#   5. the demo page, driven by Playwright in headless Chromium
 # Servers are started here on free loopback ports and stopped on exit.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -24,6 +25,10 @@ cargo build --quiet -p spellwire-server
 start_server http --test-hooks
 SPELLWIRE_HTTP="$http" CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=600 \
   wasm-pack test --headless --chrome
+
+step "chaos: 10,000 events, 50 connection breaks, 1,000 sends; writes docs/RELIABILITY.md"
+start_server chaos_http --test-hooks
+node tests/chaos/chaos.mjs --server "$chaos_http" --report docs/RELIABILITY.md
 
 if [ -f tests/e2e/run.mjs ]; then
   step "demo tests (Playwright) against a real server"
