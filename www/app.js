@@ -24,8 +24,15 @@ const client = Client.shared(clientOptions(options, token));
 
 mountBadge(byId('connection'), client);
 const casts = mountCasts(byId('casts'), client, options.user);
-mountServerInfo(byId('server'), client, options.user, (why) => casts.interruptAll(why));
-mountMonitor(byId('monitor'), client);
+const monitor = mountMonitor(byId('monitor'), client);
+mountServerInfo(byId('server'), client, options.user, () => {
+  const windows = casts.unfinished();
+  const calls = monitor.running();
+  return (restarted) => {
+    for (const w of windows) w.historyLost(restarted);
+    if (restarted) for (const cell of calls) cell.textContent = 'lost (server restarted)';
+  };
+});
 mountEventLog(byId('log'), client);
 mountHooksPanel(byId('hooks'), options.user);
 

@@ -1,8 +1,9 @@
 /**
  * The connection badge: one line of text for every client state, a countdown while waiting to
- * reconnect, and a Retry button when it makes sense. It is an `aria-live="polite"` region.
+ * reconnect (whole seconds, so the live region speaks at most once a second), and a Retry
+ * button when it makes sense. It is an `aria-live="polite"` region.
  */
-import { h, formatMs } from './dom.js';
+import { h } from './dom.js';
 
 /** @typedef {{ state: string, attempt: number, nextRetryMs: number|null, latencyMs: number|null, reason: string|null }} StateInfo */
 
@@ -18,7 +19,7 @@ export function describeState(s, remainingMs) {
     case 'connecting':
       return s.attempt > 0 ? `Connecting… (attempt ${s.attempt})` : 'Connecting…';
     case 'reconnecting':
-      return `Reconnecting (attempt ${s.attempt}, next in ${formatMs(Math.max(0, remainingMs))})`;
+      return `Reconnecting (attempt ${s.attempt}, next in ${Math.ceil(Math.max(0, remainingMs) / 1000)} s)`;
     case 'offline':
       return 'Offline';
     case 'failed':
@@ -44,7 +45,8 @@ export function mountBadge(root, client) {
   let retryAt = 0;
   let ticker = 0;
   const render = () => {
-    text.textContent = describeState(last, retryAt - performance.now());
+    const line = describeState(last, retryAt - performance.now());
+    if (text.textContent !== line) text.textContent = line; // unchanged text is not re-announced
   };
 
   client.on('state', (/** @type {StateInfo} */ s) => {

@@ -11,7 +11,7 @@ import { SpellWindow } from './spell-window.js';
  * @param {HTMLElement} root
  * @param {{ on: Function, subscribe: Function }} client
  * @param {string} user
- * @returns {{ interruptAll(why: string): void }}
+ * @returns {{ unfinished(): SpellWindow[] }}
  */
 export function mountCasts(root, client, user) {
   const form = castForm(user);
@@ -27,11 +27,7 @@ export function mountCasts(root, client, user) {
     list.prepend(w.el);
   });
 
-  return {
-    interruptAll(why) {
-      for (const w of windows.values()) w.interrupt(why);
-    },
-  };
+  return { unfinished: () => [...windows.values()].filter((w) => !w.done) };
 }
 
 /** The form: spell name, steps, step ms. @param {string} user */

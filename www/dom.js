@@ -26,10 +26,3 @@ function asNode(child) {
   return child instanceof Node ? child : document.createTextNode(String(child));
 }
 
-/**
- * Formats a duration for people: "850 ms", "4 s".
- * @param {number} ms
- */
-export function formatMs(ms) {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${Math.ceil(ms / 1000)} s`;
-}

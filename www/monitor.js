@@ -9,6 +9,7 @@ const MAX_ROWS = 20;
 /**
  * @param {HTMLElement} root
  * @param {{ on: Function }} client
+ * @returns {{ running(): HTMLElement[] }} the result cells of calls that have not ended
  */
 export function mountMonitor(root, client) {
   const body = h('tbody');
@@ -42,4 +43,5 @@ export function mountMonitor(root, client) {
     row.result.dataset.status = evt.data.status;
     rows.delete(key(evt));
   });
+  return { running: () => [...rows.values()].map((r) => r.result) };
 }

@@ -48,12 +48,18 @@ export class SpellWindow {
       h('ul', { class: 'output-list' }, ...outputs.map((o) => h('li', {}, o))));
   }
 
-  /** Marks a cast that can no longer finish (its server lost it). @param {string} why */
-  interrupt(why) {
+  /**
+   * After a `reset`: a restarted server cannot finish this cast; otherwise only some of its
+   * events expired, and the later ones still arrive.
+   * @param {boolean} restarted
+   */
+  historyLost(restarted) {
     if (this.done) return;
-    this.done = true;
-    this.el.classList.add('interrupted');
-    this.status.textContent = why;
+    this.done = restarted;
+    this.el.classList.add(restarted ? 'interrupted' : 'gap');
+    this.status.textContent = restarted
+      ? 'Interrupted: the server restarted and lost this cast'
+      : 'Some events of this cast expired on the server; later steps still appear';
   }
 
   /** Unsubscribes and removes the window. */

@@ -21,7 +21,7 @@ export async function run(t) {
   await server.stop();
   const waiting = await until(async () => {
     const b = await badge(page);
-    return /^Reconnecting \(attempt \d+, next in \d+ m?s\)$/.test(b) && b;
+    return /^Reconnecting \(attempt \d+, next in \d+ s\)$/.test(b) && b;
   }, 5000, 'the badge to read "Reconnecting (attempt N, next in …)"');
   await screenshot(page, '4-restart-down');
   await sleep(2500);
