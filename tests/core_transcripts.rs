@@ -1,0 +1,584 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! Input→Output transcripts of the sans-IO core, one table per behaviour.
+//!
+//! Each transcript feeds inputs stamped with a time and compares the outputs, rendered as short
+//! strings, with exactly the expected list: a missing, extra or reordered output fails. Every
+//! test is named after the behaviour it would catch missing.
+
+use spellwire::core::backoff::Jitter;
+use spellwire::core::outbox::Overflow;
+use spellwire::core::{Core, Input, Output, Phase, StateInfo};
+use spellwire::options::Options;
+use spellwire::protocol::{ClientFrame, Cursor, ServerFrame, Welcome};
+
+/// One line of a transcript.
+enum Step {
+    /// Feed `input` at time `t`; the rendered outputs must be exactly these.
+    At(f64, Input<u64>, Vec<String>),
+    /// `next_wake()` must say this.
+    NextWake(Option<f64>),
+    /// A property of the core that must hold here (named for the failure message).
+    Check(&'static str, fn(&Core<u64>) -> bool),
+}
+
+fn at(t: f64, input: Input<u64>, want: &[&str]) -> Step {
+    Step::At(t, input, want.iter().map(|s| s.to_string()).collect())
+}
+
+fn run(name: &str, core: &mut Core<u64>, steps: Vec<Step>) {
+    for (i, step) in steps.into_iter().enumerate() {
+        match step {
+            Step::At(t, input, want) => {
+                let label = format!("{input:?}");
+                let got: Vec<String> = core.handle(t, input).iter().map(render).collect();
+                assert_eq!(got, want, "{name}: step {i} at t={t}: {label}");
+            }
+            Step::NextWake(want) => assert_eq!(core.next_wake(), want, "{name}: step {i}: next_wake"),
+            Step::Check(what, check) => assert!(check(core), "{name}: step {i}: {what}"),
+        }
+    }
+}
+
+fn render(output: &Output<u64>) -> String {
+    match output {
+        Output::FetchToken { gen } => format!("token? {gen}"),
+        Output::Open { gen, .. } => format!("open {gen}"),
+        Output::Close { gen, code, reason } => format!("close {gen} {code} {reason}"),
+        Output::SendFrame(ClientFrame::Hello { token, resume: None }) => format!("hello {token}"),
+        Output::SendFrame(ClientFrame::Hello { token, resume: Some(c) }) => {
+            format!("hello {token} {}:{}", c.epoch, c.seq)
+        }
+        Output::SendFrame(ClientFrame::Ping { id }) => format!("ping {id}"),
+        Output::SendFrame(ClientFrame::Replay { after }) => format!("replay {after}"),
+        Output::SendFrame(ClientFrame::Send(m)) => format!("send-frame {}", m.id),
+        Output::SendText(text) => format!("text {text}"),
+        Output::Deliver(seq) => format!("deliver {seq}"),
+        Output::Reset => "reset".into(),
+        Output::Acked { id } => format!("acked {id}"),
+        Output::Rejected { id, error } => format!("rejected {id} {}", error.code.as_str()),
+        Output::Error(e) => format!("error {}", e.code.as_str()),
+        Output::State(info) => render_state(info),
+    }
+}
+
+fn render_state(s: &StateInfo) -> String {
+    let mut line = format!("state {} #{}", s.phase.as_str(), s.attempt);
+    if let Some(ms) = s.next_retry_ms {
+        line += &format!(" retry {ms:.0}");
+    }
+    if let Some(ms) = s.latency_ms {
+        line += &format!(" rtt {ms:.0}");
+    }
+    if let Some(why) = &s.reason {
+        line += &format!(" ({why})");
+    }
+    line
+}
+
+// ---- inputs -------------------------------------------------------------------------------
+
+fn token(gen: u64) -> Input<u64> {
+    Input::Token { gen, token: Ok("T".into()) }
+}
+fn opened(gen: u64) -> Input<u64> {
+    Input::Opened { gen }
+}
+fn closed(gen: u64, code: u16) -> Input<u64> {
+    Input::Closed { gen, code }
+}
+fn frame(gen: u64, frame: ServerFrame<()>) -> Input<u64> {
+    Input::Frame { gen, frame }
+}
+fn welcome(gen: u64, epoch: &str, after: u64, resumed: bool) -> Input<u64> {
+    let w = Welcome { epoch: epoch.into(), after, resumed, heartbeat_ms: 1000 };
+    frame(gen, ServerFrame::Welcome(w))
+}
+fn event(gen: u64, seq: u64) -> Input<u64> {
+    Input::Event { gen, seq, payload: seq }
+}
+fn pong(gen: u64, id: u64) -> Input<u64> {
+    frame(gen, ServerFrame::Pong { id })
+}
+fn ack(gen: u64, id: &str) -> Input<u64> {
+    frame(gen, ServerFrame::Ack { id: id.into() })
+}
+/// A send whose encoded text is the id in capitals, so resends are easy to read.
+fn send(id: &str) -> Input<u64> {
+    Input::Send { id: id.into(), text: id.to_uppercase() }
+}
+
+// ---- cores --------------------------------------------------------------------------------
+
+/// Predictable options: no jitter, 500 ms liveness grace (heartbeat comes from the welcome: 1000).
+fn opts() -> Options {
+    let mut o = Options::new("ws://h/ws");
+    o.backoff.jitter = Jitter::None;
+    o.liveness_grace_ms = 500.0;
+    o
+}
+
+fn core_with(o: Options, cursor: Option<(&str, u64)>) -> Core<u64> {
+    let cursor = cursor.map(|(epoch, seq)| Cursor { epoch: epoch.into(), seq });
+    Core::new(o, cursor, 1)
+}
+
+fn core() -> Core<u64> {
+    core_with(opts(), None)
+}
+
+/// A core welcomed on socket 1 at t=0 (epoch e1, after `after`), with ping 1 outstanding.
+fn connected_with(o: Options, after: u64) -> Core<u64> {
+    let mut c = core_with(o, (after > 0).then_some(("e1", after)));
+    for input in [Input::Connect, token(1), opened(1), welcome(1, "e1", after, after > 0)] {
+        c.handle(0.0, input);
+    }
+    assert_eq!(c.phase(), Phase::Open);
+    c
+}
+
+fn connected() -> Core<u64> {
+    connected_with(opts(), 0)
+}
+
+// ---- the handshake ------------------------------------------------------------------------
+
+#[test]
+fn handshake_fetches_token_opens_says_hello_then_pings_and_resends_the_outbox() {
+    let steps = vec![
+        at(0.0, send("m1"), &["state closed #0 (not_started)"]),
+        at(1.0, Input::Connect, &["token? 1", "state connecting #0 (not_started)"]),
+        Step::NextWake(Some(5001.0)), // the connect timeout
+        at(2.0, token(1), &["open 1"]),
+        at(3.0, opened(1), &["hello T"]),
+        at(4.0, welcome(1, "e1", 0, false), &["text M1", "ping 1", "state open #0"]),
+        Step::NextWake(Some(1004.0)), // the next ping
+        at(5.0, ack(1, "m1"), &["acked m1"]),
+        at(6.0, ack(1, "m1"), &[]), // acks are idempotent: one resolution
+        at(14.0, pong(1, 1), &["state open #0 rtt 10"]),
+        at(20.0, send("m2"), &["text M2"]), // written at once while open
+        at(1004.0, Input::Wake, &["ping 2"]),
+    ];
+    run("handshake", &mut core(), steps);
+}
+
+#[test]
+fn hello_carries_the_cursor_when_one_exists() {
+    let steps = vec![
+        at(0.0, Input::Connect, &["token? 1", "state connecting #0 (not_started)"]),
+        at(0.0, token(1), &["open 1"]),
+        at(0.0, opened(1), &["hello T e1:5"]), // the saved cursor
+        at(0.0, welcome(1, "e1", 5, true), &["ping 1", "state open #0"]),
+        at(1.0, event(1, 6), &["deliver 6"]),
+        at(2.0, closed(1, 1006), &["state reconnecting #1 retry 500 (closed:1006)"]),
+        at(502.0, Input::Wake, &["token? 3", "state connecting #1 (closed:1006)"]),
+        at(503.0, token(3), &["open 3"]),
+        at(504.0, opened(3), &["hello T e1:6"]), // the cursor moved with the delivery
+    ];
+    run("cursor", &mut core_with(opts(), Some(("e1", 5))), steps);
+}
+
+// ---- backoff ------------------------------------------------------------------------------
+
+#[test]
+fn backoff_doubles_from_500_and_caps_at_20000_without_jitter() {
+    let schedule = [500.0, 1000.0, 2000.0, 4000.0, 8000.0, 16000.0, 20000.0, 20000.0];
+    let mut steps = vec![at(0.0, Input::Connect, &["token? 1", "state connecting #0 (not_started)"])];
+    let (mut t, mut gen) = (0.0, 1);
+    for (n, delay) in schedule.iter().enumerate().map(|(i, d)| (i + 1, *d)) {
+        let gen_str = format!("open {gen}");
+        steps.push(at(t, token(gen), &[&gen_str]));
+        let waiting = format!("state reconnecting #{n} retry {delay} (closed:1006)");
+        steps.push(at(t, closed(gen, 1006), &[&waiting]));
+        steps.push(Step::NextWake(Some(t + delay)));
+        steps.push(at(t + delay - 1.0, Input::Wake, &[])); // not yet
+        gen += 2; // one for the closed socket, one for the new attempt
+        t += delay;
+        let (fetch, state) = (format!("token? {gen}"), format!("state connecting #{n} (closed:1006)"));
+        steps.push(at(t, Input::Wake, &[&fetch, &state]));
+    }
+    run("backoff", &mut core(), steps);
+}
+
+/// Two failed attempts, then a connection that stays up `lifetime` ms before it drops.
+fn drop_after(lifetime: f64, want: &str) {
+    let steps = vec![
+        at(0.0, Input::Connect, &["token? 1", "state connecting #0 (not_started)"]),
+        at(0.0, token(1), &["open 1"]),
+        at(0.0, closed(1, 1006), &["state reconnecting #1 retry 500 (closed:1006)"]),
+        at(500.0, Input::Wake, &["token? 3", "state connecting #1 (closed:1006)"]),
+        at(500.0, token(3), &["open 3"]),
+        at(500.0, closed(3, 1006), &["state reconnecting #2 retry 1000 (closed:1006)"]),
+        at(1500.0, Input::Wake, &["token? 5", "state connecting #2 (closed:1006)"]),
+        at(1500.0, token(5), &["open 5"]),
+        at(1500.0, opened(5), &["hello T"]),
+        at(1500.0, welcome(5, "e1", 0, false), &["ping 1", "state open #2"]),
+        at(1500.0 + lifetime, closed(5, 1006), &[want]),
+    ];
+    run(&format!("reset after, lifetime {lifetime}"), &mut core(), steps);
+}
+
+#[test]
+fn a_connection_that_stayed_up_reset_after_ms_resets_the_attempt_count() {
+    drop_after(4999.0, "state reconnecting #3 retry 2000 (closed:1006)");
+    drop_after(5000.0, "state reconnecting #1 retry 500 (closed:1006)");
+}
+
+#[test]
+fn max_attempts_ends_in_failed_until_retry() {
+    let mut o = opts();
+    o.backoff.max_attempts = 2.0;
+    let steps = vec![
+        at(0.0, Input::Connect, &["token? 1", "state connecting #0 (not_started)"]),
+        at(0.0, token(1), &["open 1"]),
+        at(0.0, closed(1, 1006), &["state reconnecting #1 retry 500 (closed:1006)"]),
+        at(500.0, Input::Wake, &["token? 3", "state connecting #1 (closed:1006)"]),
+        at(500.0, token(3), &["open 3"]),
+        at(500.0, closed(3, 1006), &["state reconnecting #2 retry 1000 (closed:1006)"]),
+        at(1500.0, Input::Wake, &["token? 5", "state connecting #2 (closed:1006)"]),
+        at(1500.0, token(5), &["open 5"]),
+        at(1500.0, closed(5, 1006), &["state failed #3 (max_attempts)"]),
+        Step::NextWake(None),
+        at(100_000.0, Input::Wake, &[]),
+        at(100_000.0, Input::Visible, &[]),
+        // retry() starts over with a fresh count
+        at(100_001.0, Input::Connect, &["token? 7", "state connecting #0 (max_attempts)"]),
+    ];
+    run("max attempts", &mut core_with(o, None), steps);
+}
+
+// ---- unauthorized -------------------------------------------------------------------------
+
+#[test]
+fn close_4401_with_a_fixed_token_fails_at_once() {
+    let steps = vec![
+        at(0.0, Input::Connect, &["token? 1", "state connecting #0 (not_started)"]),
+        at(0.0, token(1), &["open 1"]),
+        at(0.0, opened(1), &["hello T"]),
+        at(5.0, closed(1, 4401), &["error Unauthorized", "state failed #0 (unauthorized)"]),
+        Step::NextWake(None),
+        at(60_000.0, Input::Wake, &[]),
+        at(60_000.0, Input::Online, &[]),
+        at(60_000.0, Input::Visible, &[]),
+    ];
+    run("4401 fixed", &mut core(), steps);
+}
+
+#[test]
+fn close_4401_with_a_refreshable_token_asks_for_one_more_token_then_fails() {
+    let steps = vec![
+        at(0.0, Input::Connect, &["token? 1", "state connecting #0 (not_started)"]),
+        at(0.0, token(1), &["open 1"]),
+        at(0.0, opened(1), &["hello T"]),
+        at(5.0, closed(1, 4401), &["token? 3", "state connecting #0 (unauthorized)"]),
+        at(6.0, token(3), &["open 3"]),
+        at(7.0, opened(3), &["hello T"]),
+        at(8.0, closed(3, 4401), &["error Unauthorized", "state failed #0 (unauthorized)"]),
+        Step::NextWake(None),
+        at(60_000.0, Input::Wake, &[]),
+    ];
+    run("4401 refreshable", &mut core().with_refreshable_token(true), steps);
+}
+
+// ---- generations and timeouts -------------------------------------------------------------
+
+#[test]
+fn inputs_from_a_replaced_socket_are_ignored() {
+    let stale = |t| {
+        let bad = Input::Malformed { gen: 1, message: "x".into() };
+        let inputs = [token(1), opened(1), welcome(1, "e1", 0, false), event(1, 1), ack(1, "a"), bad];
+        inputs.into_iter().map(move |i| at(t, i, &[])).collect::<Vec<_>>()
+    };
+    let mut steps = vec![
+        at(0.0, Input::Connect, &["token? 1", "state connecting #0 (not_started)"]),
+        at(0.0, token(1), &["open 1"]),
+        at(1.0, opened(1), &["hello T"]),
+        at(10.0, closed(1, 1006), &["state reconnecting #1 retry 500 (closed:1006)"]),
+        at(510.0, Input::Wake, &["token? 3", "state connecting #1 (closed:1006)"]),
+    ];
+    steps.extend(stale(511.0));
+    steps.extend([
+        at(512.0, token(3), &["open 3"]),
+        at(512.0, token(3), &[]), // a second answer to the same request
+        at(513.0, opened(3), &["hello T"]),
+        at(514.0, welcome(3, "e1", 0, false), &["ping 1", "state open #1"]),
+        at(515.0, closed(1, 1006), &[]), // the old socket's close cannot kill the new one
+    ]);
+    steps.extend(stale(516.0));
+    steps.push(Step::Check("still open", |c| c.phase() == Phase::Open));
+    run("stale", &mut core(), steps);
+}
+
+#[test]
+fn an_attempt_not_welcomed_within_connect_timeout_is_abandoned() {
+    // (input that last arrived, when) — stuck waiting for the socket, then for the welcome
+    let cases: [(&str, Vec<Step>); 2] =
+        [("socket never opens", vec![]), ("welcome never comes", vec![at(20.0, opened(1), &["hello T"])])];
+    for (name, middle) in cases {
+        let mut steps = vec![
+            at(0.0, Input::Connect, &["token? 1", "state connecting #0 (not_started)"]),
+            Step::NextWake(Some(5000.0)),
+            at(10.0, token(1), &["open 1"]),
+        ];
+        steps.extend(middle);
+        steps.extend([
+            at(4999.0, Input::Wake, &[]),
+            at(
+                5000.0,
+                Input::Wake,
+                &["close 1 4408 connect_timeout", "state reconnecting #1 retry 500 (connect_timeout)"],
+            ),
+            at(5001.0, opened(1), &[]), // too late
+            Step::NextWake(Some(5500.0)),
+        ]);
+        run(name, &mut core(), steps);
+    }
+}
+
+// ---- liveness -----------------------------------------------------------------------------
+
+#[test]
+fn heartbeat_judges_death_by_wall_clock_even_when_the_wake_is_late() {
+    // Welcomed at t=0, heartbeat 1000, grace 500: dead after 1500 ms without any frame.
+    let dead = ["close 1 4408 heartbeat_timeout", "state reconnecting #1 retry 500 (heartbeat_timeout)"];
+    let cases: [(&str, Vec<Step>); 3] = [
+        (
+            "throttled wake finds it dead at once",
+            vec![Step::NextWake(Some(1000.0)), at(60_000.0, Input::Wake, &dead)],
+        ),
+        (
+            "on-time wakes ping, then declare it dead",
+            vec![
+                at(1000.0, Input::Wake, &["ping 2"]),
+                Step::NextWake(Some(1501.0)),
+                at(1500.0, Input::Wake, &[]),
+                at(1501.0, Input::Wake, &dead),
+            ],
+        ),
+        (
+            "a pong keeps it alive",
+            vec![
+                at(1000.0, Input::Wake, &["ping 2"]),
+                at(1010.0, pong(1, 2), &["state open #0 rtt 10"]),
+                Step::NextWake(Some(2000.0)),
+                at(2000.0, Input::Wake, &["ping 3"]),
+                Step::Check("open", |c| c.phase() == Phase::Open),
+            ],
+        ),
+    ];
+    for (name, steps) in cases {
+        run(name, &mut connected(), steps);
+    }
+}
+
+// ---- browser hints ------------------------------------------------------------------------
+
+#[test]
+fn offline_pauses_retries_and_online_resumes_at_once() {
+    let reconnecting = vec![
+        at(0.0, Input::Connect, &["token? 1", "state connecting #0 (not_started)"]),
+        at(0.0, token(1), &["open 1"]),
+        at(0.0, closed(1, 1006), &["state reconnecting #1 retry 500 (closed:1006)"]),
+        at(100.0, Input::Offline, &["state offline #1 (offline)"]),
+        Step::NextWake(None),
+        at(10_000.0, Input::Wake, &[]),
+        at(20_000.0, Input::Online, &["token? 3", "state connecting #1 (offline)"]),
+    ];
+    run("offline while reconnecting", &mut core(), reconnecting);
+
+    let connecting = vec![
+        at(0.0, Input::Connect, &["token? 1", "state connecting #0 (not_started)"]),
+        at(0.0, token(1), &["open 1"]),
+        at(5.0, Input::Offline, &["close 1 4408 offline", "state offline #0 (offline)"]),
+        at(6.0, opened(1), &[]),
+        Step::NextWake(None),
+        at(7.0, Input::Online, &["token? 3", "state connecting #0 (offline)"]),
+    ];
+    run("offline while connecting", &mut core(), connecting);
+
+    let open = vec![
+        at(10.0, Input::Offline, &["ping 2"]), // the socket may survive: probe it
+        at(20.0, closed(1, 1006), &["state offline #0 (closed:1006)"]),
+        Step::NextWake(None),
+        at(30.0, Input::Online, &["token? 3", "state connecting #0 (closed:1006)"]),
+    ];
+    run("offline while open", &mut connected(), open);
+}
+
+#[test]
+fn visible_probes_an_open_socket_or_reconnects_at_once() {
+    let alive = vec![at(500.0, Input::Visible, &["ping 2"])];
+    run("visible, alive", &mut connected(), alive);
+
+    let dead = vec![at(
+        60_000.0,
+        Input::Visible,
+        &["close 1 4408 heartbeat_timeout", "state reconnecting #1 retry 500 (heartbeat_timeout)"],
+    )];
+    run("visible, silent for a minute", &mut connected(), dead);
+
+    let waiting = vec![
+        at(0.0, Input::Connect, &["token? 1", "state connecting #0 (not_started)"]),
+        at(0.0, token(1), &["open 1"]),
+        at(0.0, closed(1, 1006), &["state reconnecting #1 retry 500 (closed:1006)"]),
+        at(100.0, Input::Visible, &["token? 3", "state connecting #1 (closed:1006)"]),
+    ];
+    run("visible, waiting to retry", &mut core(), waiting);
+}
+
+// ---- the outbox ---------------------------------------------------------------------------
+
+#[test]
+fn a_full_queue_rejects_the_new_message_or_drops_the_oldest() {
+    let cases = [
+        (Overflow::Reject, "rejected c QueueFull", ["text A", "text B"]),
+        (Overflow::DropOldest, "rejected a QueueFull", ["text B", "text C"]),
+    ];
+    for (overflow, refused, resent) in cases {
+        let mut o = opts();
+        o.queue_limit = 2;
+        o.overflow = overflow;
+        let steps = vec![
+            at(0.0, send("a"), &["state closed #0 (not_started)"]),
+            at(0.0, send("b"), &[]),
+            at(0.0, send("c"), &[refused]),
+            Step::Check("two queued", |c| c.stats().1 == 2),
+            at(1.0, Input::Connect, &["token? 1", "state connecting #0 (not_started)"]),
+            at(1.0, token(1), &["open 1"]),
+            at(1.0, opened(1), &["hello T"]),
+            at(1.0, welcome(1, "e1", 0, false), &[resent[0], resent[1], "ping 1", "state open #0"]),
+        ];
+        run(&format!("{overflow:?}"), &mut core_with(o, None), steps);
+    }
+}
+
+#[test]
+fn close_rejects_unacked_sends_and_later_sends() {
+    let steps = vec![
+        at(1.0, send("a"), &["text A"]),
+        at(1.0, send("b"), &["text B"]),
+        at(2.0, ack(1, "a"), &["acked a"]),
+        at(
+            3.0,
+            Input::Close,
+            &["close 1 1000 client closed", "rejected b Closed", "state closed #0 (closed_by_client)"],
+        ),
+        at(4.0, ack(1, "b"), &[]), // too late: already settled
+        Step::NextWake(None),
+        at(5.0, send("c"), &["rejected c Closed"]),
+        at(6.0, Input::Connect, &["token? 3", "state connecting #0 (closed_by_client)"]),
+        at(7.0, send("d"), &[]), // queued again
+        Step::Check("d queued", |c| c.stats().1 == 1),
+    ];
+    run("close", &mut connected(), steps);
+}
+
+#[test]
+fn sends_before_the_first_connect_queue_and_after_close_reject() {
+    let steps = vec![
+        at(0.0, send("a"), &["state closed #0 (not_started)"]),
+        Step::Check("a queued", |c| c.stats().1 == 1),
+        at(1.0, Input::Close, &["rejected a Closed", "state closed #0 (closed_by_client)"]),
+        at(2.0, send("b"), &["rejected b Closed"]),
+        Step::Check("nothing queued", |c| c.stats().1 == 0),
+        at(3.0, Input::Close, &[]), // closing twice is a no-op
+    ];
+    run("before first connect", &mut core(), steps);
+}
+
+// ---- sequence -----------------------------------------------------------------------------
+
+#[test]
+fn duplicates_are_dropped() {
+    let steps = vec![
+        at(1.0, event(1, 1), &["deliver 1"]),
+        at(2.0, event(1, 2), &["deliver 2"]),
+        at(3.0, event(1, 1), &[]),
+        at(4.0, event(1, 2), &[]),
+        at(5.0, event(1, 3), &["deliver 3"]),
+        Step::Check("two duplicates counted", |c| c.stats().0.duplicates == 2),
+    ];
+    run("duplicates", &mut connected(), steps);
+}
+
+#[test]
+fn a_gap_sends_one_replay_request_and_the_replay_repairs_it() {
+    let steps = vec![
+        at(1.0, event(1, 1), &["deliver 1"]),
+        at(10.0, event(1, 3), &["replay 1"]),
+        at(11.0, event(1, 4), &[]), // same gap: no second request
+        at(12.0, event(1, 2), &["deliver 2"]),
+        at(13.0, event(1, 3), &["deliver 3"]),
+        at(14.0, event(1, 4), &["deliver 4"]),
+        at(15.0, event(1, 6), &["replay 4"]), // a new gap gets its own request
+        Step::Check("two gaps counted", |c| c.stats().0.gaps == 2),
+    ];
+    run("gap", &mut connected(), steps);
+}
+
+#[test]
+fn a_gap_not_repaired_within_5_s_replaces_the_socket() {
+    let mut o = opts();
+    o.heartbeat_ms = Some(60_000.0); // keep pings out of the way
+    let stuck = vec![
+        at(1.0, event(1, 1), &["deliver 1"]),
+        at(10.0, event(1, 3), &["replay 1"]),
+        Step::NextWake(Some(5010.0)),
+        at(5009.0, Input::Wake, &[]),
+        at(
+            5010.0,
+            Input::Wake,
+            &["close 1 4408 gap_not_repaired", "state reconnecting #1 retry 500 (gap_not_repaired)"],
+        ),
+        at(5510.0, Input::Wake, &["token? 3", "state connecting #1 (gap_not_repaired)"]),
+        at(5511.0, token(3), &["open 3"]),
+        at(5512.0, opened(3), &["hello T e1:1"]),
+    ];
+    run("stuck gap", &mut connected_with(o.clone(), 0), stuck);
+
+    let repaired = vec![
+        at(10.0, event(1, 2), &["replay 0"]),
+        at(20.0, event(1, 1), &["deliver 1"]),
+        Step::NextWake(Some(60_000.0)), // the repair deadline is gone
+    ];
+    run("repaired gap", &mut connected_with(o, 0), repaired);
+}
+
+#[test]
+fn reset_only_when_a_cursor_existed_and_the_welcome_did_not_resume() {
+    /// (saved cursor seq, welcome epoch, after, resumed, expected outputs, next event delivered)
+    type Case = (u64, &'static str, u64, bool, &'static [&'static str], u64);
+    let cases: [Case; 4] = [
+        (0, "e1", 0, false, &["ping 1", "state open #0"], 1),
+        (5, "e1", 5, true, &["ping 1", "state open #0"], 6),
+        (5, "e2", 0, false, &["reset", "ping 1", "state open #0"], 1), // server lost its log
+        (5, "e1", 7, false, &["reset", "ping 1", "state open #0"], 8), // cursor fell out of retention
+    ];
+    for (saved, epoch, after, resumed, want, next) in cases {
+        let hello = if saved > 0 { format!("hello T e1:{saved}") } else { "hello T".into() };
+        let deliver = format!("deliver {next}");
+        let steps = vec![
+            at(0.0, Input::Connect, &["token? 1", "state connecting #0 (not_started)"]),
+            at(0.0, token(1), &["open 1"]),
+            at(0.0, opened(1), &[&hello]),
+            at(0.0, welcome(1, epoch, after, resumed), want),
+            at(1.0, event(1, next), &[&deliver]),
+        ];
+        let name = format!("cursor {saved}, welcome {epoch}/{after}/{resumed}");
+        run(&name, &mut core_with(opts(), (saved > 0).then_some(("e1", saved))), steps);
+    }
+}
+
+#[test]
+fn a_reconnect_that_cannot_resume_emits_reset() {
+    let steps = vec![
+        at(1.0, event(1, 1), &["deliver 1"]),
+        at(2.0, closed(1, 1006), &["state reconnecting #1 retry 500 (closed:1006)"]),
+        at(502.0, Input::Wake, &["token? 3", "state connecting #1 (closed:1006)"]),
+        at(503.0, token(3), &["open 3"]),
+        at(504.0, opened(3), &["hello T e1:1"]),
+        at(505.0, welcome(3, "e2", 0, false), &["reset", "ping 2", "state open #1"]),
+        at(506.0, event(3, 1), &["deliver 1"]), // the new log starts over
+        Step::Check("one reset counted", |c| c.stats().0.resets == 1),
+    ];
+    run("reset on reconnect", &mut connected(), steps);
+}
