@@ -32,15 +32,16 @@ const browser = await launchBrowser();
 let failed = 0;
 const started = Date.now();
 try {
-  for (const [i, file] of files.entries()) {
+  for (const file of files) {
     const test = await import(path.join(dir, file));
+    const no = file.split('-')[0];
     const t0 = Date.now();
     try {
       const detail = await runOne(test.run);
-      console.log(`ok ${i + 1} - ${test.name} (${secs(t0)})${detail ? `: ${detail}` : ''}`);
+      console.log(`ok ${no} - ${test.name} (${secs(t0)})${detail ? `: ${detail}` : ''}`);
     } catch (err) {
       failed++;
-      console.log(`not ok ${i + 1} - ${test.name} (${secs(t0)})\n  ${String(err?.stack ?? err).split('\n').slice(0, 4).join('\n  ')}`);
+      console.log(`not ok ${no} - ${test.name} (${secs(t0)})\n  ${String(err?.stack ?? err).split('\n').slice(0, 4).join('\n  ')}`);
     }
   }
 } finally {
