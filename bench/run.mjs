@@ -1,0 +1,122 @@
+// The benchmark harness: starts the bench server, drives headless Chromium through interleaved
+// rounds of the four client kinds (delivery unbatched and batched, round trips), measures bundle
+// sizes, and writes BENCHMARKS.md from the figures of this run.
+//
+//   node bench/run.mjs [--smoke] [--rounds N] [--out BENCHMARKS.md]
+//
+// --smoke: tiny counts, to check the harness works (CI); writes nothing unless --out is given.
+// Exits non-zero if any client lost, repeated or reordered an event (a broken harness or client),
+// never because a goal was missed: a benchmark is not a timed test.
+import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { startServer } from './server.mjs';
+import { measureSizes } from './size.mjs';
+import { render } from './report.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    out: { type: 'string' },
+  },
+});
+const CONFIG = args.smoke
+  ? { rounds: 2, unbatched: 2_000, batched: 10_000, batch: 100, pings: 30 }
+  : { rounds: 7, unbatched: 50_000, batched: 300_000, batch: 100, pings: 500 };
+if (args.rounds) CONFIG.rounds = Number(args.rounds);
+const OUT = args.out ?? (args.smoke ? null : 'BENCHMARKS.md');
+export const KINDS = ['raw', 'spellwire', 'rws', 'socketio'];
+const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+const log = (...xs) => console.error('[bench]', ...xs);
+
+/** Round r runs the kinds in a rotated order, so no kind always goes first or last. */
+const orderOf = (r) => KINDS.map((_, i) => KINDS[(i + r) % KINDS.length]);
+
+async function deliverAll(page, r, n, batch, into, problems) {
+  for (const kind of orderOf(r)) {
+    const res = await page.evaluate(([k, n_, b]) => window.bench.deliver(k, n_, b), [kind, n, batch]);
+    if (res.received !== n || res.misordered) {
+      problems.push(`${kind} batch ${batch}: received ${res.received}/${n}, ${res.misordered} out of order`);
+    }
+    into[kind].push(res.eventsPerSec);
+  }
+}
+
+async function roundTripsAll(page, r, count, into) {
+  for (const kind of orderOf(r)) {
+    const times = await page.evaluate(([k, c]) => window.bench.roundTrips(k, c), [kind, count]);
+    into[kind].push({ p50: percentile(times, 50), p99: percentile(times, 99) });
+  }
+}
+
+export function percentile(xs, p) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+}
+
+const byKind = () => Object.fromEntries(KINDS.map((k) => [k, []]));
+
+async function measureInBrowser(origin) {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  try {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${origin}/bench/page.html`);
+    await page.waitForFunction(() => window.bench, null, { timeout: 15_000 });
+    const env = await page.evaluate(() => ({ isolated: window.bench.isolated, userAgent: window.bench.userAgent }));
+    const problems = [];
+    const runs = { unbatched: byKind(), batched: byKind(), rtt: byKind() };
+    log('warm-up round (discarded)');
+    await deliverAll(page, 0, 1000, 1, byKind(), problems);
+    await deliverAll(page, 0, 5000, CONFIG.batch, byKind(), problems);
+    await roundTripsAll(page, 0, 20, byKind());
+    for (let r = 0; r < CONFIG.rounds; r++) {
+      log(`round ${r + 1}/${CONFIG.rounds}`);
+      await deliverAll(page, r, CONFIG.unbatched, 1, runs.unbatched, problems);
+      await deliverAll(page, r, CONFIG.batched, CONFIG.batch, runs.batched, problems);
+      await roundTripsAll(page, r, CONFIG.pings, runs.rtt);
+    }
+    return { runs, problems: [...problems, ...errors.map((e) => `page error: ${e}`)], env, chromium: browser.version() };
+  } finally {
+    await browser.close();
+  }
+}
+
+function machine() {
+  const chromium = execFileSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  return { nproc: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', chromium, node: process.version };
+}
+
+async function main() {
+  const started = Date.now();
+  const server = await startServer();
+  log(`server at ${server.origin}; config ${JSON.stringify(CONFIG)}`);
+  let browserResult;
+  try {
+    browserResult = await measureInBrowser(server.origin);
+  } finally {
+    await server.close();
+  }
+  log('bundle sizes');
+  const sizes = await measureSizes();
+  const result = {
+    ...browserResult, sizes, config: CONFIG, smoke: args.smoke, machine: machine(),
+    date: new Date().toISOString(), elapsedMs: Date.now() - started,
+  };
+  const markdown = render(result);
+  if (OUT) writeFileSync(OUT, markdown);
+  console.log(markdown);
+  if (result.problems.length) {
+    console.error(`bench: FAILED: ${result.problems.join('; ')}`);
+    process.exit(1);
+  }
+  log(`done in ${(result.elapsedMs / 1000).toFixed(1)} s${OUT ? `; wrote ${OUT}` : ''}`);
+}
+
+await main();

@@ -1,0 +1,43 @@
+// Bundle sizes, all measured the same way in this run: esbuild bundles a one-line module that
+// re-exports the package's whole public API (`export * from 'pkg'`), for the browser, minified;
+// the result is gzipped at level 9. spellwire is its JS glue minified the same way plus its
+// .wasm (already wasm-opt'd by the release build), each gzipped -9 (as scripts/size.mjs does).
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { build, transformSync } from 'esbuild';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const PEERS = ['socket.io-client', 'phoenix', 'centrifuge', 'reconnecting-websocket'];
+
+const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
+const version = (name) => JSON.parse(readFileSync(`${HERE}node_modules/${name}/package.json`, 'utf8')).version;
+
+async function peer(name) {
+  const result = await build({
+    stdin: { contents: `export * from '${name}';`, resolveDir: HERE },
+    bundle: true, format: 'esm', platform: 'browser', minify: true, write: false, logLevel: 'error',
+  });
+  const code = result.outputFiles[0].contents;
+  return { name, version: version(name), minBytes: code.length, gzBytes: gz(code) };
+}
+
+function spellwire() {
+  const wasm = readFileSync(`${ROOT}pkg/spellwire_bg.wasm`);
+  const glue = transformSync(readFileSync(`${ROOT}pkg/spellwire.js`, 'utf8'), { minify: true, format: 'esm' }).code;
+  const pkgVersion = JSON.parse(readFileSync(`${ROOT}pkg/package.json`, 'utf8')).version;
+  return {
+    name: 'spellwire', version: pkgVersion,
+    minBytes: wasm.length + Buffer.byteLength(glue),
+    gzBytes: gz(wasm) + gz(glue),
+    parts: { wasmBytes: wasm.length, wasmGz: gz(wasm), glueMin: Buffer.byteLength(glue), glueGz: gz(glue) },
+  };
+}
+
+/** [{ name, version, minBytes, gzBytes, parts? }], spellwire first. */
+export async function measureSizes() {
+  return [spellwire(), ...(await Promise.all(PEERS.map(peer)))];
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) console.log(await measureSizes());

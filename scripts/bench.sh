@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs the benchmarks of issue 5 and rewrites BENCHMARKS.md from this run's figures:
+# installs what is missing (scripts/setup.sh, then bench/'s own npm packages), builds pkg/
+# (release), then bench/run.mjs drives headless Chromium against the bench server.
+#
+#   ./scripts/bench.sh            full run (a few minutes), rewrites BENCHMARKS.md
+#   ./scripts/bench.sh --smoke    tiny counts (well under a minute): checks the harness, writes nothing
+#   ./scripts/bench.sh --no-build skip the build when pkg/ is already built (e.g. after test.sh's build)
+# Other arguments go to bench/run.mjs (--rounds N, --out FILE).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/setup.sh
+
+build=1
+run_args=()
+for arg in "$@"; do
+  case "$arg" in
+    --no-build) build=0 ;;
+    *) run_args+=("$arg") ;;
+  esac
+done
+
+if [ ! -d bench/node_modules ] || [ bench/package-lock.json -nt bench/node_modules/.package-lock.json ]; then
+  printf '\033[1m[bench]\033[0m installing bench/ npm packages (ws, socket.io and the peers measured)\n'
+  npm ci --prefix bench --no-audit --no-fund
+fi
+
+if [ "$build" = 1 ] || [ ! -f pkg/spellwire_bg.wasm ]; then
+  bash scripts/build.sh
+fi
+
+node bench/run.mjs "${run_args[@]}"
