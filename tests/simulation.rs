@@ -2,8 +2,8 @@
 //! A seeded, deterministic simulation of the core against a lossy server and network.
 //!
 //! Each seed runs a few thousand happenings of a faulty world (sockets that die, black holes,
-//! lost live frames, duplicated replays, offline spells, late timers, refused and hanging
-//! connects, failing token fetches), then a quiet spell in which the network heals. Afterwards
+//! lost live frames, duplicated replays and acks, ignored replay requests, server restarts,
+//! offline spells, late timers, refused and hanging connects, failing token fetches), then a quiet spell in which the network heals. Afterwards
 //! the subscriber must have seen exactly 1..=N in order, every message must have been applied
 //! and acked exactly once, and the quiet spell must not have caused a storm of reconnects.
 //!
@@ -145,6 +145,8 @@ struct Page {
     fetches: Vec<f64>,
     /// Why the core closed its own sockets (`heartbeat_timeout`, `gap_not_repaired`, ...).
     closes: HashMap<String, u32>,
+    /// Token fetches while the browser said offline, other than on an explicit `connect()`.
+    offline_fetches: u32,
 }
 
 /// Things scheduled to happen, in time order.
@@ -179,6 +181,10 @@ struct Sim {
     next_fault: Option<f64>,
     online_at: Option<f64>,
     connect_at: Option<f64>,
+    /// The server is restarting: every connect is refused until then.
+    server_down_until: Option<f64>,
+    /// The input being fed is the page calling `connect()`.
+    user_connect: bool,
 }
 
 impl Sim {
@@ -208,16 +214,23 @@ impl Sim {
             quiet_since: f64::INFINITY,
             online_at: None,
             connect_at: Some(connect_at),
+            user_connect: false,
+            server_down_until: None,
         }
     }
 
     // ---- the driver ---------------------------------------------------------------------
 
-    fn feed(&mut self, input: Input<u64>) {
-        for output in self.core.handle(self.now, input) {
+    /// Feeds one input, carries out its outputs and re-arms the timer; returns how many outputs.
+    fn feed(&mut self, input: Input<u64>) -> usize {
+        self.user_connect = matches!(input, Input::Connect);
+        let outputs = self.core.handle(self.now, input);
+        let count = outputs.len();
+        for output in outputs {
             self.carry_out(output);
         }
         self.rearm();
+        count
     }
 
     /// Like the browser driver: re-arm only when the wanted time changed; timers may be late.
@@ -247,6 +260,7 @@ impl Sim {
         match output {
             Output::FetchToken { gen } => {
                 self.page.fetches.push(self.now);
+                self.page.offline_fetches += u32::from(!self.online && !self.user_connect);
                 let at = self.now + self.rng.upto(50.0);
                 self.tokens.push((at, gen));
             }
@@ -278,7 +292,8 @@ impl Sim {
     fn open_socket(&mut self, gen: u64) {
         let mut sock = Socket::new(5.0 + self.rng.upto(150.0));
         let roll = self.rng.unit();
-        if !self.online || (self.faulty && roll < 0.05) {
+        let server_down = self.server_down_until.is_some_and(|t| self.now < t);
+        if !self.online || server_down || (self.faulty && roll < 0.05) {
             sock.writable = false;
             sock.attached = false;
             sock.send_down(self.now, &mut self.rng, Down::Closed(1006)); // refused
@@ -336,6 +351,10 @@ impl Sim {
             ClientFrame::Send(Message { id, .. }) => {
                 *self.server.received.entry(id.clone()).or_default() += 1;
                 self.server.applied.insert(id.clone());
+                if self.faulty && rng.chance(0.05) {
+                    sock.send_down(now, rng, Down::Frame(ServerFrame::Ack { id: id.clone() }));
+                    // acked twice
+                }
                 sock.send_down(now, rng, Down::Frame(ServerFrame::Ack { id }));
             }
         }
@@ -373,8 +392,19 @@ impl Sim {
                 (lo..=hi).for_each(|s| sock.send_down(self.now, &mut self.rng, Down::Event(s)));
             }
             (r, _) if r < 0.60 && self.online => self.go_offline(),
-            (r, _) if r < 0.75 => self.feed(Input::Visible),
-            (r, _) if r < 0.80 => self.feed(Input::Connect),
+            (r, _) if r < 0.75 => {
+                self.feed(Input::Visible);
+            }
+            (r, _) if r < 0.80 => {
+                self.feed(Input::Connect);
+            }
+            (r, current) if r < 0.85 => {
+                // The server restarts (keeping its log): the socket drops, connects are refused.
+                if let Some(sock) = current.filter(|s| !s.black_hole) {
+                    kill(sock, self.now, &mut self.rng);
+                }
+                self.server_down_until = Some(self.now + 1000.0 + self.rng.upto(20_000.0));
+            }
             _ => {}
         }
     }
@@ -450,7 +480,10 @@ impl Sim {
         match due {
             Due::Timer => {
                 self.timer = None;
-                self.feed(Input::Wake);
+                let did = self.feed(Input::Wake);
+                // A wake that changes nothing must not ask to be woken again at once (hot loop).
+                let next = self.core.next_wake();
+                assert!(did > 0 || next.is_none_or(|t| t > at), "useless wake at {at}, next {next:?}");
             }
             Due::Token(i) => {
                 let (_, gen) = self.tokens.swap_remove(i);
@@ -496,6 +529,7 @@ impl Sim {
         self.quiet_since = self.now;
         self.next_fault = None;
         self.next_send = None;
+        self.server_down_until = None;
         if self.connect_at.is_some() {
             self.connect_at = Some(self.now);
         }
@@ -567,6 +601,7 @@ fn check(seed: u64, sim: &Sim) {
     assert_eq!(sim.server.applied.len(), page.sent.len(), "seed {seed}: applied unknown ids");
     assert_eq!(sim.core.stats().1, 0, "seed {seed}: outbox not empty");
     assert_eq!(page.resets, 0, "seed {seed}: reset although history was retained");
+    assert_eq!(page.offline_fetches, 0, "seed {seed}: retried while offline");
     assert_eq!(page.bad_frames, 0, "seed {seed}: the core judged a good frame bad");
     assert!(sim.server.violations.is_empty(), "seed {seed}: {:?}", sim.server.violations);
     assert_eq!(sim.core.phase().as_str(), "open", "seed {seed}: not open after the quiet spell");
