@@ -3,9 +3,10 @@
 //!
 //! Each seed runs a few thousand happenings of a faulty world (sockets that die, black holes,
 //! lost live frames, duplicated replays and acks, ignored replay requests, server restarts,
-//! offline spells, late timers, refused and hanging connects, failing token fetches), then a quiet spell in which the network heals. Afterwards
-//! the subscriber must have seen exactly 1..=N in order, every message must have been applied
-//! and acked exactly once, and the quiet spell must not have caused a storm of reconnects.
+//! offline spells, late timers, refused and hanging connects, failing token fetches), then a
+//! quiet spell in which the network heals. Afterwards the subscriber must have seen exactly
+//! 1..=N in order, every message must have been applied and acked exactly once, and the quiet
+//! spell must not have caused a storm of reconnects.
 //!
 //! The network is WebSocket over TCP: frames keep their order on one socket, with random
 //! latency. The server follows the real resume rule (`server/src/hub.rs`, `resume_point`).
