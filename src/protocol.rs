@@ -203,3 +203,95 @@ pub struct Event<D> {
     /// Application payload (`null` when the event has none).
     pub data: D,
 }
+
+/// JSON field names, for code that reads or writes frames without serde (the browser layer
+/// uses `JSON.parse`/`JSON.stringify` directly, which keeps the wasm small). A native test
+/// checks them against what serde produces from the types above, so the two cannot drift.
+///
+/// ```
+/// assert_eq!(spellwire::protocol::keys::HEARTBEAT_MS, "heartbeatMs");
+/// ```
+pub mod keys {
+    /// The frame tag.
+    pub const OP: &str = "op";
+    /// `hello.token`.
+    pub const TOKEN: &str = "token";
+    /// `hello.resume`.
+    pub const RESUME: &str = "resume";
+    /// Epoch in `welcome` and in a cursor.
+    pub const EPOCH: &str = "epoch";
+    /// Seq in an event and in a cursor.
+    pub const SEQ: &str = "seq";
+    /// Id of ping, pong, send, ack, nack.
+    pub const ID: &str = "id";
+    /// Application event name.
+    pub const TYPE: &str = "type";
+    /// Routing label.
+    pub const TOPIC: &str = "topic";
+    /// Application payload.
+    pub const DATA: &str = "data";
+    /// `replay.after` and `welcome.after`.
+    pub const AFTER: &str = "after";
+    /// `welcome.resumed`.
+    pub const RESUMED: &str = "resumed";
+    /// `welcome.heartbeatMs`.
+    pub const HEARTBEAT_MS: &str = "heartbeatMs";
+    /// Error and nack code.
+    pub const CODE: &str = "code";
+    /// Error and nack message.
+    pub const MESSAGE: &str = "message";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::keys::*;
+    use super::*;
+    use serde_json::{json, Value};
+
+    fn fields(v: &impl Serialize) -> Vec<String> {
+        let value = serde_json::to_value(v).unwrap();
+        let Value::Object(map) = value else { panic!("not an object") };
+        map.keys().cloned().collect()
+    }
+
+    fn sorted(mut v: Vec<&str>) -> Vec<String> {
+        v.sort();
+        v.into_iter().map(String::from).collect()
+    }
+
+    #[test]
+    fn key_constants_match_the_serde_types() {
+        let cursor = Cursor { epoch: "e".into(), seq: 1 };
+        let hello: ClientFrame<()> = ClientFrame::Hello { token: "t".into(), resume: Some(cursor.clone()) };
+        let msg = Message { id: "i".into(), kind: "k".into(), topic: Some("t".into()), data: json!(1) };
+        let welcome = Welcome { epoch: "e".into(), after: 0, resumed: true, heartbeat_ms: 1 };
+        let event = Event { seq: 1, kind: "k".into(), topic: Some("t".into()), data: json!(null) };
+        let nack: ServerFrame<()> = ServerFrame::Nack { id: "i".into(), code: "c".into(), message: "m".into() };
+        let cases: Vec<(Vec<String>, Vec<&str>)> = vec![
+            (fields(&hello), vec![OP, TOKEN, RESUME]),
+            (fields(&cursor), vec![EPOCH, SEQ]),
+            (fields(&ClientFrame::<()>::Ping { id: 1 }), vec![OP, ID]),
+            (fields(&ClientFrame::<()>::Replay { after: 1 }), vec![OP, AFTER]),
+            (fields(&ClientFrame::Send(msg)), vec![OP, ID, TYPE, TOPIC, DATA]),
+            (fields(&ServerFrame::<()>::Welcome(welcome)), vec![OP, EPOCH, AFTER, RESUMED, HEARTBEAT_MS]),
+            (fields(&ServerFrame::Event(event)), vec![OP, SEQ, TYPE, TOPIC, DATA]),
+            (fields(&ServerFrame::<()>::Pong { id: 1 }), vec![OP, ID]),
+            (fields(&ServerFrame::<()>::Ack { id: "i".into() }), vec![OP, ID]),
+            (fields(&nack), vec![OP, ID, CODE, MESSAGE]),
+        ];
+        for (got, want) in cases {
+            let mut got = got;
+            got.sort();
+            assert_eq!(got, sorted(want));
+        }
+    }
+
+    #[test]
+    fn op_names_are_the_lowercase_variant_names() {
+        let ops = |v: Value| v[OP].as_str().unwrap().to_owned();
+        assert_eq!(ops(serde_json::to_value(ClientFrame::<()>::Ping { id: 1 }).unwrap()), "ping");
+        assert_eq!(ops(serde_json::to_value(ClientFrame::<()>::Replay { after: 1 }).unwrap()), "replay");
+        let welcome = Welcome { epoch: "e".into(), after: 0, resumed: true, heartbeat_ms: 1 };
+        assert_eq!(ops(serde_json::to_value(ServerFrame::<()>::Welcome(welcome)).unwrap()), "welcome");
+    }
+}

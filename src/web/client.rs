@@ -3,11 +3,10 @@
 use super::convert::{self, describe};
 use super::dispatch::Callback;
 use super::driver::{self, Shared};
-use super::token::TokenSource;
+use super::js_options;
 use crate::core::Input;
 use crate::error::{Error, ErrorCode};
-use crate::options::{Options, BACKOFF_NAMES, OPTION_NAMES};
-use js_sys::{Function, Object, Promise, Reflect};
+use js_sys::{Function, Promise, Reflect};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -50,34 +49,6 @@ fn listener(value: JsValue) -> Result<Callback, JsValue> {
     Ok(Rc::new(move |v: &JsValue| f.call1(&JsValue::NULL, v).map(drop).map_err(|e| describe(&e))))
 }
 
-/// Splits `options` into the token source and the serde-checked rest.
-fn parse_options(options: &JsValue) -> Result<(Options, TokenSource), JsValue> {
-    let bad = |m: String| convert::error(&Error::new(ErrorCode::BadOptions, m));
-    if !options.is_object() {
-        return Err(bad("options must be an object such as { url: 'ws://host/ws' }".into()));
-    }
-    unknown_names(options, OPTION_NAMES, "").map_err(bad)?;
-    let backoff = Reflect::get(options, &"backoff".into()).unwrap_or(JsValue::UNDEFINED);
-    if backoff.is_object() {
-        unknown_names(&backoff, BACKOFF_NAMES, "backoff.").map_err(bad)?;
-    }
-    let copy = Object::assign(&Object::new(), options.unchecked_ref());
-    let token = Reflect::get(&copy, &"token".into()).unwrap_or(JsValue::UNDEFINED);
-    let _ = Reflect::delete_property(&copy, &"token".into());
-    let token = TokenSource::from_js(token).map_err(bad)?;
-    let opts: Options = serde_wasm_bindgen::from_value(copy.into()).map_err(|e| bad(e.to_string()))?;
-    Ok((opts, token))
-}
-
-/// Refuses option names we do not know, so a typo is an error rather than a silent default.
-fn unknown_names(object: &JsValue, known: &[&str], prefix: &str) -> Result<(), String> {
-    let keys = Object::keys(object.unchecked_ref::<Object>());
-    match keys.iter().filter_map(|k| k.as_string()).find(|k| !known.contains(&k.as_str())) {
-        Some(name) => Err(format!("unknown option {prefix}{name}; known: {}", known.join(", "))),
-        None => Ok(()),
-    }
-}
-
 #[wasm_bindgen]
 impl Client {
     /// Creates a client and (unless `autoConnect: false`) starts connecting. Throws a
@@ -89,7 +60,8 @@ impl Client {
     /// ```
     #[wasm_bindgen(constructor)]
     pub fn new(#[wasm_bindgen(unchecked_param_type = "ClientOptions")] options: JsValue) -> Result<Client, JsValue> {
-        let (opts, token) = parse_options(&options)?;
+        let bad = |m: String| convert::error(&Error::new(ErrorCode::BadOptions, m));
+        let (opts, token) = js_options::parse(&options).map_err(bad)?;
         let shared = driver::create(opts, token).map_err(|e| convert::error(&e))?;
         Ok(Client { shared })
     }

@@ -59,7 +59,7 @@ pub(crate) fn describe(thrown: &JsValue) -> String {
     if let Some(err) = thrown.dyn_ref::<js_sys::Error>() {
         return String::from(err.message());
     }
-    thrown.as_string().unwrap_or_else(|| format!("{thrown:?}"))
+    thrown.as_string().unwrap_or_else(|| String::from("a non-Error value"))
 }
 
 use wasm_bindgen::JsCast;

@@ -1,11 +1,13 @@
 //! One WebSocket text message into core inputs, using the browser's own `JSON.parse`.
 //!
 //! Events are not converted at all: the parsed object is handed to subscribers as it is, only
-//! its `seq` is read. Control frames go through the shared serde types of `protocol`.
+//! its `seq` and `type` are checked. Control frames become the shared `protocol` types; their
+//! field names come from `protocol::keys`, which a native test checks against serde.
 
+use super::fields::{boolean, get, string, whole};
 use crate::core::Input;
-use crate::protocol::ServerFrame;
-use js_sys::{Array, Reflect, JSON};
+use crate::protocol::{keys, ServerFrame, Welcome};
+use js_sys::{Array, JSON};
 use wasm_bindgen::JsValue;
 
 /// The inputs one message carries (a frame, or an array of frames), in order.
@@ -25,27 +27,49 @@ fn frame(gen: u64, value: JsValue) -> Input<JsValue> {
     if !value.is_object() {
         return malformed(gen, "frame is not a JSON object".into());
     }
-    let op = Reflect::get(&value, &"op".into()).ok().and_then(|v| v.as_string());
-    match op.as_deref() {
-        Some("event") => event(gen, value),
-        Some(_) => match serde_wasm_bindgen::from_value::<ServerFrame<()>>(value) {
-            Ok(frame) => Input::Frame { gen, frame },
-            Err(e) => malformed(gen, format!("bad {} frame: {e}", op.unwrap_or_default())),
-        },
-        None => malformed(gen, "frame has no \"op\" field".into()),
+    let Some(op) = get(&value, keys::OP).as_string() else {
+        return malformed(gen, "frame has no \"op\" field".into());
+    };
+    if op == "event" {
+        return event(gen, value);
+    }
+    match control(&op, &value) {
+        Ok(frame) => Input::Frame { gen, frame },
+        Err(why) => malformed(gen, format!("bad {op} frame: {why}")),
     }
 }
 
+fn control(op: &str, v: &JsValue) -> Result<ServerFrame<()>, String> {
+    Ok(match op {
+        "welcome" => ServerFrame::Welcome(Welcome {
+            epoch: string(v, keys::EPOCH)?,
+            after: whole(v, keys::AFTER)?,
+            resumed: boolean(v, keys::RESUMED)?,
+            heartbeat_ms: whole(v, keys::HEARTBEAT_MS)?,
+        }),
+        "pong" => ServerFrame::Pong { id: whole(v, keys::ID)? },
+        "ack" => ServerFrame::Ack { id: string(v, keys::ID)? },
+        "nack" => ServerFrame::Nack {
+            id: string(v, keys::ID)?,
+            code: string(v, keys::CODE)?,
+            message: string(v, keys::MESSAGE)?,
+        },
+        "error" => ServerFrame::Error { code: string(v, keys::CODE)?, message: string(v, keys::MESSAGE)? },
+        _ => return Err("unknown op".into()),
+    })
+}
+
 fn event(gen: u64, value: JsValue) -> Input<JsValue> {
-    let seq = Reflect::get(&value, &"seq".into()).ok().and_then(|v| v.as_f64());
-    let kind = Reflect::get(&value, &"type".into()).ok().and_then(|v| v.as_string());
-    match (seq, kind) {
-        (Some(seq), Some(_)) if seq >= 1.0 && seq.fract() == 0.0 && seq < 9.0e15 => {
-            Input::Event { gen, seq: seq as u64, payload: value }
+    let checked = whole(&value, keys::SEQ).and_then(|seq| {
+        string(&value, keys::TYPE)?;
+        if seq == 0 {
+            return Err("\"seq\" must be 1 or more".into());
         }
-        (Some(_), Some(_)) => malformed(gen, "event \"seq\" must be a positive integer".into()),
-        (None, _) => malformed(gen, "event frame is missing \"seq\"".into()),
-        (_, None) => malformed(gen, "event frame is missing \"type\"".into()),
+        Ok(seq)
+    });
+    match checked {
+        Ok(seq) => Input::Event { gen, seq, payload: value },
+        Err(why) => malformed(gen, format!("bad event frame: {why}")),
     }
 }
 
@@ -55,9 +79,6 @@ fn malformed(gen: u64, message: String) -> Input<JsValue> {
 
 fn preview(text: &str) -> String {
     let cut: String = text.chars().take(60).collect();
-    if cut.len() < text.len() {
-        format!("{cut:?}…")
-    } else {
-        format!("{cut:?}")
-    }
+    let more = if cut.len() < text.len() { "…" } else { "" };
+    format!("\"{cut}\"{more}")
 }

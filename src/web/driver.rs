@@ -5,7 +5,7 @@
 //! code runs: a listener may call `send()` or `close()` from inside an event.
 
 use super::convert::{self, describe};
-use super::decode;
+use super::{decode, encode};
 use super::dispatch::{Callback, Registry};
 use super::listeners::{self, WindowListeners};
 use super::socket::{Sink, Socket, SocketEvent};
@@ -14,7 +14,7 @@ use super::token::TokenSource;
 use crate::core::{Core, Input, Output};
 use crate::error::{Error, ErrorCode};
 use crate::options::Options;
-use crate::protocol::{ClientFrame, Cursor, Message};
+use crate::protocol::Cursor;
 use gloo_timers::callback::Timeout;
 use js_sys::{Function, Promise};
 use std::cell::RefCell;
@@ -107,7 +107,7 @@ fn carry_out(shared: &Shared, output: Output<JsValue>) {
                 other => shared.borrow_mut().socket = other,
             }
         }
-        Output::SendFrame(frame) => match encode(&frame) {
+        Output::SendFrame(frame) => match encode::control(&frame) {
             Ok(text) => send_text(shared, &text),
             Err(e) => emit(shared, "error", &convert::error(&Error::new(ErrorCode::BadArgument, e))),
         },
@@ -229,36 +229,9 @@ pub(crate) fn send(shared: &Shared, kind: &str, data: JsValue, topic: Option<Str
         shared.borrow_mut().pending.insert(id.clone(), (resolve, reject));
     };
     let promise = Promise::new(&mut register);
-    match encode_message(&id, kind, topic, data) {
+    match encode::message(&id, kind, topic.as_deref(), data) {
         Ok(text) => feed(shared, vec![Input::Send { id, text }]),
         Err(msg) => settle(shared, &id, Err(convert::error(&Error::new(ErrorCode::BadArgument, msg)))),
     }
     promise
-}
-
-fn encode_message(id: &str, kind: &str, topic: Option<String>, data: JsValue) -> Result<String, String> {
-    if kind.is_empty() || kind.chars().count() > 64 {
-        return Err(format!("event type must be 1 to 64 characters, got {kind:?}"));
-    }
-    let data = if data.is_undefined() { JsValue::NULL } else { data };
-    let message = Message { id: id.to_owned(), kind: kind.to_owned(), topic, data: Preserved(data) };
-    encode(&ClientFrame::Send(message))
-}
-
-/// A JS value carried through serde untouched, so `JSON.stringify` sees the original.
-struct Preserved(JsValue);
-
-impl serde::Serialize for Preserved {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        serde_wasm_bindgen::preserve::serialize(&self.0, s)
-    }
-}
-
-/// Encodes a client frame with the shared serde types and the browser's `JSON.stringify`.
-fn encode<D: serde::Serialize>(frame: &ClientFrame<D>) -> Result<String, String> {
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    let value = serde::Serialize::serialize(frame, &serializer).map_err(|e| e.to_string())?;
-    let text = js_sys::JSON::stringify(&value)
-        .map_err(|e| format!("data cannot be encoded as JSON: {}", describe(&e)))?;
-    Ok(String::from(text))
 }

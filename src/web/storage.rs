@@ -2,9 +2,8 @@
 //!
 //! sessionStorage is per tab: two tabs never share (and never fight over) one cursor.
 
-use crate::protocol::Cursor;
+use crate::protocol::{keys, Cursor};
 use js_sys::JSON;
-use wasm_bindgen::JsValue;
 
 fn session() -> Option<web_sys::Storage> {
     web_sys::window()?.session_storage().ok()?
@@ -19,15 +18,14 @@ pub(crate) fn key(url: &str) -> String {
 pub(crate) fn load(key: &str) -> Option<Cursor> {
     let text = session()?.get_item(key).ok()??;
     let value = JSON::parse(&text).ok()?;
-    serde_wasm_bindgen::from_value(value).ok()
+    let epoch = super::fields::string(&value, keys::EPOCH).ok()?;
+    let seq = super::fields::whole(&value, keys::SEQ).ok()?;
+    Some(Cursor { epoch, seq })
 }
 
 /// Saves the cursor; storage may be full or disabled, which only costs the resume on reload.
 pub(crate) fn save(key: &str, cursor: &Cursor) {
-    let value = super::convert::object(&[
-        ("epoch", JsValue::from_str(&cursor.epoch)),
-        ("seq", JsValue::from_f64(cursor.seq as f64)),
-    ]);
+    let value = super::encode::cursor(cursor);
     if let (Some(store), Ok(text)) = (session(), JSON::stringify(&value)) {
         let _ = store.set_item(key, &String::from(text));
     }

@@ -1,0 +1,53 @@
+//! Client frames to text with the browser's `JSON.stringify` (no serde in the wasm).
+//!
+//! Field names come from `protocol::keys`, checked natively against the serde types.
+
+use super::convert::{describe, object};
+use crate::protocol::{keys, ClientFrame, Cursor};
+use js_sys::JSON;
+use wasm_bindgen::JsValue;
+
+fn n(v: u64) -> JsValue {
+    JsValue::from_f64(v as f64)
+}
+
+/// A cursor as a JS object `{ epoch, seq }`.
+pub(crate) fn cursor(c: &Cursor) -> JsValue {
+    object(&[(keys::EPOCH, c.epoch.as_str().into()), (keys::SEQ, n(c.seq))])
+}
+
+/// Text of a control frame the core asked for (hello, ping, replay).
+pub(crate) fn control(frame: &ClientFrame<()>) -> Result<String, String> {
+    let value = match frame {
+        ClientFrame::Hello { token, resume } => {
+            let mut fields = vec![(keys::OP, "hello".into()), (keys::TOKEN, token.as_str().into())];
+            if let Some(c) = resume {
+                fields.push((keys::RESUME, cursor(c)));
+            }
+            object(&fields)
+        }
+        ClientFrame::Ping { id } => object(&[(keys::OP, "ping".into()), (keys::ID, n(*id))]),
+        ClientFrame::Replay { after } => object(&[(keys::OP, "replay".into()), (keys::AFTER, n(*after))]),
+        ClientFrame::Send(_) => return Err("send frames are encoded by encode::message".into()),
+    };
+    stringify(&value)
+}
+
+/// Text of a `send` frame; `data` must be JSON-encodable (`undefined` becomes `null`).
+pub(crate) fn message(id: &str, kind: &str, topic: Option<&str>, data: JsValue) -> Result<String, String> {
+    if kind.is_empty() || kind.chars().count() > 64 {
+        return Err(format!("event type must be 1 to 64 characters, got \"{kind}\""));
+    }
+    let data = if data.is_undefined() { JsValue::NULL } else { data };
+    let mut fields = vec![(keys::OP, "send".into()), (keys::ID, id.into()), (keys::TYPE, kind.into())];
+    if let Some(t) = topic {
+        fields.push((keys::TOPIC, t.into()));
+    }
+    fields.push((keys::DATA, data));
+    stringify(&object(&fields))
+}
+
+fn stringify(value: &JsValue) -> Result<String, String> {
+    let text = JSON::stringify(value).map_err(|e| format!("data cannot be encoded as JSON: {}", describe(&e)))?;
+    Ok(String::from(text))
+}

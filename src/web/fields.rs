@@ -1,0 +1,62 @@
+//! Typed reads of JS object fields, each failing with a message that names the field.
+//!
+//! The browser layer reads frames and options with these instead of serde: the browser's
+//! `JSON.parse` already did the parsing, and leaving serde out keeps the wasm small.
+
+use js_sys::Reflect;
+use wasm_bindgen::JsValue;
+
+/// The field's value (`undefined` when absent or unreadable).
+pub(crate) fn get(obj: &JsValue, name: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// True when the field is absent, `undefined` or `null`.
+pub(crate) fn absent(value: &JsValue) -> bool {
+    value.is_undefined() || value.is_null()
+}
+
+/// A required string field.
+pub(crate) fn string(obj: &JsValue, name: &str) -> Result<String, String> {
+    get(obj, name).as_string().ok_or_else(|| format!("\"{name}\" must be a string"))
+}
+
+/// An optional string field.
+pub(crate) fn opt_string(obj: &JsValue, name: &str) -> Result<Option<String>, String> {
+    let v = get(obj, name);
+    if absent(&v) {
+        return Ok(None);
+    }
+    v.as_string().map(Some).ok_or_else(|| format!("\"{name}\" must be a string"))
+}
+
+/// A required whole number in `0..2^53`.
+pub(crate) fn whole(obj: &JsValue, name: &str) -> Result<u64, String> {
+    match get(obj, name).as_f64() {
+        Some(n) if n >= 0.0 && n.fract() == 0.0 && n < 9.0e15 => Ok(n as u64),
+        _ => Err(format!("\"{name}\" must be a whole number")),
+    }
+}
+
+/// An optional number.
+pub(crate) fn opt_number(obj: &JsValue, name: &str) -> Result<Option<f64>, String> {
+    let v = get(obj, name);
+    if absent(&v) {
+        return Ok(None);
+    }
+    v.as_f64().map(Some).ok_or_else(|| format!("\"{name}\" must be a number"))
+}
+
+/// An optional boolean.
+pub(crate) fn opt_bool(obj: &JsValue, name: &str) -> Result<Option<bool>, String> {
+    let v = get(obj, name);
+    if absent(&v) {
+        return Ok(None);
+    }
+    v.as_bool().map(Some).ok_or_else(|| format!("\"{name}\" must be true or false"))
+}
+
+/// A required boolean.
+pub(crate) fn boolean(obj: &JsValue, name: &str) -> Result<bool, String> {
+    opt_bool(obj, name)?.ok_or_else(|| format!("\"{name}\" must be true or false"))
+}

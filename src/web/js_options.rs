@@ -1,0 +1,115 @@
+//! `new Client(options)`: reads the JS options object into [`Options`] and a token source.
+//!
+//! Read field by field (not with serde, which would add tens of KB to the wasm); every bad
+//! value or unknown name is refused with a message naming it. Defaults live in `Options::new`.
+
+use super::fields::{absent, get, opt_bool, opt_number, opt_string};
+use super::token::TokenSource;
+use crate::core::backoff::{Backoff, Jitter};
+use crate::core::outbox::Overflow;
+use crate::options::{Options, Urls, BACKOFF_NAMES, OPTION_NAMES};
+use js_sys::{Array, Object};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// Options and token from a JS object; `Err` names the problem.
+pub(crate) fn parse(options: &JsValue) -> Result<(Options, TokenSource), String> {
+    if !options.is_object() {
+        return Err("options must be an object such as { url: 'ws://host/ws' }".into());
+    }
+    known_names(options, OPTION_NAMES, "")?;
+    let mut opts = Options::new("");
+    opts.url = urls(&get(options, "url"))?;
+    if let Some(v) = opt_bool(options, "autoConnect")? {
+        opts.auto_connect = v;
+    }
+    let backoff = get(options, "backoff");
+    if !absent(&backoff) {
+        opts.backoff = parse_backoff(&backoff)?;
+    }
+    if let Some(v) = opt_number(options, "connectTimeoutMs")? {
+        opts.connect_timeout_ms = v;
+    }
+    opts.heartbeat_ms = opt_number(options, "heartbeatMs")?;
+    if let Some(v) = opt_number(options, "livenessGraceMs")? {
+        opts.liveness_grace_ms = v;
+    }
+    if let Some(v) = opt_number(options, "queueLimit")? {
+        opts.queue_limit = count("queueLimit", v)?;
+    }
+    if let Some(v) = opt_string(options, "overflow")? {
+        opts.overflow = overflow(&v)?;
+    }
+    if let Some(v) = opt_number(options, "maxMessageBytes")? {
+        opts.max_message_bytes = count("maxMessageBytes", v)?;
+    }
+    if let Some(v) = opt_bool(options, "persistCursor")? {
+        opts.persist_cursor = v;
+    }
+    let token = TokenSource::from_js(get(options, "token"))?;
+    Ok((opts, token))
+}
+
+fn parse_backoff(value: &JsValue) -> Result<Backoff, String> {
+    if !value.is_object() {
+        return Err("backoff must be an object".into());
+    }
+    known_names(value, BACKOFF_NAMES, "backoff.")?;
+    let mut b = Backoff::default();
+    let fields: [(&str, &mut f64); 5] = [
+        ("initialMs", &mut b.initial_ms),
+        ("maxMs", &mut b.max_ms),
+        ("factor", &mut b.factor),
+        ("maxAttempts", &mut b.max_attempts),
+        ("resetAfterMs", &mut b.reset_after_ms),
+    ];
+    for (name, slot) in fields {
+        if let Some(v) = opt_number(value, name).map_err(|e| format!("backoff.{e}"))? {
+            *slot = v;
+        }
+    }
+    if let Some(j) = opt_string(value, "jitter")? {
+        b.jitter = match j.as_str() {
+            "full" => Jitter::Full,
+            "equal" => Jitter::Equal,
+            "none" => Jitter::None,
+            other => return Err(format!("backoff.jitter must be 'full', 'equal' or 'none', not '{other}'")),
+        };
+    }
+    Ok(b)
+}
+
+fn urls(value: &JsValue) -> Result<Urls, String> {
+    if let Some(one) = value.as_string() {
+        return Ok(Urls::One(one));
+    }
+    if Array::is_array(value) {
+        let list: Option<Vec<String>> = Array::from(value).iter().map(|u| u.as_string()).collect();
+        return list.map(Urls::Many).ok_or_else(|| "url list must hold only strings".into());
+    }
+    Err("url is required: a ws:// or wss:// URL, or a list of them".into())
+}
+
+fn overflow(value: &str) -> Result<Overflow, String> {
+    match value {
+        "reject" => Ok(Overflow::Reject),
+        "drop-oldest" => Ok(Overflow::DropOldest),
+        other => Err(format!("overflow must be 'reject' or 'drop-oldest', not '{other}'")),
+    }
+}
+
+fn count(name: &str, v: f64) -> Result<usize, String> {
+    if v >= 0.0 && v.fract() == 0.0 && v < 1e9 {
+        Ok(v as usize)
+    } else {
+        Err(format!("{name} must be a whole number"))
+    }
+}
+
+/// Refuses option names we do not know, so a typo is an error rather than a silent default.
+fn known_names(object: &JsValue, known: &[&str], prefix: &str) -> Result<(), String> {
+    let keys = Object::keys(object.unchecked_ref::<Object>());
+    match keys.iter().filter_map(|k| k.as_string()).find(|k| !known.contains(&k.as_str())) {
+        Some(name) => Err(format!("unknown option {prefix}{name}; known: {}", known.join(", "))),
+        None => Ok(()),
+    }
+}
