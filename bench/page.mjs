@@ -4,6 +4,8 @@
 //   spellwire  Client from /pkg, client.on('*', cb); sends are client.send(...) acked by the server
 //   rws        reconnecting-websocket + JSON.parse + callback
 //   socketio   socket.io-client (websocket transport only) against a socket.io server
+//   bare       (context, unbatched only) new WebSocket counting messages, no JSON.parse: the
+//              browser's own per-message ceiling on this machine
 import init, { Client } from '/pkg/spellwire.js';
 import ReconnectingWebSocket from '/lib/reconnecting-websocket.js';
 import { io } from '/lib/socket.io-client.js';
@@ -38,6 +40,18 @@ async function plainSocket(ws) {
       acks.set(id, () => { acks.delete(id); resolve(); });
       ws.send(JSON.stringify({ op: 'send', id, type: 'rtt', data }));
     }),
+    close: () => ws.close(),
+  };
+}
+
+/** Counts messages as events without parsing them: what the browser alone costs per message. */
+async function bare() {
+  const ws = new WebSocket(WS_URL);
+  await new Promise((resolve) => ws.addEventListener('open', resolve, { once: true }));
+  let seq = 0;
+  return {
+    onEvent: (cb) => { ws.onmessage = () => cb({ seq: ++seq }); },
+    burst: (n, batch) => ws.send(JSON.stringify({ op: 'burst', n, batch })),
     close: () => ws.close(),
   };
 }
@@ -80,6 +94,7 @@ const OPEN = {
   spellwire,
   rws: () => plainSocket(new ReconnectingWebSocket(WS_URL, [], { maxRetries: 0 })),
   socketio,
+  bare,
 };
 
 /** Events/s from asking for a burst of `n` events (`batch` per message) on a fresh connection

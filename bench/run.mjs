@@ -10,7 +10,7 @@
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startServer } from './server.mjs';
 import { measureSizes } from './size.mjs';
@@ -25,7 +25,7 @@ const { values: args } = parseArgs({
 });
 const CONFIG = args.smoke
   ? { rounds: 2, unbatched: 2_000, batched: 10_000, batch: 100, pings: 30 }
-  : { rounds: 7, unbatched: 50_000, batched: 300_000, batch: 100, pings: 500 };
+  : { rounds: 5, unbatched: 30_000, batched: 200_000, batch: 100, pings: 500 };
 if (args.rounds) CONFIG.rounds = Number(args.rounds);
 const OUT = args.out ?? (args.smoke ? null : 'BENCHMARKS.md');
 export const KINDS = ['raw', 'spellwire', 'rws', 'socketio'];
@@ -38,7 +38,8 @@ const log = (...xs) => console.error('[bench]', ...xs);
 const orderOf = (r) => KINDS.map((_, i) => KINDS[(i + r) % KINDS.length]);
 
 async function deliverAll(page, r, n, batch, into, problems) {
-  for (const kind of orderOf(r)) {
+  const kinds = batch === 1 ? [...orderOf(r), 'bare'] : orderOf(r);
+  for (const kind of kinds) {
     const res = await page.evaluate(([k, n_, b]) => window.bench.deliver(k, n_, b), [kind, n, batch]);
     if (res.received !== n || res.misordered) {
       problems.push(`${kind} batch ${batch}: received ${res.received}/${n}, ${res.misordered} out of order`);
@@ -59,7 +60,7 @@ export function percentile(xs, p) {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
 }
 
-const byKind = () => Object.fromEntries(KINDS.map((k) => [k, []]));
+const byKind = () => Object.fromEntries([...KINDS, 'bare'].map((k) => [k, []]));
 
 async function measureInBrowser(origin) {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -95,6 +96,7 @@ function machine() {
 
 async function main() {
   const started = Date.now();
+  const loadBefore = loadavg()[0];
   const server = await startServer();
   log(`server at ${server.origin}; config ${JSON.stringify(CONFIG)}`);
   let browserResult;
@@ -107,7 +109,7 @@ async function main() {
   const sizes = await measureSizes();
   const result = {
     ...browserResult, sizes, config: CONFIG, smoke: args.smoke, machine: machine(),
-    date: new Date().toISOString(), elapsedMs: Date.now() - started,
+    date: new Date().toISOString(), elapsedMs: Date.now() - started, load: [loadBefore, loadavg()[0]],
   };
   const markdown = render(result);
   if (OUT) writeFileSync(OUT, markdown);
