@@ -340,9 +340,19 @@ fn an_attempt_not_welcomed_within_connect_timeout_is_abandoned() {
 fn heartbeat_judges_death_by_wall_clock_even_when_the_wake_is_late() {
     // Welcomed at t=0, heartbeat 1000, grace 500: dead after 1500 ms without any frame.
     let dead = ["close 1 4408 heartbeat_timeout", "state reconnecting #1 retry 500 (heartbeat_timeout)"];
-    let cases: [(&str, Vec<Step>); 3] = [
+    let cases: [(&str, Vec<Step>); 4] = [
         (
-            "throttled wake finds it dead at once",
+            "throttled wake probes a healthy idle socket before judging it",
+            vec![
+                at(10.0, pong(1, 1), &["state open #0 rtt 10"]),
+                at(60_000.0, Input::Wake, &["ping 2"]),
+                Step::NextWake(Some(60_501.0)),
+                at(60_300.0, pong(1, 2), &["state open #0 rtt 68"]),
+                Step::Check("open", |c| c.phase() == Phase::Open),
+            ],
+        ),
+        (
+            "throttled wake finds it dead at once (its ping went unanswered)",
             vec![Step::NextWake(Some(1000.0)), at(60_000.0, Input::Wake, &dead)],
         ),
         (

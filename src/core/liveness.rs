@@ -3,6 +3,10 @@
 //! Hidden tabs throttle timers to about once a minute, so counting timer ticks would call a
 //! healthy socket dead (or a dead one healthy). Instead every decision compares `now` with the
 //! time the last frame arrived: a late timer simply finds the deadline already passed.
+//!
+//! Dead means both: nothing arrived for `interval + grace`, and a ping has been waiting for an
+//! answer for `grace`. The second condition matters when the timer was throttled: an idle but
+//! healthy socket whose ping could not be sent on time gets probed first, not dropped.
 
 /// Ping schedule, round-trip time and the "no frame for too long" deadline of one socket.
 ///
@@ -13,6 +17,7 @@
 /// let id = l.ping(0.0);
 /// assert_eq!(l.pong(id, 20.0), Some(20.0));
 /// assert!(!l.is_dead(1400.0));
+/// l.ping(1020.0); // due at 20 + 1000; no answer comes
 /// assert!(l.is_dead(1600.0)); // no frame since t=20: 20 + 1000 + 500 < 1600
 /// ```
 #[derive(Debug, Clone)]
@@ -22,6 +27,7 @@ pub struct Liveness {
     last_rx: f64,
     last_ping: f64,
     pending: Option<(u64, f64)>,
+    probe_since: Option<f64>,
     next_id: u64,
     latency: Option<f64>,
 }
@@ -40,6 +46,7 @@ impl Liveness {
             last_rx: 0.0,
             last_ping: 0.0,
             pending: None,
+            probe_since: None,
             next_id: 1,
             latency: None,
         }
@@ -68,6 +75,7 @@ impl Liveness {
         self.last_rx = now;
         self.last_ping = now;
         self.pending = None;
+        self.probe_since = None;
     }
 
     /// Any frame arrived: the socket is alive.
@@ -80,6 +88,7 @@ impl Liveness {
     /// ```
     pub fn received(&mut self, now: f64) {
         self.last_rx = self.last_rx.max(now);
+        self.probe_since = None;
     }
 
     /// True when the next ping is due.
@@ -104,6 +113,7 @@ impl Liveness {
         self.next_id += 1;
         self.last_ping = now;
         self.pending = Some((id, now));
+        self.probe_since.get_or_insert(now);
         id
     }
 
@@ -139,15 +149,19 @@ impl Liveness {
         self.latency
     }
 
-    /// True when nothing arrived for longer than interval + grace.
+    /// True when nothing arrived for longer than interval + grace and a ping went unanswered
+    /// for grace.
     ///
     /// ```
     /// let mut l = spellwire::core::liveness::Liveness::new(100.0, 50.0);
     /// l.start(0.0);
-    /// assert!(l.is_dead(151.0));
+    /// assert!(!l.is_dead(151.0)); // silent, but never asked: probe first
+    /// l.ping(151.0);
+    /// assert!(l.is_dead(202.0));
     /// ```
     pub fn is_dead(&self, now: f64) -> bool {
-        now > self.last_rx + self.interval_ms + self.grace_ms
+        let silent = now > self.last_rx + self.interval_ms + self.grace_ms;
+        silent && self.probe_since.is_some_and(|t| now > t + self.grace_ms)
     }
 
     /// The earliest moment this socket needs attention (a ping or the death check).
@@ -159,7 +173,8 @@ impl Liveness {
     /// ```
     pub fn next_deadline(&self) -> f64 {
         let ping_at = self.last_ping + self.interval_ms;
-        let dead_at = self.last_rx + self.interval_ms + self.grace_ms + 1.0;
+        let Some(probe) = self.probe_since else { return ping_at };
+        let dead_at = (self.last_rx + self.interval_ms).max(probe) + self.grace_ms + 1.0;
         ping_at.min(dead_at)
     }
 }
@@ -179,10 +194,24 @@ mod tests {
 
     #[test]
     fn a_throttled_timer_still_sees_death() {
-        // A hidden tab's timer fires a minute late: the wall-clock check still says dead.
+        // A hidden tab's timer fires a minute late: an unanswered ping still means dead.
         let mut l = Liveness::new(25_000.0, 10_000.0);
         l.start(0.0);
+        l.ping(0.0);
         assert!(l.is_dead(60_000.0));
-        assert!(!l.is_dead(35_000.0));
+        assert!(!l.is_dead(9_000.0));
+    }
+
+    #[test]
+    fn a_throttled_timer_probes_a_healthy_idle_socket_first() {
+        let mut l = Liveness::new(25_000.0, 10_000.0);
+        l.start(0.0);
+        let id = l.ping(0.0);
+        l.pong(id, 5.0);
+        assert!(!l.is_dead(60_000.0)); // silent a minute, but nothing went unanswered
+        assert!(l.ping_due(60_000.0));
+        l.ping(60_000.0);
+        assert_eq!(l.next_deadline(), 70_001.0);
+        assert!(l.is_dead(70_001.0));
     }
 }
