@@ -146,7 +146,7 @@ fn connected() -> Core<u64> {
 fn handshake_fetches_token_opens_says_hello_then_pings_and_resends_the_outbox() {
     let steps = vec![
         at(0.0, send("m1"), &["state closed #0 (not_started)"]),
-        at(1.0, Input::Connect, &["token? 1", "state connecting #0 (not_started)"]),
+        at(1.0, Input::Connect, &["token? 1", "state connecting #0"]),
         Step::NextWake(Some(5001.0)), // the connect timeout
         at(2.0, token(1), &["open 1"]),
         at(3.0, opened(1), &["hello T"]),
@@ -164,7 +164,7 @@ fn handshake_fetches_token_opens_says_hello_then_pings_and_resends_the_outbox() 
 #[test]
 fn hello_carries_the_cursor_when_one_exists() {
     let steps = vec![
-        at(0.0, Input::Connect, &["token? 1", "state connecting #0 (not_started)"]),
+        at(0.0, Input::Connect, &["token? 1", "state connecting #0"]),
         at(0.0, token(1), &["open 1"]),
         at(0.0, opened(1), &["hello T e1:5"]), // the saved cursor
         at(0.0, welcome(1, "e1", 5, true), &["ping 1", "state open #0"]),
@@ -182,7 +182,7 @@ fn hello_carries_the_cursor_when_one_exists() {
 #[test]
 fn backoff_doubles_from_500_and_caps_at_20000_without_jitter() {
     let schedule = [500.0, 1000.0, 2000.0, 4000.0, 8000.0, 16000.0, 20000.0, 20000.0];
-    let mut steps = vec![at(0.0, Input::Connect, &["token? 1", "state connecting #0 (not_started)"])];
+    let mut steps = vec![at(0.0, Input::Connect, &["token? 1", "state connecting #0"])];
     let (mut t, mut gen) = (0.0, 1);
     for (n, delay) in schedule.iter().enumerate().map(|(i, d)| (i + 1, *d)) {
         let gen_str = format!("open {gen}");
@@ -202,7 +202,7 @@ fn backoff_doubles_from_500_and_caps_at_20000_without_jitter() {
 /// Two failed attempts, then a connection that stays up `lifetime` ms before it drops.
 fn drop_after(lifetime: f64, want: &str) {
     let steps = vec![
-        at(0.0, Input::Connect, &["token? 1", "state connecting #0 (not_started)"]),
+        at(0.0, Input::Connect, &["token? 1", "state connecting #0"]),
         at(0.0, token(1), &["open 1"]),
         at(0.0, closed(1, 1006), &["state reconnecting #1 retry 500 (closed:1006)"]),
         at(500.0, Input::Wake, &["token? 3", "state connecting #1 (closed:1006)"]),
@@ -228,7 +228,7 @@ fn max_attempts_ends_in_failed_until_retry() {
     let mut o = opts();
     o.backoff.max_attempts = 2.0;
     let steps = vec![
-        at(0.0, Input::Connect, &["token? 1", "state connecting #0 (not_started)"]),
+        at(0.0, Input::Connect, &["token? 1", "state connecting #0"]),
         at(0.0, token(1), &["open 1"]),
         at(0.0, closed(1, 1006), &["state reconnecting #1 retry 500 (closed:1006)"]),
         at(500.0, Input::Wake, &["token? 3", "state connecting #1 (closed:1006)"]),
@@ -241,7 +241,7 @@ fn max_attempts_ends_in_failed_until_retry() {
         at(100_000.0, Input::Wake, &[]),
         at(100_000.0, Input::Visible, &[]),
         // retry() starts over with a fresh count
-        at(100_001.0, Input::Connect, &["token? 7", "state connecting #0 (max_attempts)"]),
+        at(100_001.0, Input::Connect, &["token? 7", "state connecting #0"]),
     ];
     run("max attempts", &mut core_with(o, None), steps);
 }
@@ -251,7 +251,7 @@ fn max_attempts_ends_in_failed_until_retry() {
 #[test]
 fn close_4401_with_a_fixed_token_fails_at_once() {
     let steps = vec![
-        at(0.0, Input::Connect, &["token? 1", "state connecting #0 (not_started)"]),
+        at(0.0, Input::Connect, &["token? 1", "state connecting #0"]),
         at(0.0, token(1), &["open 1"]),
         at(0.0, opened(1), &["hello T"]),
         at(5.0, closed(1, 4401), &["error Unauthorized", "state failed #0 (unauthorized)"]),
@@ -266,7 +266,7 @@ fn close_4401_with_a_fixed_token_fails_at_once() {
 #[test]
 fn close_4401_with_a_refreshable_token_asks_for_one_more_token_then_fails() {
     let steps = vec![
-        at(0.0, Input::Connect, &["token? 1", "state connecting #0 (not_started)"]),
+        at(0.0, Input::Connect, &["token? 1", "state connecting #0"]),
         at(0.0, token(1), &["open 1"]),
         at(0.0, opened(1), &["hello T"]),
         at(5.0, closed(1, 4401), &["token? 3", "state connecting #0 (unauthorized)"]),
@@ -289,7 +289,7 @@ fn inputs_from_a_replaced_socket_are_ignored() {
         inputs.into_iter().map(move |i| at(t, i, &[])).collect::<Vec<_>>()
     };
     let mut steps = vec![
-        at(0.0, Input::Connect, &["token? 1", "state connecting #0 (not_started)"]),
+        at(0.0, Input::Connect, &["token? 1", "state connecting #0"]),
         at(0.0, token(1), &["open 1"]),
         at(1.0, opened(1), &["hello T"]),
         at(10.0, closed(1, 1006), &["state reconnecting #1 retry 500 (closed:1006)"]),
@@ -315,7 +315,7 @@ fn an_attempt_not_welcomed_within_connect_timeout_is_abandoned() {
         [("socket never opens", vec![]), ("welcome never comes", vec![at(20.0, opened(1), &["hello T"])])];
     for (name, middle) in cases {
         let mut steps = vec![
-            at(0.0, Input::Connect, &["token? 1", "state connecting #0 (not_started)"]),
+            at(0.0, Input::Connect, &["token? 1", "state connecting #0"]),
             Step::NextWake(Some(5000.0)),
             at(10.0, token(1), &["open 1"]),
         ];
@@ -385,7 +385,7 @@ fn heartbeat_judges_death_by_wall_clock_even_when_the_wake_is_late() {
 #[test]
 fn offline_pauses_retries_and_online_resumes_at_once() {
     let reconnecting = vec![
-        at(0.0, Input::Connect, &["token? 1", "state connecting #0 (not_started)"]),
+        at(0.0, Input::Connect, &["token? 1", "state connecting #0"]),
         at(0.0, token(1), &["open 1"]),
         at(0.0, closed(1, 1006), &["state reconnecting #1 retry 500 (closed:1006)"]),
         at(100.0, Input::Offline, &["state offline #1 (offline)"]),
@@ -396,7 +396,7 @@ fn offline_pauses_retries_and_online_resumes_at_once() {
     run("offline while reconnecting", &mut core(), reconnecting);
 
     let connecting = vec![
-        at(0.0, Input::Connect, &["token? 1", "state connecting #0 (not_started)"]),
+        at(0.0, Input::Connect, &["token? 1", "state connecting #0"]),
         at(0.0, token(1), &["open 1"]),
         at(5.0, Input::Offline, &["close 1 4408 offline", "state offline #0 (offline)"]),
         at(6.0, opened(1), &[]),
@@ -427,7 +427,7 @@ fn visible_probes_an_open_socket_or_reconnects_at_once() {
     run("visible, silent for a minute", &mut connected(), dead);
 
     let waiting = vec![
-        at(0.0, Input::Connect, &["token? 1", "state connecting #0 (not_started)"]),
+        at(0.0, Input::Connect, &["token? 1", "state connecting #0"]),
         at(0.0, token(1), &["open 1"]),
         at(0.0, closed(1, 1006), &["state reconnecting #1 retry 500 (closed:1006)"]),
         at(100.0, Input::Visible, &["token? 3", "state connecting #1 (closed:1006)"]),
@@ -452,7 +452,7 @@ fn a_full_queue_rejects_the_new_message_or_drops_the_oldest() {
             at(0.0, send("b"), &[]),
             at(0.0, send("c"), &[refused]),
             Step::Check("two queued", |c| c.stats().1 == 2),
-            at(1.0, Input::Connect, &["token? 1", "state connecting #0 (not_started)"]),
+            at(1.0, Input::Connect, &["token? 1", "state connecting #0"]),
             at(1.0, token(1), &["open 1"]),
             at(1.0, opened(1), &["hello T"]),
             at(1.0, welcome(1, "e1", 0, false), &[resent[0], resent[1], "ping 1", "state open #0"]),
@@ -475,7 +475,7 @@ fn close_rejects_unacked_sends_and_later_sends() {
         at(4.0, ack(1, "b"), &[]), // too late: already settled
         Step::NextWake(None),
         at(5.0, send("c"), &["rejected c Closed"]),
-        at(6.0, Input::Connect, &["token? 3", "state connecting #0 (closed_by_client)"]),
+        at(6.0, Input::Connect, &["token? 3", "state connecting #0"]),
         at(7.0, send("d"), &[]), // queued again
         Step::Check("d queued", |c| c.stats().1 == 1),
     ];
@@ -567,7 +567,7 @@ fn reset_only_when_a_cursor_existed_and_the_welcome_did_not_resume() {
         let hello = if saved > 0 { format!("hello T e1:{saved}") } else { "hello T".into() };
         let deliver = format!("deliver {next}");
         let steps = vec![
-            at(0.0, Input::Connect, &["token? 1", "state connecting #0 (not_started)"]),
+            at(0.0, Input::Connect, &["token? 1", "state connecting #0"]),
             at(0.0, token(1), &["open 1"]),
             at(0.0, opened(1), &[&hello]),
             at(0.0, welcome(1, epoch, after, resumed), want),

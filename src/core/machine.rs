@@ -248,6 +248,7 @@ impl<P> Core<P> {
         self.attempt = 0;
         self.auth_retry_used = false;
         self.closed_by_user = false;
+        self.reason = None; // a fresh start: earlier failures no longer explain anything
         self.start_attempt(now);
     }
 

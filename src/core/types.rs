@@ -53,7 +53,8 @@ impl Phase {
 pub struct StateInfo {
     /// Current state.
     pub phase: Phase,
-    /// Consecutive failed attempts (0 once a connection stayed up `resetAfterMs`).
+    /// Consecutive failed attempts. A connection that stayed up `resetAfterMs` starts the count
+    /// again from 0 when it ends; `retry()` and `connect()` also start from 0.
     pub attempt: u32,
     /// Time until the next attempt, while `reconnecting`.
     pub next_retry_ms: Option<f64>,
