@@ -12,6 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { CHROMIUM_ARGS } from './browser.mjs';
 import { startServer } from './server.mjs';
 import { measureSizes } from './size.mjs';
 import { render } from './report.mjs';
@@ -29,8 +30,6 @@ const CONFIG = args.smoke
 if (args.rounds) CONFIG.rounds = Number(args.rounds);
 const OUT = args.out ?? (args.smoke ? null : 'BENCHMARKS.md');
 export const KINDS = ['raw', 'spellwire', 'rws', 'socketio'];
-const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const log = (...xs) => console.error('[bench]', ...xs);
 
