@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 
 use crate::auth::{unix_now, valid_user};
 use crate::session::MAX_TYPE_CHARS;
+use crate::store::StoreError;
 use crate::AppState;
 
 /// An API error: HTTP status plus a machine code and a human message.
@@ -36,6 +37,14 @@ impl ApiError {
     /// A 400 with this code and message.
     pub fn bad(code: &'static str, message: impl Into<String>) -> Self {
         Self { status: StatusCode::BAD_REQUEST, code, message: message.into() }
+    }
+}
+
+/// The store (Redis) could not take the event: 503 `store_unavailable`; nothing was stored.
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        let status = StatusCode::SERVICE_UNAVAILABLE;
+        Self { status, code: "store_unavailable", message: e.to_string() }
     }
 }
 
@@ -97,20 +106,24 @@ pub struct Notify {
     data: Value,
 }
 
-/// `POST /api/notify {user, type, topic?, data?}` → `{seq, delivered}`.
+/// `POST /api/notify {user, type, topic?, data?}` → `{seq, delivered}`; 503 when Redis is down.
+///
+/// `delivered` counts this node's sockets that took the event (memory store), or, with
+/// Redis, the nodes subscribed to the event channel (only they know their sockets).
 pub async fn notify(State(s): State<AppState>, ApiJson(b): ApiJson<Notify>) -> Result<Json<Value>, ApiError> {
     check_user(&b.user)?;
     let chars = b.kind.chars().count();
     if chars == 0 || chars > MAX_TYPE_CHARS {
         return Err(ApiError::bad("bad_type", "type must be 1 to 64 characters"));
     }
-    let (seq, delivered) = s.hub.publish(&b.user, b.kind, b.topic, b.data);
+    let (seq, delivered) = s.hub.publish(&b.user, b.kind, b.topic, b.data).await?;
     Ok(Json(json!({ "seq": seq, "delivered": delivered })))
 }
 
-/// `GET /api/health` → `{ok: true, epoch}`.
-pub async fn health(State(s): State<AppState>) -> Json<Value> {
-    Json(json!({ "ok": true, "epoch": s.hub.epoch() }))
+/// `GET /api/health` → `{ok: true, epoch}`; with Redis, 503 while Redis is unreachable (so a
+/// load balancer can stop sending new sockets here).
+pub async fn health(State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!({ "ok": true, "epoch": s.hub.current_epoch().await? })))
 }
 
 /// Any other `/api/*` path, and `/test/*` without `--test-hooks`.

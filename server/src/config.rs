@@ -39,6 +39,11 @@ pub struct Config {
     pub hello_timeout: Duration,
     /// Slack added to two heartbeats before an idle socket is closed (10 s; no flag).
     pub idle_slack: Duration,
+    /// Redis URL (`--redis`): logs, epoch and message ids shared by several nodes. None keeps
+    /// everything in this process.
+    pub redis: Option<String>,
+    /// Prefix of every Redis key and channel (`--redis-prefix`), so deployments can share one.
+    pub redis_prefix: String,
 }
 
 impl Default for Config {
@@ -56,6 +61,8 @@ impl Default for Config {
             token_ttl_secs: 3600,
             hello_timeout: Duration::from_secs(10),
             idle_slack: Duration::from_secs(10),
+            redis: None,
+            redis_prefix: "spellwire".into(),
         }
     }
 }

@@ -101,8 +101,8 @@ async fn send_raw(State(s): State<AppState>, ApiJson(b): ApiJson<Raw>) -> Json<V
     Json(json!({ "sent": s.hub.send_raw(&b.user, &b.text) }))
 }
 
-async fn received(State(s): State<AppState>, Path(user): Path<String>) -> Json<Value> {
-    Json(json!({ "messages": s.hub.applied(&user) }))
+async fn received(State(s): State<AppState>, Path(user): Path<String>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!({ "messages": s.hub.applied(&user).await? })))
 }
 
 #[derive(Deserialize)]

@@ -1,11 +1,13 @@
 //! The registry of live sockets per user, and the one place events are published.
 //!
-//! Each user has a lock. Publishing appends to the store and queues the frame to every socket
-//! under that lock; attaching a socket registers it and queues `welcome` plus the replay under
-//! the same lock. So an event is either in the replay or delivered live, never both, never
-//! neither.
+//! With the memory store, each user has a lock: publishing appends to the store and queues the
+//! frame to every socket under that lock; attaching a socket registers it and queues `welcome`
+//! plus the replay under the same lock. So an event is either in the replay or delivered live,
+//! never both, never neither. With Redis, events come back through pub/sub and the same
+//! guarantee rests on per-socket cursors (the argument is in [`crate::fanout`]).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -13,15 +15,20 @@ use serde_json::Value;
 use spellwire::protocol::{Cursor, Message, ServerFrame, Welcome};
 
 use crate::conn::{ConnHandle, Out};
+use crate::fanout::Live;
 use crate::frames::encode;
 use crate::log::Window;
-use crate::store::Store;
+use crate::redis_store::RedisStore;
+use crate::store::{Store, StoreError};
 
-/// Live state of one user: its sockets and test-hook switches.
-#[derive(Default)]
-struct Live {
-    conns: Vec<ConnHandle>,
-    mute_pongs_until: Option<Instant>,
+mod resync;
+
+/// Where history lives: this process, or Redis shared by several nodes.
+pub enum Backend {
+    /// In-process; the hub delivers its own events.
+    Memory(Arc<dyn Store>),
+    /// Shared; events reach sockets through the pub/sub subscriber ([`crate::subscriber`]).
+    Redis(Box<RedisStore>),
 }
 
 /// Sockets and publishing for all users.
@@ -31,24 +38,45 @@ struct Live {
 /// use std::{sync::Arc, time::Duration};
 /// let store = MemoryStore::new(Retention { max_events: 10, max_age: Duration::from_secs(60) });
 /// let hub = Hub::new(Arc::new(store), "e1".into(), 25_000);
-/// assert_eq!(hub.publish("ann", "hi".into(), None, serde_json::json!({})), (1, 0));
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// assert_eq!(hub.publish("ann", "hi".into(), None, serde_json::json!({})).await.unwrap(), (1, 0));
+/// # });
 /// ```
 pub struct Hub {
-    store: Arc<dyn Store>,
+    backend: Backend,
     epoch: String,
     heartbeat_ms: u64,
     users: Mutex<HashMap<String, Arc<Mutex<Live>>>>,
+    /// Bumped at each (re)subscription to Redis pub/sub.
+    fanout_gen: AtomicU64,
+    /// Whether the pub/sub subscription is believed to be up.
+    fanout_up: AtomicBool,
 }
 
 impl Hub {
     /// A hub over `store`, whose history belongs to `epoch`.
     pub fn new(store: Arc<dyn Store>, epoch: String, heartbeat_ms: u64) -> Self {
-        Self { store, epoch, heartbeat_ms, users: Mutex::new(HashMap::new()) }
+        Self::with_backend(Backend::Memory(store), epoch, heartbeat_ms)
     }
 
-    /// This process's log identity.
+    /// A hub over `backend`; with Redis, `epoch` is the deployment epoch read at startup.
+    pub fn with_backend(backend: Backend, epoch: String, heartbeat_ms: u64) -> Self {
+        let users = Mutex::new(HashMap::new());
+        let (fanout_gen, fanout_up) = (AtomicU64::new(0), AtomicBool::new(false));
+        Self { backend, epoch, heartbeat_ms, users, fanout_gen, fanout_up }
+    }
+
+    /// This process's log identity (with Redis: the deployment's, as read at startup).
     pub fn epoch(&self) -> &str {
         &self.epoch
+    }
+
+    /// The current log identity; with Redis, read now (so a health check sees Redis down).
+    pub async fn current_epoch(&self) -> Result<String, StoreError> {
+        match &self.backend {
+            Backend::Memory(_) => Ok(self.epoch.clone()),
+            Backend::Redis(store) => store.epoch().await,
+        }
     }
 
     /// The epoch of one user's log: the process epoch plus the user, so a cursor saved by one
@@ -65,65 +93,104 @@ impl Hub {
     }
 
     /// Registers `conn` for `user` and queues `welcome` and the replay to it, atomically with
-    /// respect to publishing.
-    pub fn attach(&self, user: &str, resume: Option<&Cursor>, conn: ConnHandle) -> Welcome {
+    /// respect to publishing (with Redis: see [`crate::fanout`] for why there is no gap).
+    pub async fn attach(self: &Arc<Self>, user: &str, resume: Option<&Cursor>, conn: ConnHandle) -> Result<Welcome, StoreError> {
+        let store = match &self.backend {
+            Backend::Memory(store) => return Ok(self.attach_memory(store.as_ref(), user, resume, conn)),
+            Backend::Redis(store) => store,
+        };
+        let live = self.live(user);
+        lock(&live).add_pending(conn.clone());
+        let mark = self.fanout_gen.load(Ordering::SeqCst);
+        let snap = match store.snapshot(user, resume).await {
+            Ok(snap) => snap,
+            Err(e) => {
+                lock(&live).remove(conn.id);
+                return Err(e);
+            }
+        };
+        let welcome = self.welcome(snap.epoch, snap.window, resume);
+        debug_assert_eq!(welcome.after, snap.after, "Lua and Rust resume rules agree");
+        let mut l = lock(&live);
+        conn.push(Out::frame(encode(&ServerFrame::Welcome(welcome.clone()))));
+        conn.push(Out::Frames(snap.frames.into_iter().map(|(_, f)| f).collect()));
+        let gap = l.go_live(conn.id, snap.window.head);
+        if gap || !self.fanout_steady(mark) {
+            self.start_resync(&mut l, user);
+        }
+        Ok(welcome)
+    }
+
+    fn attach_memory(&self, store: &dyn Store, user: &str, resume: Option<&Cursor>, conn: ConnHandle) -> Welcome {
         let live = self.live(user);
         let mut live = lock(&live);
-        let epoch = self.user_epoch(user);
-        let (after, resumed) = resume_point(&epoch, self.store.window(user), resume);
-        let welcome = Welcome {
+        let window = store.window(user);
+        let welcome = self.welcome(self.user_epoch(user), window, resume);
+        conn.push(Out::frame(encode(&ServerFrame::Welcome(welcome.clone()))));
+        conn.push(Out::Frames(store.since(user, welcome.after)));
+        live.add_live(conn, window.head);
+        welcome
+    }
+
+    fn welcome(&self, epoch: String, window: Window, resume: Option<&Cursor>) -> Welcome {
+        let (after, resumed) = resume_point(&epoch, window, resume);
+        Welcome {
             epoch,
             after,
             resumed,
             heartbeat_ms: self.heartbeat_ms,
-        };
-        conn.push(Out::frame(encode(&ServerFrame::Welcome(welcome.clone()))));
-        conn.push(Out::Frames(self.store.since(user, after)));
-        live.conns.push(conn);
-        welcome
+        }
     }
 
     /// Forgets the socket `id` of `user`.
     pub fn detach(&self, user: &str, id: u64) {
-        lock(&self.live(user)).conns.retain(|c| c.id != id);
+        lock(&self.live(user)).remove(id);
     }
 
-    /// Stores an event and queues it to every socket of `user`: `(seq, sockets reached)`.
-    pub fn publish(&self, user: &str, kind: String, topic: Option<String>, data: Value) -> (u64, usize) {
-        let live = self.live(user);
-        let mut live = lock(&live);
-        self.publish_locked(&mut live, user, kind, topic, data)
-    }
-
-    fn publish_locked(&self, live: &mut Live, user: &str, kind: String, topic: Option<String>, data: Value) -> (u64, usize) {
-        let (seq, frame) = self.store.append(user, kind, topic, data);
-        live.conns.retain(|c| c.push(Out::Frame(frame.clone())));
-        (seq, live.conns.len())
+    /// Stores an event and queues it to every socket of `user`: `(seq, reached)`, where
+    /// `reached` counts sockets (memory) or nodes subscribed to the event channel (Redis).
+    pub async fn publish(&self, user: &str, kind: String, topic: Option<String>, data: Value) -> Result<(u64, usize), StoreError> {
+        match &self.backend {
+            Backend::Memory(store) => {
+                let live = self.live(user);
+                let mut live = lock(&live);
+                Ok(publish_locked(store.as_ref(), &mut live, user, kind, topic, data))
+            }
+            Backend::Redis(store) => store.append(user, kind, topic, data).await,
+        }
     }
 
     /// Applies a client message once per id: records it and publishes it back to the user.
-    /// Returns false for a resend (already applied).
-    pub fn apply(&self, user: &str, msg: Message<Value>) -> bool {
-        let live = self.live(user);
-        let mut live = lock(&live);
-        if !self.store.apply_once(user, &msg) {
-            return false;
+    /// Returns false for a resend (already applied, on any node).
+    pub async fn apply(&self, user: &str, msg: Message<Value>) -> Result<bool, StoreError> {
+        match &self.backend {
+            Backend::Memory(store) => {
+                let live = self.live(user);
+                let mut live = lock(&live);
+                if !store.apply_once(user, &msg) {
+                    return Ok(false);
+                }
+                publish_locked(store.as_ref(), &mut live, user, msg.kind, msg.topic, msg.data);
+                Ok(true)
+            }
+            Backend::Redis(store) => Ok(store.apply(user, &msg).await?.is_some()),
         }
-        self.publish_locked(&mut live, user, msg.kind, msg.topic, msg.data);
-        true
     }
 
     /// Queues every retained event after `after` to one socket (the `replay` op).
-    pub fn replay_to(&self, user: &str, after: u64, conn: &ConnHandle) {
-        let live = self.live(user);
-        let _held = lock(&live);
-        conn.push(Out::Frames(self.store.since(user, after)));
+    pub async fn replay_to(&self, user: &str, after: u64, conn: &ConnHandle) -> Result<(), StoreError> {
+        let frames = match &self.backend {
+            Backend::Memory(store) => store.since(user, after),
+            Backend::Redis(store) => store.since(user, after).await?.into_iter().map(|(_, f)| f).collect(),
+        };
+        conn.push(Out::Frames(frames));
+        Ok(())
     }
 
     /// Aborts every socket of `user`; returns how many.
     pub fn drop_user(&self, user: &str) -> usize {
         let live = self.live(user);
-        let conns = std::mem::take(&mut lock(&live).conns);
+        let conns = lock(&live).take();
         conns.iter().for_each(ConnHandle::abort);
         conns.len()
     }
@@ -132,7 +199,7 @@ impl Hub {
     /// events go only to the log until the client notices and reconnects; returns how many.
     pub fn blackhole_user(&self, user: &str) -> usize {
         let live = self.live(user);
-        let conns = std::mem::take(&mut lock(&live).conns);
+        let conns = lock(&live).take();
         conns.iter().for_each(ConnHandle::silence);
         conns.len()
     }
@@ -141,7 +208,7 @@ impl Hub {
     pub fn send_raw(&self, user: &str, text: &str) -> usize {
         let live = self.live(user);
         let live = lock(&live);
-        live.conns.iter().filter(|c| c.push(Out::Raw(text.to_owned()))).count()
+        live.conns().filter(|c| c.push(Out::Raw(text.to_owned()))).count()
     }
 
     /// Stops answering pings from `user` for `dur`.
@@ -155,13 +222,22 @@ impl Hub {
     }
 
     /// The messages applied for `user`, oldest first.
-    pub fn applied(&self, user: &str) -> Vec<Message<Value>> {
-        self.store.applied(user)
+    pub async fn applied(&self, user: &str) -> Result<Vec<Message<Value>>, StoreError> {
+        match &self.backend {
+            Backend::Memory(store) => Ok(store.applied(user)),
+            Backend::Redis(store) => store.applied(user).await,
+        }
     }
 
     fn live(&self, user: &str) -> Arc<Mutex<Live>> {
         lock(&self.users).entry(user.to_owned()).or_default().clone()
     }
+}
+
+/// Appends under the user's lock and offers the frame to its sockets (memory store).
+fn publish_locked(store: &dyn Store, live: &mut Live, user: &str, kind: String, topic: Option<String>, data: Value) -> (u64, usize) {
+    let (seq, frame) = store.append(user, kind, topic, data);
+    (seq, live.offer(seq, &frame).0)
 }
 
 /// Where replay starts, and whether the client's cursor was honoured.

@@ -19,16 +19,19 @@ pub mod auth;
 pub mod config;
 pub mod conn;
 pub mod echo;
+pub mod fanout;
 pub mod frames;
 pub mod hooks;
 pub mod hub;
 pub mod idem;
 pub mod log;
 pub mod random;
+pub mod redis_store;
 pub mod session;
 pub mod socket;
 pub mod spells;
 pub mod store;
+pub mod subscriber;
 pub mod writer;
 
 use std::sync::Arc;
@@ -41,8 +44,9 @@ use tower_http::services::ServeDir;
 use crate::auth::Auth;
 use crate::config::Config;
 use crate::hooks::Hooks;
-use crate::hub::Hub;
-use crate::store::MemoryStore;
+use crate::hub::{Backend, Hub};
+use crate::redis_store::RedisStore;
+use crate::store::{MemoryStore, StoreError};
 
 /// Shared state behind every route. Cheap to clone.
 ///
@@ -73,6 +77,25 @@ impl AppState {
             hub: Arc::new(hub),
             config: Arc::new(config),
         }
+    }
+
+    /// State for `config`: over Redis when `config.redis` is set (connecting, reading the
+    /// deployment epoch and subscribing to the event channel before returning), else
+    /// [`AppState::new`]. Fails when Redis cannot be reached.
+    pub async fn build(config: Config) -> Result<Self, StoreError> {
+        let Some(url) = config.redis.clone() else { return Ok(Self::new(config)) };
+        let store = RedisStore::connect(&url, &config.redis_prefix, config.retention()).await?;
+        let epoch = store.epoch().await?;
+        let (client, channel) = (store.client().clone(), store.channel());
+        let first = subscriber::subscribe(&client, &channel).await?;
+        let hub = Arc::new(Hub::with_backend(Backend::Redis(Box::new(store)), epoch, config.heartbeat_ms));
+        tokio::spawn(subscriber::run(client, channel, Arc::downgrade(&hub), first));
+        Ok(Self {
+            auth: Arc::new(Auth::new(config.secret.clone(), config.token_ttl_secs)),
+            hooks: Arc::new(Hooks::new(config.test_hooks)),
+            hub,
+            config: Arc::new(config),
+        })
     }
 }
 

@@ -49,6 +49,13 @@ struct Args {
     /// Login token lifetime (s).
     #[arg(long, default_value_t = 3600)]
     token_ttl_secs: u64,
+    /// Keep logs, epoch and message ids in Redis (e.g. redis://127.0.0.1:6379), so several
+    /// nodes serve the same users; see docs/SCALING.md. Without it, all state is in memory.
+    #[arg(long)]
+    redis: Option<String>,
+    /// Prefix of the Redis keys and channel.
+    #[arg(long, default_value = "spellwire")]
+    redis_prefix: String,
 }
 
 impl Args {
@@ -65,6 +72,8 @@ impl Args {
             allow_origins: self.allow_origin,
             secret: self.secret.map_or_else(|| defaults.secret.clone(), String::into_bytes),
             token_ttl_secs: self.token_ttl_secs,
+            redis: self.redis,
+            redis_prefix: self.redis_prefix,
             ..defaults
         }
     }
@@ -74,11 +83,13 @@ impl Args {
 async fn main() -> std::io::Result<()> {
     tracing_subscriber::fmt().with_writer(std::io::stderr).init();
     let args = Args::parse();
-    let listener = tokio::net::TcpListener::bind(args.addr).await?;
+    let bind = args.addr;
+    let state = AppState::build(args.into_config()).await.map_err(std::io::Error::other)?;
+    let listener = tokio::net::TcpListener::bind(bind).await?;
     let addr = listener.local_addr()?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "spellwire-server listening on http://{addr}")?;
     out.flush()?;
     drop(out);
-    axum::serve(listener, app(AppState::new(args.into_config()))).await
+    axum::serve(listener, app(state)).await
 }

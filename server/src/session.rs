@@ -3,7 +3,7 @@
 use serde_json::Value;
 use spellwire::protocol::{ClientFrame, Message, ServerFrame};
 
-use crate::conn::{ConnHandle, Out};
+use crate::conn::{ConnHandle, Out, CLOSE_OVERLOADED};
 use crate::frames::{bad_frame, encode, parse};
 use crate::AppState;
 
@@ -11,16 +11,20 @@ use crate::AppState;
 pub const MAX_TYPE_CHARS: usize = 64;
 
 /// Handles one text frame from an authenticated socket; replies go through `conn`'s queue.
-pub fn on_text(state: &AppState, user: &str, conn: &ConnHandle, text: &str) {
+///
+/// When the store is unavailable (Redis down), a `send` is neither acked nor nacked: the
+/// socket is closed with 1013, and the client resends the message after reconnecting.
+pub async fn on_text(state: &AppState, user: &str, conn: &ConnHandle, text: &str) {
     let reply = match parse(text) {
         Err(why) => Some(bad_frame(&why)),
         Ok(ClientFrame::Hello { .. }) => Some(bad_frame("hello is only valid as the first frame")),
         Ok(ClientFrame::Ping { id }) => {
             (!state.hub.pongs_muted(user)).then(|| encode(&ServerFrame::Pong { id }))
         }
-        Ok(ClientFrame::Send(msg)) => Some(on_send(state, user, msg)),
+        Ok(ClientFrame::Send(msg)) => on_send(state, user, conn, msg).await,
         Ok(ClientFrame::Replay { after }) => {
-            state.hub.replay_to(user, after, conn);
+            // On failure the client's gap timer replaces the socket; nothing to add here.
+            let _ = state.hub.replay_to(user, after, conn).await;
             None
         }
     };
@@ -29,15 +33,20 @@ pub fn on_text(state: &AppState, user: &str, conn: &ConnHandle, text: &str) {
     }
 }
 
-/// Validates and applies a message; returns the `ack` or `nack` frame.
-fn on_send(state: &AppState, user: &str, msg: Message<Value>) -> String {
+/// Validates and applies a message; returns the `ack` or `nack` frame (none if the store
+/// failed: then the socket is being closed).
+async fn on_send(state: &AppState, user: &str, conn: &ConnHandle, msg: Message<Value>) -> Option<String> {
     if let Err(why) = check(&msg) {
         let (id, code, message) = (msg.id, "bad_message".into(), why);
-        return encode(&ServerFrame::Nack { id, code, message });
+        return Some(encode(&ServerFrame::Nack { id, code, message }));
     }
     let id = msg.id.clone();
-    state.hub.apply(user, msg);
-    encode(&ServerFrame::Ack { id })
+    if let Err(e) = state.hub.apply(user, msg).await {
+        tracing::warn!("send from {user}: {e}");
+        conn.close(CLOSE_OVERLOADED, "store unavailable; resend after reconnecting");
+        return None;
+    }
+    Some(encode(&ServerFrame::Ack { id }))
 }
 
 /// Why a message cannot be applied, if it cannot.

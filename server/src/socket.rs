@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use futures_util::{Stream, StreamExt};
 use spellwire::protocol::{self as p, ClientFrame, Cursor};
 
-use crate::conn::{ConnHandle, Out};
+use crate::conn::{ConnHandle, Out, CLOSE_OVERLOADED};
 use crate::session::on_text;
 use crate::AppState;
 
@@ -44,7 +44,11 @@ pub fn origin_ok(state: &AppState, headers: &HeaderMap) -> bool {
 async fn serve(mut socket: WebSocket, state: AppState) {
     let Some((user, cursor)) = handshake(&mut socket, &state).await else { return };
     let (conn, rx, ctl) = ConnHandle::new();
-    state.hub.attach(&user, cursor.as_ref(), conn.clone());
+    if let Err(e) = state.hub.attach(&user, cursor.as_ref(), conn.clone()).await {
+        tracing::warn!("attach {user}: {e}");
+        close::<()>(&mut socket, CLOSE_OVERLOADED, "store unavailable; try again").await;
+        return;
+    }
     let (sink, stream) = socket.split();
     tokio::select! {
         _ = crate::writer::run(sink, rx, ctl) => {}
@@ -127,7 +131,7 @@ where
             Ok(Some(Ok(msg))) => msg,
         };
         match msg {
-            Message::Text(t) => on_text(state, user, conn, &t),
+            Message::Text(t) => on_text(state, user, conn, &t).await,
             Message::Binary(_) => {
                 let why = "binary frames are not supported; send JSON text frames";
                 conn.push(Out::frame(crate::frames::bad_frame(why)));

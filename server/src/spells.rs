@@ -60,25 +60,32 @@ pub async fn cast(
 /// Emits the cast's events, pausing `stepMs` per step.
 async fn run(s: AppState, b: Cast, spell: String, cast_id: String) {
     let topic = format!("cast:{cast_id}");
+    // A failed emit (Redis down) is logged and skipped: the cast goes on, like a job whose
+    // progress reports are best effort.
     let emit = |kind: &str, data: Value| {
-        s.hub.publish(&b.user, kind.into(), Some(topic.clone()), data);
+        let (hub, user, topic, kind) = (s.hub.clone(), b.user.clone(), topic.clone(), kind.to_owned());
+        async move {
+            if let Err(e) = hub.publish(&user, kind, Some(topic), data).await {
+                tracing::warn!("cast event for {user}: {e}");
+            }
+        }
     };
-    emit("cast_started", json!({ "castId": cast_id, "spell": spell, "steps": b.steps }));
+    emit("cast_started", json!({ "castId": cast_id, "spell": spell, "steps": b.steps })).await;
     let mut outputs = Vec::new();
     for step in 1..=b.steps {
         let tool = TOOLS[(step as usize - 1) % TOOLS.len()];
         let started = Instant::now();
-        emit("step_started", json!({ "step": step, "name": format!("{spell}: {tool}") }));
-        emit("tool_start", json!({ "tool": tool, "step": step }));
+        emit("step_started", json!({ "step": step, "name": format!("{spell}: {tool}") })).await;
+        emit("tool_start", json!({ "tool": tool, "step": step })).await;
         tokio::time::sleep(Duration::from_millis(b.step_ms / 2)).await;
-        emit("tool_progress", json!({ "tool": tool, "step": step, "progress": 0.5 }));
+        emit("tool_progress", json!({ "tool": tool, "step": step, "progress": 0.5 })).await;
         tokio::time::sleep(Duration::from_millis(b.step_ms - b.step_ms / 2)).await;
         let duration_ms = started.elapsed().as_millis() as u64;
-        emit("tool_end", json!({ "tool": tool, "step": step, "durationMs": duration_ms, "status": "ok" }));
+        emit("tool_end", json!({ "tool": tool, "step": step, "durationMs": duration_ms, "status": "ok" })).await;
         let output = format!("{tool} done ({step}/{})", b.steps);
         let progress = f64::from(step) / f64::from(b.steps);
-        emit("step_completed", json!({ "step": step, "progress": progress, "output": output }));
+        emit("step_completed", json!({ "step": step, "progress": progress, "output": output })).await;
         outputs.push(output);
     }
-    emit("cast_completed", json!({ "castId": cast_id, "outputs": outputs }));
+    emit("cast_completed", json!({ "castId": cast_id, "outputs": outputs })).await;
 }

@@ -19,6 +19,35 @@ const APPLIED_CAP: usize = 10_000;
 /// How many message ids per user are remembered for idempotency.
 const IDS_CAP: usize = 10_000;
 
+/// Why the shared store could not answer (only the Redis store fails; memory never does).
+///
+/// ```
+/// let e = spellwire_server::store::StoreError::Unavailable("connection refused".into());
+/// assert_eq!(e.to_string(), "store unavailable: connection refused");
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// Redis is down, unreachable, or answered something unexpected.
+    Unavailable(String),
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreError::Unavailable(why) => write!(f, "store unavailable: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<redis::RedisError> for StoreError {
+    fn from(e: redis::RedisError) -> Self {
+        StoreError::Unavailable(e.to_string())
+    }
+}
+
 /// Per-user history operations the hub needs.
 ///
 /// ```

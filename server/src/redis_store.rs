@@ -1,0 +1,205 @@
+//! The shared store for several server processes (`--redis URL`): per-user logs in Redis
+//! Streams, the epoch in one key, message ids as `SET NX EX` keys.
+//!
+//! Keys, under a prefix (`spellwire` by default, `--redis-prefix`):
+//! - `{p}:epoch`: the deployment's epoch, created once with `SET NX`. Every script re-asserts
+//!   it, so if Redis loses everything the next script creates a new one and every cursor from
+//!   the lost history is refused (`resumed: false`) instead of being misread.
+//! - `{p}:u:{user}:head`: the last seq handed out (`INCR`); it outlives trimmed entries.
+//! - `{p}:u:{user}:log`: a stream with IDs `{seq}-0`, so `XRANGE` by seq needs no index.
+//!   Trimmed by count (`XADD MAXLEN`) and by age (the `t` field, ms of Redis time).
+//! - `{p}:u:{user}:id:{id}`: one key per applied message id, expiring after [`ID_TTL_SECS`].
+//! - `{p}:u:{user}:applied`: the applied messages (for `/test/received`).
+//! - channel `{p}:events`: every event as `{user}\n{seq}\n{frame}`.
+//!
+//! Appending and publishing happen in one Lua script: Redis runs scripts one at a time, so
+//! publication order is seq order, which is what [`crate::fanout`] relies on.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use redis::aio::ConnectionManager;
+use redis::{Client, Script};
+use serde_json::Value;
+use spellwire::protocol::{Cursor, Event, Message, ServerFrame};
+
+use crate::log::{Retention, Window};
+use crate::store::StoreError;
+
+/// How long a message id is remembered: a client resends within minutes, after a reconnect.
+pub const ID_TTL_SECS: u64 = 86_400;
+/// How many applied messages `/test/received` can show per user.
+const APPLIED_CAP: usize = 10_000;
+/// Bound on every command, so a hung Redis turns into a 503 rather than a hung request.
+const RESPONSE_TIMEOUT: Duration = Duration::from_secs(2);
+
+const COMMON: &str = include_str!("lua/common.lua");
+
+/// A consistent view for a new socket: the log's epoch, window, resume point and replay.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// The user's epoch (`{deployment epoch}:{user}`).
+    pub epoch: String,
+    /// The retained range at the moment of the snapshot.
+    pub window: Window,
+    /// Replay starts after this seq.
+    pub after: u64,
+    /// The replay: `(seq, frame)`, consecutive seqs from `after + 1` to `window.head`.
+    pub frames: Vec<(u64, Arc<str>)>,
+}
+
+/// Per-user history in Redis. Cheap to clone (one multiplexed, self-reconnecting connection).
+#[derive(Clone)]
+pub struct RedisStore {
+    client: Client,
+    conn: ConnectionManager,
+    prefix: String,
+    retention: Retention,
+    scripts: Arc<[Script; 4]>,
+}
+
+/// Indexes into `scripts`.
+const APPEND: usize = 0;
+const APPLY: usize = 1;
+const SNAPSHOT: usize = 2;
+const SINCE: usize = 3;
+
+impl RedisStore {
+    /// Connects to `url`; fails when Redis cannot be reached now.
+    pub async fn connect(url: &str, prefix: &str, retention: Retention) -> Result<Self, StoreError> {
+        let client = Client::open(url)?;
+        let config = redis::aio::ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(RESPONSE_TIMEOUT))
+            .set_response_timeout(Some(RESPONSE_TIMEOUT))
+            .set_number_of_retries(1)
+            .set_max_delay(Duration::from_millis(500));
+        let conn = ConnectionManager::new_with_config(client.clone(), config).await?;
+        let script = |body: &str| Script::new(&format!("{COMMON}\n{body}"));
+        let scripts = [
+            script(include_str!("lua/append.lua")),
+            script(include_str!("lua/apply.lua")),
+            script(include_str!("lua/snapshot.lua")),
+            script(include_str!("lua/since.lua")),
+        ];
+        let prefix = prefix.to_owned();
+        Ok(Self { client, conn, prefix, retention, scripts: Arc::new(scripts) })
+    }
+
+    /// The client, for the pub/sub connection.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The channel every event is published on.
+    pub fn channel(&self) -> String {
+        format!("{}:events", self.prefix)
+    }
+
+    /// The deployment epoch, created if missing.
+    pub async fn epoch(&self) -> Result<String, StoreError> {
+        let key = format!("{}:epoch", self.prefix);
+        let mut conn = self.conn.clone();
+        let _: () = redis::cmd("SET").arg(&key).arg(crate::random::hex_id(8)).arg("NX").query_async(&mut conn).await?;
+        Ok(redis::cmd("GET").arg(&key).query_async(&mut conn).await?)
+    }
+
+    /// Stores and publishes an event: `(seq, nodes that received the publication)`.
+    pub async fn append(&self, user: &str, kind: String, topic: Option<String>, data: Value) -> Result<(u64, usize), StoreError> {
+        let mut inv = self.invocation(APPEND, user);
+        self.event_args(&mut inv, user, kind, topic, data);
+        let (seq, nodes): (u64, usize) = inv.invoke_async(&mut self.conn.clone()).await?;
+        Ok((seq, nodes))
+    }
+
+    /// Applies `msg` once per id across all nodes: its seq, or `None` for a resend.
+    pub async fn apply(&self, user: &str, msg: &Message<Value>) -> Result<Option<u64>, StoreError> {
+        let mut inv = self.invocation(APPLY, user);
+        inv.key(self.user_key(user, &format!("id:{}", msg.id))).key(self.user_key(user, "applied"));
+        self.event_args(&mut inv, user, msg.kind.clone(), msg.topic.clone(), msg.data.clone());
+        let json = serde_json::to_string(msg).unwrap_or_default();
+        inv.arg(ID_TTL_SECS).arg(json).arg(APPLIED_CAP);
+        let (seq, _): (u64, usize) = inv.invoke_async(&mut self.conn.clone()).await?;
+        Ok((seq > 0).then_some(seq))
+    }
+
+    /// Window, resume point and replay for a socket presenting `cursor`, in one script.
+    pub async fn snapshot(&self, user: &str, cursor: Option<&Cursor>) -> Result<Snapshot, StoreError> {
+        let mut inv = self.invocation(SNAPSHOT, user);
+        let (c_epoch, c_seq) = cursor.map_or(("", 0), |c| (c.epoch.as_str(), c.seq));
+        inv.arg(self.max_age_ms()).arg(c_epoch).arg(c_seq).arg(user);
+        let reply: Vec<String> = inv.invoke_async(&mut self.conn.clone()).await?;
+        parse_snapshot(user, reply).ok_or_else(|| StoreError::Unavailable("malformed snapshot reply".into()))
+    }
+
+    /// Retained frames with seq greater than `after`, oldest first.
+    pub async fn since(&self, user: &str, after: u64) -> Result<Vec<(u64, Arc<str>)>, StoreError> {
+        let mut inv = self.invocation(SINCE, user);
+        inv.arg(self.max_age_ms()).arg(after);
+        let reply: Vec<String> = inv.invoke_async(&mut self.conn.clone()).await?;
+        Ok(pairs(&reply))
+    }
+
+    /// The messages applied for `user`, oldest first.
+    pub async fn applied(&self, user: &str) -> Result<Vec<Message<Value>>, StoreError> {
+        let key = self.user_key(user, "applied");
+        let raw: Vec<String> = redis::cmd("LRANGE").arg(key).arg(0).arg(-1).query_async(&mut self.conn.clone()).await?;
+        Ok(raw.iter().filter_map(|m| serde_json::from_str(m).ok()).collect())
+    }
+
+    /// A script call with the keys and first argument every script shares.
+    fn invocation(&self, which: usize, user: &str) -> redis::ScriptInvocation<'_> {
+        let mut inv = self.scripts[which].prepare_invoke();
+        inv.key(format!("{}:epoch", self.prefix))
+            .key(self.user_key(user, "head"))
+            .key(self.user_key(user, "log"))
+            .arg(crate::random::hex_id(8));
+        inv
+    }
+
+    /// The arguments of `append()` in common.lua.
+    fn event_args(&self, inv: &mut redis::ScriptInvocation<'_>, user: &str, kind: String, topic: Option<String>, data: Value) {
+        let (before, after) = split_frame(Event { seq: 0, kind, topic, data });
+        inv.arg(self.retention.max_events.max(1)).arg(self.max_age_ms());
+        inv.arg(before).arg(after).arg(self.channel()).arg(user);
+    }
+
+    fn user_key(&self, user: &str, what: &str) -> String {
+        format!("{}:u:{user}:{what}", self.prefix)
+    }
+
+    fn max_age_ms(&self) -> u64 {
+        self.retention.max_age.as_millis() as u64
+    }
+}
+
+/// An event frame rendered with seq 0, split around the seq so Lua can splice the real one in.
+/// The `seq` field precedes all user data in the frame, so its first occurrence is the field.
+///
+/// ```
+/// use spellwire::protocol::Event;
+/// let (a, b) = spellwire_server::redis_store::split_frame(Event {
+///     seq: 0, kind: "hi".into(), topic: None, data: serde_json::json!({"seq":0}) });
+/// assert_eq!(format!("{a}7{b}"), r#"{"op":"event","seq":7,"type":"hi","data":{"seq":0}}"#);
+/// ```
+pub fn split_frame(event: Event<Value>) -> (String, String) {
+    let frame = crate::frames::encode(&ServerFrame::Event(event));
+    let at = frame.find("\"seq\":0").expect("an event frame has a seq") + "\"seq\":".len();
+    (frame[..at].to_owned(), frame[at + 1..].to_owned())
+}
+
+/// `{seq, frame, seq, frame, ...}` as pairs.
+fn pairs(flat: &[String]) -> Vec<(u64, Arc<str>)> {
+    flat.chunks_exact(2)
+        .filter_map(|p| Some((p[0].parse().ok()?, p[1].as_str().into())))
+        .collect()
+}
+
+fn parse_snapshot(user: &str, reply: Vec<String>) -> Option<Snapshot> {
+    let [epoch, first, head, after] = reply.get(..4)? else { return None };
+    Some(Snapshot {
+        epoch: format!("{epoch}:{user}"),
+        window: Window { first: first.parse().ok()?, head: head.parse().ok()? },
+        after: after.parse().ok()?,
+        frames: pairs(&reply[4..]),
+    })
+}
