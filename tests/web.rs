@@ -425,3 +425,103 @@ async fn a_cast_emits_its_steps_in_order_on_its_topic() {
     assert!(progress.windows(2).all(|w| w[0] < w[1]), "{progress:?}");
     assert_eq!(text(&events[0], "type"), "cast_started");
 }
+
+#[wasm_bindgen_test]
+async fn a_cursor_older_than_the_retention_window_yields_reset() {
+    // The server keeps the last 1000 events per user (its default): push the cursor out of it.
+    let u = user("expired");
+    let token = login(&u).await;
+    let key = format!("spellwire:cursor:{}", ws_url());
+    let storage = web_sys::window().unwrap().session_storage().unwrap().unwrap();
+    storage.remove_item(&key).unwrap();
+    let first = Client::new(options(&token, &[("persistCursor", true.into())])).unwrap();
+    let seen = record(&first, "*");
+    assert!(open(&first).await);
+    notify(&u, "old", None, JsValue::NULL).await;
+    assert!(wait_until(3000, || seen.len() == 1).await);
+    first.close();
+    let batch: Vec<_> = (0..1001)
+        .map(|i| {
+            let u = u.clone();
+            async move { notify(&u, "filler", None, i.into()).await }
+        })
+        .collect();
+    futures_join(batch).await;
+    let again = Client::new(options(&token, &[("persistCursor", true.into())])).unwrap();
+    let resets = record(&again, "reset");
+    let replayed = record(&again, "*");
+    assert!(wait_until(5000, || resets.len() == 1).await, "no reset for an expired cursor");
+    assert!(wait_until(5000, || replayed.len() == 1000).await, "got {}", replayed.len());
+    assert_eq!(replayed.seqs().first(), Some(&3)); // 1 and 2 fell out of the window
+    again.close();
+    storage.remove_item(&key).unwrap();
+}
+
+async fn futures_join(futures: Vec<impl std::future::Future<Output = f64> + 'static>) {
+    // Ten at a time: enough to be quick, few enough not to exhaust the browser's sockets.
+    let mut futures = futures.into_iter();
+    loop {
+        let chunk: Vec<_> = futures.by_ref().take(10).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        let promises = js_sys::Array::new();
+        for f in chunk {
+            promises.push(&wasm_bindgen_futures::future_to_promise(async move { Ok(f.await.into()) }));
+        }
+        settle(js_sys::Promise::all(&promises)).await.unwrap();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn duplicate_and_out_of_order_events_never_reach_subscribers() {
+    let u = user("dedupe");
+    let client = client_for(&u, &[]).await;
+    let all = record(&client, "*");
+    assert!(open(&client).await);
+    for i in 1..=2 {
+        notify(&u, "real", None, i.into()).await;
+    }
+    assert!(wait_until(3000, || all.len() == 2).await);
+    let fake = |seq: u32| format!(r#"{{"op":"event","seq":{seq},"type":"fake","data":null}}"#);
+    hook("send-raw", &u, &[("text", fake(2).into())]).await; // a duplicate
+    hook("send-raw", &u, &[("text", fake(4).into())]).await; // ahead of 3: a gap
+    assert!(wait_until(3000, || num(&client.stats(), "gaps") == 1.0).await);
+    sleep(200).await; // let the (empty) replay answer come back before 3 exists
+    notify(&u, "real", None, 3.into()).await;
+    notify(&u, "real", None, 4.into()).await;
+    assert!(wait_until(3000, || all.len() == 4).await);
+    sleep(200).await;
+    assert_eq!(all.seqs(), [1, 2, 3, 4]);
+    assert_eq!(all.strings("type"), ["real"; 4]);
+    let stats = client.stats();
+    assert_eq!((num(&stats, "duplicates"), num(&stats, "gaps")), (1.0, 1.0));
+}
+
+#[wasm_bindgen_test]
+async fn the_rust_client_receives_typed_events_and_sends() {
+    use spellwire::options::Options;
+    use spellwire::web::rust_api::RustClient;
+    #[derive(serde::Deserialize)]
+    struct Step {
+        progress: f64,
+    }
+    let u = user("rust");
+    let mut opts = Options::new(&ws_url());
+    opts.persist_cursor = false;
+    let client = RustClient::new(opts, login(&u).await).unwrap();
+    let got = Rc::new(std::cell::RefCell::new(Vec::new()));
+    let sink = got.clone();
+    let _sub = client.on::<Step>("step_completed", move |e| sink.borrow_mut().push((e.seq, e.data.progress)));
+    assert!(wait_until(5000, || client.state() == spellwire::core::Phase::Open).await);
+    notify(&u, "step_completed", None, obj(&[("progress", 0.25.into())])).await;
+    assert!(wait_until(3000, || got.borrow().len() == 1).await);
+    assert_eq!(got.borrow()[0], (1, 0.25));
+    client.send("chat", &serde_json::json!({ "text": "from rust" }), Some("room:1")).await.unwrap();
+    assert_eq!(received_ids(&u).await.len(), 1);
+    drop(_sub); // unsubscribed: later events no longer reach the closure
+    notify(&u, "step_completed", None, obj(&[("progress", 0.5.into())])).await;
+    sleep(300).await;
+    assert_eq!(got.borrow().len(), 1);
+    client.close();
+}
