@@ -60,7 +60,27 @@ function sizeTable(sizes) {
   return `| package | minified + gzip -9 | parts |\n|---|---|---|\n${rows.join('\n')}\n`;
 }
 
-function goals({ unbatched, batched, rtt, sizes }) {
+function rssSection(m) {
+  if (!m || m.skipped) return `Not measured in this run: ${m?.skipped ?? 'not attempted'}.\n`;
+  const build = m.bin.includes('/release/') ? 'release build' : '**debug build**: no release binary was present';
+  return `| connections | server RSS before | after | per idle connection | time to open them all |
+|---|---|---|---|---|
+| ${m.connections.toLocaleString('en')} | ${(m.baseKb / 1024).toFixed(1)} MB | ${(m.loadedKb / 1024).toFixed(1)} MB | **${(m.perConnectionBytes / 1024).toFixed(1)} KB** | ${(m.openMs / 1000).toFixed(1)} s |
+
+\`${m.bin}\` (${build}), in-memory store, default flags. One socket per user: each user logs in
+over \`/api/login\`, sends \`hello\` with its token and waits for \`welcome\`; 100 warm-up sockets
+are opened and closed first. RSS is VmRSS from /proc, read 1.5 s after the last welcome. The load
+generator is bench/server-rss.mjs (Node, \`ws\`), not the Rust one issue 5 asks for: the figure is
+the server's own memory, which the generator's language does not change.
+`;
+}
+
+function rssGoal(m) {
+  if (!m || m.skipped) return 'not measured in this run | — | |';
+  return `${(m.perConnectionBytes / 1024).toFixed(1)} KB at ${m.connections.toLocaleString('en')} connections (Node load generator) | measured; no target stated here | |`;
+}
+
+function goals({ unbatched, batched, rtt, sizes, serverRss }) {
   const sw = kb(sizes.find((s) => s.name === 'spellwire').gzBytes);
   const vsRaw = unbatched.med.spellwire / unbatched.med.raw;
   const over = rtt.med.spellwire.p50 - rtt.med.raw.p50;
@@ -71,7 +91,7 @@ function goals({ unbatched, batched, rtt, sizes }) {
 | round trip p50 ≤ raw + ${GOAL.rttOverRawMs} ms | raw ${signedMs(over)} | ${mark(over <= GOAL.rttOverRawMs)} | raw p50 ${ms(rtt.med.raw.p50)} |
 | size ≤ ${GOAL.sizeMinKb} KB gz (socket.io-client), at least | ${sw.toFixed(1)} KB | ${mark(sw <= GOAL.sizeMinKb)} | socket.io-client ${peerKb(sizes, 'socket.io-client')} measured here |
 | size ≤ ${GOAL.sizeTargetKb} KB gz (phoenix), the real target | ${sw.toFixed(1)} KB | ${mark(sw <= GOAL.sizeTargetKb)} | phoenix ${peerKb(sizes, 'phoenix')} measured here |
-| RSS per idle connection at 10,000 connections (Rust load generator) | not measured yet | — | |
+| RSS per idle connection at 10,000 connections (Rust load generator) | ${rssGoal(serverRss)}
 | fan-out deliveries/s for 1,000 users | not measured yet | — | |
 | reconnect time, server back → first replayed event | not measured yet | — | |
 `;
@@ -115,7 +135,10 @@ ${rtt.text}
 ${sizeTable(r.sizes)}
 Peers: esbuild bundle of \`export * from '<package>'\` (the whole public API), \`--platform=browser --format=esm --minify\`, then gzip -9, from the npm versions shown. spellwire: pkg/ of the release build, its JS glue minified by esbuild and its .wasm, each gzip -9.
 
+## Server memory per idle connection
+
+${rssSection(r.serverRss)}
 ## Goals
 
-${goals({ unbatched, batched, rtt, sizes: r.sizes })}`;
+${goals({ unbatched, batched, rtt, sizes: r.sizes, serverRss: r.serverRss })}`;
 }

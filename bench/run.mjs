@@ -14,6 +14,7 @@ import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { CHROMIUM_ARGS } from './browser.mjs';
 import { startServer } from './server.mjs';
+import { measureServerRss, serverBin } from './server-rss.mjs';
 import { measureSizes } from './size.mjs';
 import { render } from './report.mjs';
 
@@ -25,8 +26,8 @@ const { values: args } = parseArgs({
   },
 });
 const CONFIG = args.smoke
-  ? { rounds: 2, unbatched: 2_000, batched: 10_000, batch: 100, pings: 30 }
-  : { rounds: 5, unbatched: 30_000, batched: 200_000, batch: 100, pings: 500 };
+  ? { rounds: 2, unbatched: 2_000, batched: 10_000, batch: 100, pings: 30, idleConnections: 200 }
+  : { rounds: 5, unbatched: 30_000, batched: 200_000, batch: 100, pings: 500, idleConnections: 10_000 };
 if (args.rounds) CONFIG.rounds = Number(args.rounds);
 const OUT = args.out ?? (args.smoke ? null : 'BENCHMARKS.md');
 export const KINDS = ['raw', 'spellwire', 'rws', 'socketio'];
@@ -93,6 +94,19 @@ function machine() {
   return { nproc: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', chromium, node: process.version };
 }
 
+/** spellwire-server's memory per idle connection, or { skipped } saying why not. */
+async function idleMemory() {
+  if (process.env.BENCH_SERVER_BUILD_FAILED) return { skipped: 'spellwire-server did not build (cargo build --release -p spellwire-server failed)' };
+  const bin = serverBin();
+  if (!bin) return { skipped: 'no spellwire-server binary was built' };
+  log(`server memory: ${CONFIG.idleConnections} idle connections to ${bin}`);
+  try {
+    return await measureServerRss(bin, CONFIG.idleConnections);
+  } catch (e) {
+    return { skipped: `the measurement failed: ${e.message}` };
+  }
+}
+
 async function main() {
   const started = Date.now();
   const loadBefore = loadavg()[0];
@@ -106,8 +120,9 @@ async function main() {
   }
   log('bundle sizes');
   const sizes = await measureSizes();
+  const serverRss = await idleMemory();
   const result = {
-    ...browserResult, sizes, config: CONFIG, smoke: args.smoke, machine: machine(),
+    ...browserResult, sizes, serverRss, config: CONFIG, smoke: args.smoke, machine: machine(),
     date: new Date().toISOString(), elapsedMs: Date.now() - started, load: [loadBefore, loadavg()[0]],
   };
   const markdown = render(result);

@@ -5,17 +5,21 @@
 #
 #   ./scripts/bench.sh            full run (a few minutes), rewrites BENCHMARKS.md
 #   ./scripts/bench.sh --smoke    tiny counts (well under a minute): checks the harness, writes nothing
-#   ./scripts/bench.sh --no-build skip the build when pkg/ is already built (e.g. after test.sh's build)
+#   ./scripts/bench.sh --no-build skip the builds when pkg/ is already built (e.g. after test.sh's build)
+# A full run also builds spellwire-server (release) for the memory-per-connection figure; if that
+# build fails the figure is reported as not measured. --smoke uses whatever server binary exists.
 # Other arguments go to bench/run.mjs (--rounds N, --out FILE).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
 
 build=1
+smoke=0
 run_args=()
 for arg in "$@"; do
   case "$arg" in
     --no-build) build=0 ;;
+    --smoke) smoke=1; run_args+=("$arg") ;;
     *) run_args+=("$arg") ;;
   esac
 done
@@ -27,6 +31,11 @@ fi
 
 if [ "$build" = 1 ] || [ ! -f pkg/spellwire_bg.wasm ]; then
   bash scripts/build.sh
+fi
+if [ "$build" = 1 ] && [ "$smoke" = 0 ]; then
+  cargo build --release --quiet -p spellwire-server \
+    || { echo "[bench] spellwire-server did not build: its memory figure will say so" >&2
+         export BENCH_SERVER_BUILD_FAILED=1; }
 fi
 
 node bench/run.mjs "${run_args[@]}"
