@@ -27,7 +27,7 @@ const { values: args } = parseArgs({
 });
 const CONFIG = args.smoke
   ? { rounds: 2, unbatched: 2_000, batched: 10_000, batch: 100, pings: 30, idleConnections: 200 }
-  : { rounds: 5, unbatched: 30_000, batched: 200_000, batch: 100, pings: 500, idleConnections: 10_000 };
+  : { rounds: 9, unbatched: 15_000, batched: 200_000, batch: 100, pings: 500, idleConnections: 10_000 };
 if (args.rounds) CONFIG.rounds = Number(args.rounds);
 const OUT = args.out ?? (args.smoke ? null : 'BENCHMARKS.md');
 export const KINDS = ['raw', 'spellwire', 'rws', 'socketio'];
@@ -89,6 +89,14 @@ async function measureInBrowser(origin) {
   }
 }
 
+/** The commit measured, and whether the sources built into pkg/ and the server differ from it. */
+function source() {
+  const git = (...a) => execFileSync('git', a, { encoding: 'utf8' }).trim();
+  const dirty = git('status', '--porcelain', '--', 'src', 'server', 'Cargo.toml', 'Cargo.lock')
+    .split('\n').filter(Boolean).length;
+  return { commit: git('rev-parse', '--short', 'HEAD'), dirty: dirty ? `${dirty} files of src/, server/, Cargo.*` : '' };
+}
+
 function machine() {
   const chromium = execFileSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   return { nproc: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', chromium, node: process.version };
@@ -122,7 +130,7 @@ async function main() {
   const sizes = await measureSizes();
   const serverRss = await idleMemory();
   const result = {
-    ...browserResult, sizes, serverRss, config: CONFIG, smoke: args.smoke, machine: machine(),
+    ...browserResult, sizes, serverRss, config: CONFIG, smoke: args.smoke, machine: machine(), source: source(),
     date: new Date().toISOString(), elapsedMs: Date.now() - started, load: [loadBefore, loadavg()[0]],
   };
   const markdown = render(result);
