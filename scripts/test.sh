@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test on a fresh machine: installs the toolchain (scripts/setup.sh), then
-#   1. native: the sans-IO core and the server's integration tests (cargo test --workspace)
+#   1. native: the sans-IO core and the server's integration tests (cargo test --workspace),
+#      then the multi-node tests against a private redis-server
 #   2. the release build of pkg/ (and its size)
 #   3. browser: wasm-pack test in headless Chromium against a real spellwire-server
 #   4. the chaos test of the delivery guarantee (rewrites docs/RELIABILITY.md)
@@ -16,6 +17,9 @@ step() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
 
 step "native tests (core + server)"
 cargo test --workspace --quiet
+
+step "multi-node server tests on a private Redis (installs redis-server if missing)"
+bash scripts/redis-tests.sh
 
 step "release build"
 bash scripts/build.sh

@@ -71,7 +71,7 @@ pub struct Core<P> {
     pub(super) stats: Stats,
     pub(super) id_prefix: String,
     pub(super) next_id: u64,
-    pub(super) last_state: Option<(Phase, u32, Option<String>, Option<f64>, Option<f64>)>,
+    pub(super) last_state: Option<ReportedState>,
     pub(super) out: Vec<Output<P>>,
 }
 
@@ -239,6 +239,17 @@ impl<P> Core<P> {
     /// ```
     pub fn cursor(&self) -> Option<Cursor> {
         self.seq.cursor()
+    }
+
+    /// The last delivered seq, cheaply (no allocation), to tell whether the cursor moved.
+    ///
+    /// ```
+    /// let core: spellwire::core::Core<()> =
+    ///     spellwire::core::Core::new(spellwire::options::Options::new("ws://h/ws"), None, 1);
+    /// assert_eq!(core.last_seq(), 0);
+    /// ```
+    pub fn last_seq(&self) -> u64 {
+        self.seq.last()
     }
 
     fn on_connect_request(&mut self, now: f64) {
@@ -466,11 +477,36 @@ impl<P> Core<P> {
         self.out.push(Output::Rejected { id, error });
     }
 
+    /// Emits `state` when anything in it changed. Runs after every input, events included, so
+    /// it compares in place and allocates only when it reports.
     fn push_state_if_changed(&mut self, now: f64) {
-        let key = (self.phase, self.attempt, self.reason.clone(), self.live.latency(), self.retry_at);
-        if self.last_state.as_ref() != Some(&key) {
-            self.last_state = Some(key);
+        let latency = self.live.latency();
+        let same = self.last_state.as_ref().is_some_and(|s| {
+            s.phase == self.phase
+                && s.attempt == self.attempt
+                && s.reason == self.reason
+                && s.latency == latency
+                && s.retry_at == self.retry_at
+        });
+        if !same {
+            self.last_state = Some(ReportedState {
+                phase: self.phase,
+                attempt: self.attempt,
+                reason: self.reason.clone(),
+                latency,
+                retry_at: self.retry_at,
+            });
             self.out.push(Output::State(self.state_info(now)));
         }
     }
+}
+
+/// The fields of the last `state` event, to report only changes.
+#[derive(Debug)]
+pub(super) struct ReportedState {
+    phase: Phase,
+    attempt: u32,
+    reason: Option<String>,
+    latency: Option<f64>,
+    retry_at: Option<f64>,
 }

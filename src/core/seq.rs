@@ -63,6 +63,15 @@ impl SeqTracker {
         Some(Cursor { epoch, seq: self.last })
     }
 
+    /// The last seq delivered (0 before any).
+    ///
+    /// ```
+    /// assert_eq!(spellwire::core::seq::SeqTracker::default().last(), 0);
+    /// ```
+    pub fn last(&self) -> u64 {
+        self.last
+    }
+
     /// Adopts the position a welcome frame announced: the next event is `after + 1`.
     ///
     /// ```

@@ -7,14 +7,25 @@
 use super::fields::{boolean, get, string, whole};
 use crate::core::Input;
 use crate::protocol::{keys, ServerFrame, Welcome};
-use js_sys::{Array, JSON};
-use wasm_bindgen::JsValue;
+use js_sys::Array;
+use wasm_bindgen::prelude::*;
 
-/// The inputs one message carries (a frame, or an array of frames), in order.
-pub(crate) fn message(gen: u64, text: &str) -> Vec<Input<JsValue>> {
-    let parsed = match JSON::parse(text) {
+#[wasm_bindgen]
+extern "C" {
+    /// `JSON.parse` on a JS string as it came from the socket (js_sys's version takes a Rust
+    /// `&str`, which would copy every message into wasm memory and back).
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    fn parse_js(text: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// The inputs one message (a JS string) carries: a frame, or an array of frames, in order.
+pub(crate) fn message(gen: u64, text: &JsValue) -> Vec<Input<JsValue>> {
+    let parsed = match parse_js(text) {
         Ok(v) => v,
-        Err(_) => return vec![malformed(gen, format!("frame is not JSON: {}", preview(text)))],
+        Err(_) => {
+            let text = text.as_string().unwrap_or_default();
+            return vec![malformed(gen, format!("frame is not JSON: {}", preview(&text)))];
+        }
     };
     if Array::is_array(&parsed) {
         Array::from(&parsed).iter().map(|f| frame(gen, f)).collect()
@@ -27,12 +38,13 @@ fn frame(gen: u64, value: JsValue) -> Input<JsValue> {
     if !value.is_object() {
         return malformed(gen, "frame is not a JSON object".into());
     }
-    let Some(op) = get(&value, keys::OP).as_string() else {
+    let op = get(&value, keys::OP);
+    if EVENT_OP.with(|event_op| op == *event_op) {
+        return event(gen, value); // the hot path: compared in JS, no string copied into wasm
+    }
+    let Some(op) = op.as_string() else {
         return malformed(gen, "frame has no \"op\" field".into());
     };
-    if op == "event" {
-        return event(gen, value);
-    }
     match control(&op, &value) {
         Ok(frame) => Input::Frame { gen, frame },
         Err(why) => malformed(gen, format!("bad {op} frame: {why}")),
@@ -59,9 +71,15 @@ fn control(op: &str, v: &JsValue) -> Result<ServerFrame<()>, String> {
     })
 }
 
+thread_local! {
+    static EVENT_OP: JsValue = JsValue::from_str("event");
+}
+
 fn event(gen: u64, value: JsValue) -> Input<JsValue> {
     let checked = whole(&value, keys::SEQ).and_then(|seq| {
-        string(&value, keys::TYPE)?;
+        if !get(&value, keys::TYPE).is_string() {
+            return Err("\"type\" must be a string".into());
+        }
         if seq == 0 {
             return Err("\"seq\" must be 1 or more".into());
         }

@@ -1,6 +1,5 @@
 //! Who listens to what: lifecycle names, application event types, `*`, and topics.
 
-use js_sys::Reflect;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 
@@ -11,7 +10,6 @@ pub(crate) type Callback = Rc<dyn Fn(&JsValue) -> Result<(), String>>;
 /// topic's subscribers, but never these listeners.
 pub(crate) const RESERVED: [&str; 4] = ["state", "error", "reset", "*"];
 
-#[derive(Clone, PartialEq)]
 enum Key {
     Name(String),
     Topic(String),
@@ -48,23 +46,32 @@ impl Registry {
 
     /// Listeners of a lifecycle name.
     pub(crate) fn named(&self, name: &str) -> Vec<Callback> {
-        let key = Key::Name(name.to_owned());
-        self.matching(|k| *k == key)
+        self.matching(|k| matches!(k, Key::Name(n) if n == name))
     }
 
     /// Listeners an application event reaches: its type, then `*`, then its topic.
+    ///
+    /// This runs for every event, so the event's `type` and `topic` are read from the JS object
+    /// only when some listener could match them (the common `*`-only page reads neither).
     pub(crate) fn for_event(&self, event: &JsValue) -> Vec<Callback> {
-        let field = |name: &str| Reflect::get(event, &name.into()).ok().and_then(|v| v.as_string());
-        let kind = field("type").filter(|k| !RESERVED.contains(&k.as_str()));
-        let topic = field("topic");
+        let field = |name: &'static str| super::fields::get(event, name).as_string();
+        let (mut by_type, mut by_topic) = (false, false);
+        for (_, key, _) in &self.entries {
+            match key {
+                Key::Name(n) if !RESERVED.contains(&n.as_str()) => by_type = true,
+                Key::Topic(_) => by_topic = true,
+                Key::Name(_) => {}
+            }
+        }
         let mut out = Vec::new();
-        if let Some(kind) = kind {
-            out.extend(self.named(&kind));
+        if let Some(kind) = by_type.then(|| field("type")).flatten() {
+            if !RESERVED.contains(&kind.as_str()) {
+                out.extend(self.named(&kind));
+            }
         }
         out.extend(self.named("*"));
-        if let Some(topic) = topic {
-            let key = Key::Topic(topic);
-            out.extend(self.matching(|k| *k == key));
+        if let Some(topic) = by_topic.then(|| field("topic")).flatten() {
+            out.extend(self.matching(|k| matches!(k, Key::Topic(t) if *t == topic)));
         }
         out
     }

@@ -215,6 +215,9 @@ fn rearm_timer(shared: &Shared, now: f64) {
 
 fn save_cursor(shared: &Shared) {
     let mut inner = shared.borrow_mut();
+    if inner.cursor_key.is_none() || inner.saved.as_ref().map(|c| c.seq) == Some(inner.core.last_seq()) {
+        return; // not persisting, or nothing moved (checked without allocating: runs per message)
+    }
     let (Some(key), Some(cursor)) = (inner.cursor_key.clone(), inner.core.cursor()) else { return };
     if inner.saved.as_ref() != Some(&cursor) {
         storage::save(&key, &cursor);

@@ -12,8 +12,9 @@ use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
 pub(crate) enum SocketEvent {
     /// The handshake completed.
     Opened,
-    /// A text message.
-    Text(String),
+    /// A text message, still a JS string: it goes straight to `JSON.parse` without being
+    /// copied into wasm memory and back.
+    Text(wasm_bindgen::JsValue),
     /// A binary message (not part of the protocol).
     Binary,
     /// Closed, with the close code (1006: no close frame was seen).
@@ -41,9 +42,11 @@ impl Socket {
         let on_open = Closure::<dyn FnMut(Event)>::new(move |_| s(gen, SocketEvent::Opened));
         let s = sink.clone();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-            match e.data().as_string() {
-                Some(text) => s(gen, SocketEvent::Text(text)),
-                None => s(gen, SocketEvent::Binary),
+            let data = e.data();
+            if data.is_string() {
+                s(gen, SocketEvent::Text(data))
+            } else {
+                s(gen, SocketEvent::Binary)
             }
         });
         let on_close =
