@@ -164,8 +164,8 @@ pub enum ServerFrame<D> {
 /// ```
 /// use spellwire::protocol::Welcome;
 /// let w: Welcome = serde_json::from_str(
-///     r#"{"epoch":"e1","after":0,"resumed":false,"heartbeatMs":25000}"#).unwrap();
-/// assert_eq!(w.heartbeat_ms, 25000);
+///     r#"{"epoch":"e1","after":0,"resumed":false,"heartbeatMs":25000,"head":3}"#).unwrap();
+/// assert_eq!((w.heartbeat_ms, w.head), (25000, 3));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -178,6 +178,10 @@ pub struct Welcome {
     pub resumed: bool,
     /// Heartbeat interval the server suggests (ms).
     pub heartbeat_ms: u64,
+    /// Newest seq in the log when the welcome was sent: events up to it are replays. Optional
+    /// on the wire (0 when absent), it only feeds the client's `replayed` counter.
+    #[serde(default)]
+    pub head: u64,
 }
 
 /// An application event, as the page's subscribers receive it: `{ type, topic, seq, data }`.
@@ -236,6 +240,8 @@ pub mod keys {
     pub const RESUMED: &str = "resumed";
     /// `welcome.heartbeatMs`.
     pub const HEARTBEAT_MS: &str = "heartbeatMs";
+    /// `welcome.head`.
+    pub const HEAD: &str = "head";
     /// Error and nack code.
     pub const CODE: &str = "code";
     /// Error and nack message.
@@ -264,7 +270,7 @@ mod tests {
         let cursor = Cursor { epoch: "e".into(), seq: 1 };
         let hello: ClientFrame<()> = ClientFrame::Hello { token: "t".into(), resume: Some(cursor.clone()) };
         let msg = Message { id: "i".into(), kind: "k".into(), topic: Some("t".into()), data: json!(1) };
-        let welcome = Welcome { epoch: "e".into(), after: 0, resumed: true, heartbeat_ms: 1 };
+        let welcome = Welcome { epoch: "e".into(), after: 0, resumed: true, heartbeat_ms: 1, head: 0 };
         let event = Event { seq: 1, kind: "k".into(), topic: Some("t".into()), data: json!(null) };
         let nack: ServerFrame<()> = ServerFrame::Nack { id: "i".into(), code: "c".into(), message: "m".into() };
         let cases: Vec<(Vec<String>, Vec<&str>)> = vec![
@@ -273,7 +279,7 @@ mod tests {
             (fields(&ClientFrame::<()>::Ping { id: 1 }), vec![OP, ID]),
             (fields(&ClientFrame::<()>::Replay { after: 1 }), vec![OP, AFTER]),
             (fields(&ClientFrame::Send(msg)), vec![OP, ID, TYPE, TOPIC, DATA]),
-            (fields(&ServerFrame::<()>::Welcome(welcome)), vec![OP, EPOCH, AFTER, RESUMED, HEARTBEAT_MS]),
+            (fields(&ServerFrame::<()>::Welcome(welcome)), vec![OP, EPOCH, AFTER, RESUMED, HEARTBEAT_MS, HEAD]),
             (fields(&ServerFrame::Event(event)), vec![OP, SEQ, TYPE, TOPIC, DATA]),
             (fields(&ServerFrame::<()>::Pong { id: 1 }), vec![OP, ID]),
             (fields(&ServerFrame::<()>::Ack { id: "i".into() }), vec![OP, ID]),
@@ -291,7 +297,7 @@ mod tests {
         let ops = |v: Value| v[OP].as_str().unwrap().to_owned();
         assert_eq!(ops(serde_json::to_value(ClientFrame::<()>::Ping { id: 1 }).unwrap()), "ping");
         assert_eq!(ops(serde_json::to_value(ClientFrame::<()>::Replay { after: 1 }).unwrap()), "replay");
-        let welcome = Welcome { epoch: "e".into(), after: 0, resumed: true, heartbeat_ms: 1 };
+        let welcome = Welcome { epoch: "e".into(), after: 0, resumed: true, heartbeat_ms: 1, head: 0 };
         assert_eq!(ops(serde_json::to_value(ServerFrame::<()>::Welcome(welcome)).unwrap()), "welcome");
     }
 }

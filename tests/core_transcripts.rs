@@ -90,7 +90,7 @@ fn frame(gen: u64, frame: ServerFrame<()>) -> Input<u64> {
     Input::Frame { gen, frame }
 }
 fn welcome(gen: u64, epoch: &str, after: u64, resumed: bool) -> Input<u64> {
-    let w = Welcome { epoch: epoch.into(), after, resumed, heartbeat_ms: 1000 };
+    let w = Welcome { epoch: epoch.into(), after, resumed, heartbeat_ms: 1000, head: 0 };
     frame(gen, ServerFrame::Welcome(w))
 }
 fn event(gen: u64, seq: u64) -> Input<u64> {

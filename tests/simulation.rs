@@ -336,7 +336,7 @@ impl Sim {
         match frame {
             ClientFrame::Hello { resume, .. } if !sock.welcomed => {
                 let (after, resumed) = resume_point(head, resume.as_ref());
-                let w = Welcome { epoch: EPOCH.into(), after, resumed, heartbeat_ms: HEARTBEAT_MS };
+                let w = Welcome { epoch: EPOCH.into(), after, resumed, heartbeat_ms: HEARTBEAT_MS, head: 0 };
                 sock.welcomed = true;
                 sock.send_down(now, rng, Down::Frame(ServerFrame::Welcome(w)));
                 (after + 1..=head).for_each(|s| sock.send_down(now, rng, Down::Event(s)));

@@ -303,6 +303,7 @@ async fn events_sent_during_a_drop_are_replayed_once_in_order() {
     sleep(200).await;
     assert_eq!(all.seqs(), [1, 2, 3, 4, 5]);
     assert_eq!(num(&client.stats(), "resets"), 0.0);
+    assert_eq!(num(&client.stats(), "replayed"), 4.0);
 }
 
 #[wasm_bindgen_test]

@@ -139,6 +139,7 @@ impl Hub {
             after,
             resumed,
             heartbeat_ms: self.heartbeat_ms,
+            head: window.head,
         }
     }
 

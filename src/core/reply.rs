@@ -55,6 +55,7 @@ impl<P> Core<P> {
             self.out.push(Output::Reset);
         }
         self.seq.restart(&w.epoch, w.after);
+        self.replay_until = w.head;
         let queued: Vec<String> = self.outbox.frames().map(str::to_owned).collect();
         self.out.extend(queued.into_iter().map(Output::SendText));
         self.send_ping(now); // measure latency at once
@@ -68,6 +69,9 @@ impl<P> Core<P> {
         match self.seq.accept(seq) {
             Verdict::Deliver => {
                 self.stats.delivered += 1;
+                if seq <= self.replay_until {
+                    self.stats.replayed += 1;
+                }
                 self.gap_deadline = None;
                 self.out.push(Output::Deliver(payload));
             }

@@ -74,6 +74,8 @@ pub struct StateInfo {
 pub struct Stats {
     /// Events handed to subscribers.
     pub delivered: u64,
+    /// Of those, events replayed after a (re)connect (sent while the client was away).
+    pub replayed: u64,
     /// Events dropped because their seq was already delivered.
     pub duplicates: u64,
     /// Gaps in the live stream for which a replay was requested.

@@ -29,11 +29,12 @@ pub(crate) fn state(s: &StateInfo) -> JsValue {
     ])
 }
 
-/// `{ delivered, duplicates, gaps, resets, reconnects, badFrames, acked, rejected, queued }`.
+/// `{ delivered, replayed, duplicates, gaps, resets, reconnects, badFrames, acked, rejected, queued }`.
 pub(crate) fn stats(s: &Stats, queued: usize) -> JsValue {
     let n = |v: u64| JsValue::from_f64(v as f64);
     object(&[
         ("delivered", n(s.delivered)),
+        ("replayed", n(s.replayed)),
         ("duplicates", n(s.duplicates)),
         ("gaps", n(s.gaps)),
         ("resets", n(s.resets)),

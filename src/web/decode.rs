@@ -4,7 +4,7 @@
 //! its `seq` and `type` are checked. Control frames become the shared `protocol` types; their
 //! field names come from `protocol::keys`, which a native test checks against serde.
 
-use super::fields::{boolean, get, string, whole};
+use super::fields::{absent, boolean, get, string, whole};
 use crate::core::Input;
 use crate::protocol::{keys, ServerFrame, Welcome};
 use js_sys::Array;
@@ -58,6 +58,7 @@ fn control(op: &str, v: &JsValue) -> Result<ServerFrame<()>, String> {
             after: whole(v, keys::AFTER)?,
             resumed: boolean(v, keys::RESUMED)?,
             heartbeat_ms: whole(v, keys::HEARTBEAT_MS)?,
+            head: if absent(&get(v, keys::HEAD)) { 0 } else { whole(v, keys::HEAD)? },
         }),
         "pong" => ServerFrame::Pong { id: whole(v, keys::ID)? },
         "ack" => ServerFrame::Ack { id: string(v, keys::ID)? },

@@ -67,7 +67,7 @@ export interface SendOptions { topic?: string; }
 
 /** `client.stats()`. */
 export interface Stats {
-  delivered: number; duplicates: number; gaps: number; resets: number; reconnects: number;
+  delivered: number; replayed: number; duplicates: number; gaps: number; resets: number; reconnects: number;
   badFrames: number; acked: number; rejected: number; queued: number;
 }
 
