@@ -142,4 +142,4 @@ function withTimeout(promise, ms, what) {
 }
 
 await init();
-window.bench = { deliver, roundTrips, isolated: crossOriginIsolated, userAgent: navigator.userAgent };
+window.bench = { deliver, roundTrips, Client, isolated: crossOriginIsolated, userAgent: navigator.userAgent };

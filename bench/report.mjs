@@ -79,12 +79,38 @@ the server's own memory, which the generator's language does not change.
 `;
 }
 
+function reconnectSection(m) {
+  if (!m || m.skipped) return `Not measured in this run: ${m?.skipped ?? 'not attempted'}.\n`;
+  const totals = m.rounds.map((x) => x.totalMs);
+  const attempts = m.rounds.map((x) => x.attemptMs).filter((x) => x !== null);
+  const build = m.bin.includes('/release/') ? 'release build' : '**debug build**: no release binary was present';
+  return `| | median | each restart |
+|---|---|---|
+| server listening again → first missed event at the subscriber | **${median(totals).toFixed(0)} ms** | ${totals.join(', ')} ms |
+| the successful attempt (\`state\` → \`connecting\`) → first missed event | **${attempts.length ? median(attempts).toFixed(0) : '—'} ms** | ${attempts.join(', ')} ms |
+
+${m.rounds.length} restarts of \`${m.bin}\` (${build}) with \`--redis\`, killed with SIGKILL and started again
+${m.downMs} ms later on the same port, while 3 events were published through a second server on the
+same Redis. A real spellwire \`Client\` in the page, default options (\`persistCursor: false\`),
+open for ${(m.stableMs / 1000).toFixed(1)} s before each kill (more than \`backoff.resetAfterMs\`) so each restart starts from attempt 0: the first line therefore
+includes the wait for the client's next try (full-jitter backoff, 500 ms initial cap, doubling),
+the second is the resume itself (TCP + WebSocket handshake, \`hello\` with the cursor, \`welcome\`,
+replay). The page saw ${m.events} events, ${m.inOrder ? 'each once, in order' : '**not each once in order**'}. Times are \`Date.now()\` (ms) of
+the same machine, read by the page and by the script that starts the server.
+`;
+}
+
+function reconnectGoal(m) {
+  if (!m || m.skipped) return 'not measured in this run | — | |';
+  return `${median(m.rounds.map((x) => x.totalMs)).toFixed(0)} ms (median; ${median(m.rounds.map((x) => x.attemptMs ?? NaN)).toFixed(0)} ms of it from the successful attempt) | measured; no target stated here | |`;
+}
+
 function rssGoal(m) {
   if (!m || m.skipped) return 'not measured in this run | — | |';
   return `${(m.perConnectionBytes / 1024).toFixed(1)} KB at ${m.connections.toLocaleString('en')} connections (Node load generator) | measured; no target stated here | |`;
 }
 
-function goals({ unbatched, unbatchedRuns, batched, rtt, sizes, serverRss }) {
+function goals({ unbatched, unbatchedRuns, batched, rtt, sizes, serverRss, reconnect }) {
   const sw = kb(sizes.find((s) => s.name === 'spellwire').gzBytes);
   const vsRaw = pairedRatio(unbatchedRuns, 'spellwire');
   const over = rtt.med.spellwire.p50 - rtt.med.raw.p50;
@@ -97,7 +123,7 @@ function goals({ unbatched, unbatchedRuns, batched, rtt, sizes, serverRss }) {
 | size ≤ ${GOAL.sizeTargetKb} KB gz (phoenix), the real target | ${sw.toFixed(1)} KB | ${mark(sw <= GOAL.sizeTargetKb)} | phoenix ${peerKb(sizes, 'phoenix')} measured here |
 | RSS per idle connection at 10,000 connections (Rust load generator) | ${rssGoal(serverRss)}
 | fan-out deliveries/s for 1,000 users | not measured yet | — | |
-| reconnect time, server back → first replayed event | not measured yet | — | |
+| reconnect time, server back → first replayed event | ${reconnectGoal(reconnect)}
 `;
 }
 
@@ -151,7 +177,10 @@ Peers: esbuild bundle of \`export * from '<package>'\` (the whole public API), \
 ## Server memory per idle connection
 
 ${rssSection(r.serverRss)}
+## Reconnect after a server restart
+
+${reconnectSection(r.reconnect)}
 ## Goals
 
-${busy(r)}${goals({ unbatched, unbatchedRuns: r.runs.unbatched, batched, rtt, sizes: r.sizes, serverRss: r.serverRss })}`;
+${busy(r)}${goals({ unbatched, unbatchedRuns: r.runs.unbatched, batched, rtt, sizes: r.sizes, serverRss: r.serverRss, reconnect: r.reconnect })}`;
 }

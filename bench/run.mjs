@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { CHROMIUM_ARGS } from './browser.mjs';
 import { startServer } from './server.mjs';
 import { measureServerRss, serverBin } from './server-rss.mjs';
+import { measureReconnect } from './reconnect.mjs';
 import { measureSizes } from './size.mjs';
 import { render } from './report.mjs';
 
@@ -26,8 +27,8 @@ const { values: args } = parseArgs({
   },
 });
 const CONFIG = args.smoke
-  ? { rounds: 2, unbatched: 2_000, batched: 10_000, batch: 100, pings: 30, idleConnections: 200 }
-  : { rounds: 9, unbatched: 15_000, batched: 200_000, batch: 100, pings: 500, idleConnections: 10_000 };
+  ? { rounds: 2, unbatched: 2_000, batched: 10_000, batch: 100, pings: 30, idleConnections: 200, reconnects: 1, downMs: 300 }
+  : { rounds: 9, unbatched: 15_000, batched: 200_000, batch: 100, pings: 500, idleConnections: 10_000, reconnects: 5, downMs: 1000 };
 if (args.rounds) CONFIG.rounds = Number(args.rounds);
 const OUT = args.out ?? (args.smoke ? null : 'BENCHMARKS.md');
 export const KINDS = ['raw', 'spellwire', 'rws', 'socketio'];
@@ -115,14 +116,34 @@ async function idleMemory() {
   }
 }
 
+/** Reconnect time after a server restart (needs a server binary and redis-server), or { skipped }. */
+async function reconnectTime(origin) {
+  if (process.env.BENCH_SERVER_BUILD_FAILED) return { skipped: 'spellwire-server did not build' };
+  const bin = serverBin();
+  if (!bin) return { skipped: 'no spellwire-server binary was built' };
+  try {
+    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
+  } catch {
+    return { skipped: 'redis-server is not installed (apt-get install -y redis-server)' };
+  }
+  log(`reconnect: ${CONFIG.reconnects} restarts of ${bin} on Redis`);
+  try {
+    return { bin, ...(await measureReconnect({ bin, origin, rounds: CONFIG.reconnects, downMs: CONFIG.downMs })) };
+  } catch (e) {
+    return { skipped: `the measurement failed: ${e.message}` };
+  }
+}
+
 async function main() {
   const started = Date.now();
   const loadBefore = loadavg()[0];
   const server = await startServer();
   log(`server at ${server.origin}; config ${JSON.stringify(CONFIG)}`);
   let browserResult;
+  let reconnect;
   try {
     browserResult = await measureInBrowser(server.origin);
+    reconnect = await reconnectTime(server.origin);
   } finally {
     await server.close();
   }
@@ -130,9 +151,10 @@ async function main() {
   const sizes = await measureSizes();
   const serverRss = await idleMemory();
   const result = {
-    ...browserResult, sizes, serverRss, config: CONFIG, smoke: args.smoke, machine: machine(), source: source(),
+    ...browserResult, sizes, serverRss, reconnect, config: CONFIG, smoke: args.smoke, machine: machine(), source: source(),
     date: new Date().toISOString(), elapsedMs: Date.now() - started, load: [loadBefore, loadavg()[0]],
   };
+  if (reconnect.inOrder === false) result.problems.push('reconnect: the page did not see 1..N once each in order');
   const markdown = render(result);
   if (OUT) writeFileSync(OUT, markdown);
   console.log(markdown);

@@ -6,8 +6,9 @@
 #   ./scripts/bench.sh            full run (a few minutes), rewrites BENCHMARKS.md
 #   ./scripts/bench.sh --smoke    tiny counts (well under a minute): checks the harness, writes nothing
 #   ./scripts/bench.sh --no-build skip the builds when pkg/ is already built (e.g. after test.sh's build)
-# A full run also builds spellwire-server (release) for the memory-per-connection figure; if that
-# build fails the figure is reported as not measured. --smoke uses whatever server binary exists.
+# A full run also builds spellwire-server (release) for the server figures (memory per idle
+# connection, reconnect after a restart on Redis); if that build fails they are reported as not
+# measured. --smoke uses whatever server binary exists.
 # Other arguments go to bench/run.mjs (--rounds N, --out FILE).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -27,6 +28,13 @@ done
 if [ ! -d bench/node_modules ] || [ bench/package-lock.json -nt bench/node_modules/.package-lock.json ]; then
   printf '\033[1m[bench]\033[0m installing bench/ npm packages (ws, socket.io and the peers measured)\n'
   npm ci --prefix bench --no-audit --no-fund
+fi
+
+# redis-server: the reconnect measurement restarts a server whose history lives in Redis.
+if ! command -v redis-server >/dev/null; then
+  printf '\033[1m[bench]\033[0m installing redis-server from Debian\n'
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq redis-server >/dev/null
 fi
 
 if [ "$build" = 1 ] || [ ! -f pkg/spellwire_bg.wasm ]; then
