@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the multi-node tests (server/tests/redis.rs) against a private redis-server:
+# Runs the multi-node tests (server/tests/redis.rs, then the browser failover test
+# tests/chaos/failover.mjs) against a private redis-server:
 # installs redis-server from Debian if missing, starts it on a free loopback port with a temp
 # dir (AOF on, no RDB), and stops it on exit. A Redis the machine happens to run is never used.
 #
@@ -52,3 +53,11 @@ export SPELLWIRE_REDIS_STOP="redis-cli -p $port shutdown"
 export SPELLWIRE_REDIS_START="redis-server $dir/redis.conf"
 echo "redis-server $(redis-server --version | grep -o 'v=[^ ]*') on $SPELLWIRE_REDIS (dir $dir)"
 cargo test -p spellwire-server --test redis -- --test-threads=1 "$@"
+
+# The browser side of failover: needs pkg/ (scripts/build.sh) and the server binary.
+if [ -f pkg/spellwire.js ]; then
+  cargo build --quiet -p spellwire-server
+  node tests/chaos/failover.mjs
+else
+  echo "pkg/ not built: skipping the browser failover test (run scripts/build.sh first)"
+fi

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test on a fresh machine: installs the toolchain (scripts/setup.sh), then
-#   1. native: the sans-IO core and the server's integration tests (cargo test --workspace),
-#      then the multi-node tests against a private redis-server
+#   1. native: the sans-IO core and the server's integration tests (cargo test --workspace)
 #   2. the release build of pkg/ (and its size)
+#   2b. multi-node: server tests on a private redis-server, and a browser failover A -> B
 #   3. browser: wasm-pack test in headless Chromium against a real spellwire-server
 #   4. the chaos test of the delivery guarantee (rewrites docs/RELIABILITY.md)
 #   5. the demo page, driven by Playwright in headless Chromium
@@ -18,11 +18,11 @@ step() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
 step "native tests (core + server)"
 cargo test --workspace --quiet
 
-step "multi-node server tests on a private Redis (installs redis-server if missing)"
-bash scripts/redis-tests.sh
-
 step "release build"
 bash scripts/build.sh
+
+step "multi-node tests on a private Redis: server nodes, then browser failover (installs redis-server if missing)"
+bash scripts/redis-tests.sh
 
 step "browser tests (wasm-pack test --headless --chrome) against a real server"
 cargo build --quiet -p spellwire-server
