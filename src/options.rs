@@ -170,7 +170,7 @@ impl Options {
         if !positive(self.connect_timeout_ms) {
             return Err("connectTimeoutMs must be a positive number".into());
         }
-        if !self.heartbeat_ms.map_or(true, positive) {
+        if !self.heartbeat_ms.is_none_or(positive) {
             return Err("heartbeatMs must be a positive number".into());
         }
         if !(self.liveness_grace_ms.is_finite() && self.liveness_grace_ms >= 0.0) {

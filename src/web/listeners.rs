@@ -12,9 +12,12 @@ use web_sys::EventTarget;
 /// Feeds a browser hint to the core.
 pub(crate) type Hint = Rc<dyn Fn(Input<JsValue>)>;
 
+/// One attached listener: where, which event, and the closure JS calls.
+type Attached = (EventTarget, &'static str, Closure<dyn FnMut()>);
+
 /// The attached listeners; dropping this detaches them.
 pub(crate) struct WindowListeners {
-    attached: Vec<(EventTarget, &'static str, Closure<dyn FnMut()>)>,
+    attached: Vec<Attached>,
 }
 
 impl WindowListeners {
@@ -55,5 +58,5 @@ impl Drop for WindowListeners {
 
 /// Whether the browser currently believes it is online (true outside a window).
 pub(crate) fn online() -> bool {
-    web_sys::window().map_or(true, |w| w.navigator().on_line())
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
 }
