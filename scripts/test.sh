@@ -6,6 +6,7 @@
 #   3. browser: wasm-pack test in headless Chromium against a real spellwire-server
 #   4. the chaos test of the delivery guarantee (rewrites docs/RELIABILITY.md)
 #   5. the demo page, driven by Playwright in headless Chromium
+#   6. a smoke run of the benchmark harness (not a timed test: it checks the harness works)
 # Servers are started here on free loopback ports and stopped on exit.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -38,4 +39,7 @@ if [ -f tests/e2e/run.mjs ]; then
   step "demo tests (Playwright) against a real server"
   node tests/e2e/run.mjs
 fi
+step "benchmark harness smoke (tiny counts: checks the harness, writes nothing)"
+bash scripts/bench.sh --smoke --no-build
+
 step "all tests passed"
