@@ -11,9 +11,9 @@
 //        [--sends 1000] [--rate 200] [--seed 1] [--report docs/RELIABILITY.md]
 //
 // The server must run with --test-hooks. Everything is bounded in time (see DEADLINE_MS).
-import { chromium } from 'playwright-core';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { call as callAt, launchChromium, sleep } from './lib.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -46,17 +46,7 @@ function rng(seed) {
   };
 }
 const random = rng(Number(args.seed));
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function call(method, path, body) {
-  const res = await fetch(http + path, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (!res.ok) throw new Error(`${method} ${path} -> ${res.status} ${await res.text()}`);
-  return res.json();
-}
+const call = (method, path, body) => callAt(http, method, path, body);
 
 /** Runs in the page: one client, a subscriber recording every seq, state changes with times. */
 async function setUpPage({ ws, token }) {
@@ -150,11 +140,7 @@ async function main() {
   const started = Date.now();
   const user = `chaos-${args.seed}-${Math.floor(Math.random() * 1e9)}`;
   const { token } = await call('POST', '/api/login', { user });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     page.on('pageerror', (e) => console.error('page error:', e.message));

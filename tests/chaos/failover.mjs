@@ -6,27 +6,15 @@
 //   SPELLWIRE_REDIS=redis://127.0.0.1:PORT node tests/chaos/failover.mjs [--events 2000]
 //
 // Run by scripts/redis-tests.sh, which starts a private redis-server. Bounded in time.
-import { chromium } from 'playwright-core';
 import { parseArgs } from 'node:util';
 import { startServer } from '../e2e/server.mjs';
+import { call, launchChromium, sleep } from './lib.mjs';
 
 const { values: args } = parseArgs({ options: { events: { type: 'string', default: '2000' } } });
 const EVENTS = Number(args.events);
 const RATE = 200;
 const redis = process.env.SPELLWIRE_REDIS;
 if (!redis) throw new Error('SPELLWIRE_REDIS must name a Redis (scripts/redis-tests.sh sets it)');
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function call(base, method, path, body) {
-  const res = await fetch(base + path, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (!res.ok) throw new Error(`${method} ${path} -> ${res.status} ${await res.text()}`);
-  return res.json();
-}
 
 /** Runs in the page: a client on [A, B] recording seqs and the URL of each open socket. */
 async function setUpPage({ urls, token }) {
@@ -50,11 +38,7 @@ async function main() {
   const shared = ['--redis', redis, '--redis-prefix', `failover${Date.now()}`, '--secret', 'failover-test'];
   const a = await startServer({ args: shared });
   const b = await startServer({ args: shared });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   try {
     const user = `failover-${Math.floor(Math.random() * 1e9)}`;
     const { token } = await call(a.url, 'POST', '/api/login', { user });
