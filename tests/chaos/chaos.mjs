@@ -63,7 +63,11 @@ async function setUpPage({ ws, token }) {
     queueLimit: 2000,
   });
   client.on('*', (e) => rec.seqs.push(e.seq));
-  client.on('state', (s) => rec.states.push([Date.now(), s.state, s.reason]));
+  // Transitions only: a latency update also fires `state` (still 'open'), and a pong landing
+  // just after a break must not count as "reopened".
+  client.on('state', (s) => {
+    if (rec.states.at(-1)?.[1] !== s.state) rec.states.push([Date.now(), s.state, s.reason]);
+  });
   client.on('error', (e) => rec.failed.push(`error event ${e.code}: ${e.message}`));
   window.chaos = {
     client,
