@@ -6,7 +6,8 @@
 #   3. browser: wasm-pack test in headless Chromium against a real spellwire-server
 #   4. the chaos test of the delivery guarantee (rewrites docs/RELIABILITY.md)
 #   5. the demo page, driven by Playwright in headless Chromium
-#   6. a smoke run of the benchmark harness (not a timed test: it checks the harness works)
+#   6. WebSocket protocol compliance of the server (Autobahn|Testsuite, needs pyenv's Python 2.7)
+#   7. a smoke run of the benchmark harness (not a timed test: it checks the harness works)
 # Servers are started here on free loopback ports and stopped on exit.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -39,6 +40,13 @@ if [ -f tests/e2e/run.mjs ]; then
   step "demo tests (Playwright) against a real server"
   node tests/e2e/run.mjs
 fi
+step "WebSocket compliance: Autobahn|Testsuite against /test/echo (rewrites docs/COMPLIANCE.md)"
+if [ -x "${AUTOBAHN_PYTHON:-$HOME/.pyenv/versions/2.7.18/bin/python}" ]; then
+  bash scripts/autobahn.sh
+else
+  echo "skipped: no Python 2.7 for autobahntestsuite (pyenv install 2.7.18, or set AUTOBAHN_PYTHON)"
+fi
+
 step "benchmark harness smoke (tiny counts: checks the harness, writes nothing)"
 bash scripts/bench.sh --smoke --no-build
 
