@@ -1,10 +1,11 @@
 //! `/test/*`: levers for tests to break things on purpose (drop sockets, mute pongs, send
-//! garbage) and to look inside (applied messages, hello counts). Mounted only with
-//! `--test-hooks`; otherwise every `/test/*` path is a 404.
+//! garbage), to look inside (applied messages, hello counts) and to load the server (`broadcast`,
+//! for the fan-out benchmark). Mounted only with `--test-hooks`; otherwise every `/test/*` path
+//! is a 404.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::extract::{Path, Query, State};
 use axum::routing::{any, get, post};
@@ -12,7 +13,8 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::api::{ApiError, ApiJson};
+use crate::api::{check_user, ApiError, ApiJson};
+use crate::session::MAX_TYPE_CHARS;
 use crate::AppState;
 
 /// Counts hello frames per token, when hooks are on (otherwise it stores nothing).
@@ -65,6 +67,7 @@ pub fn routes(enabled: bool) -> Router<AppState> {
         .route("/test/echo", get(crate::echo::echo))
         .route("/test/received/{user}", get(received))
         .route("/test/hellos", get(hellos))
+        .route("/test/broadcast", post(broadcast))
 }
 
 #[derive(Deserialize)]
@@ -113,4 +116,49 @@ struct Token {
 async fn hellos(State(s): State<AppState>, q: Result<Query<Token>, impl std::fmt::Debug>) -> Result<Json<Value>, ApiError> {
     let Ok(Query(q)) = q else { return Err(ApiError::bad("bad_request", "missing ?token=")) };
     Ok(Json(json!({ "count": s.hooks.hellos(&q.token) })))
+}
+
+/// Body of `POST /test/broadcast`: `users` or `prefix` (users this node knows), not both.
+#[derive(Deserialize)]
+struct Broadcast {
+    #[serde(default)]
+    users: Option<Vec<String>>,
+    #[serde(default)]
+    prefix: Option<String>,
+    count: u64,
+    #[serde(rename = "type")]
+    kind: String,
+}
+
+/// Most events per user in one `broadcast` call.
+const MAX_BROADCAST: u64 = 100_000;
+
+/// `POST /test/broadcast {users | prefix, count, type}` → `{users, published, delivered}`:
+/// `count` rounds, each publishing one event to every user through [`crate::hub::Hub::publish`]
+/// (the path `/api/notify` takes), with data `{"t": unix ms when published, "i": 1..=count}`.
+async fn broadcast(State(s): State<AppState>, ApiJson(b): ApiJson<Broadcast>) -> Result<Json<Value>, ApiError> {
+    let users = match (b.users, b.prefix) {
+        (Some(users), None) => users,
+        (None, Some(prefix)) => s.hub.users_with_prefix(&prefix),
+        _ => return Err(ApiError::bad("bad_request", "give either users or prefix")),
+    };
+    users.iter().try_for_each(|u| check_user(u))?;
+    if !(1..=MAX_BROADCAST).contains(&b.count) || !(1..=MAX_TYPE_CHARS).contains(&b.kind.chars().count()) {
+        let message = format!("count must be 1 to {MAX_BROADCAST}, type 1 to {MAX_TYPE_CHARS} characters");
+        return Err(ApiError::bad("bad_request", message));
+    }
+    let mut delivered = 0;
+    for i in 1..=b.count {
+        for user in &users {
+            let data = json!({ "t": unix_ms(), "i": i });
+            delivered += s.hub.publish(user, b.kind.clone(), None, data).await?.1;
+        }
+        tokio::task::yield_now().await; // let the writers on this thread drain between rounds
+    }
+    Ok(Json(json!({ "users": users.len(), "published": b.count * users.len() as u64, "delivered": delivered })))
+}
+
+/// Wall-clock time in ms since the Unix epoch, to the microsecond.
+fn unix_ms() -> f64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
 }

@@ -230,6 +230,14 @@ impl Hub {
         }
     }
 
+    /// The users this node has seen (sockets or events) whose name starts with `prefix`,
+    /// sorted (the `broadcast` test hook).
+    pub fn users_with_prefix(&self, prefix: &str) -> Vec<String> {
+        let mut users: Vec<String> = lock(&self.users).keys().filter(|u| u.starts_with(prefix)).cloned().collect();
+        users.sort();
+        users
+    }
+
     fn live(&self, user: &str) -> Arc<Mutex<Live>> {
         lock(&self.users).entry(user.to_owned()).or_default().clone()
     }

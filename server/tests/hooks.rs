@@ -12,7 +12,7 @@ use tokio_tungstenite::tungstenite::Message;
 #[tokio::test]
 async fn hooks_are_404_without_the_flag() {
     let addr = start_with(|_| {}).await;
-    for (method, path) in [("POST", "/test/drop"), ("GET", "/test/echo"), ("GET", "/test/received/ann")] {
+    for (method, path) in [("POST", "/test/drop"), ("GET", "/test/echo"), ("GET", "/test/received/ann"), ("POST", "/test/broadcast")] {
         let (status, _) = http(addr, method, path, Some(json!({"user":"ann"}))).await;
         assert_eq!(status, 404, "{method} {path}");
     }
@@ -108,4 +108,57 @@ async fn origin_allowlist_refuses_other_origins() {
     let token = login(addr, "ann").await;
     c.send_json(json!({"op":"hello","token":token})).await;
     c.expect("welcome").await;
+}
+
+#[tokio::test]
+async fn broadcast_publishes_count_stamped_events_to_each_named_user() {
+    let addr = start().await;
+    let (mut a1, _) = connect(addr, "ann1", None).await;
+    let (mut a2, _) = connect(addr, "ann2", None).await;
+    let (mut bob, _) = connect(addr, "bob", None).await;
+    let before = unix_ms();
+    let r = post(addr, "/test/broadcast", json!({"users":["ann1","bob"],"count":3,"type":"b"})).await;
+    assert_eq!(r, json!({"users": 2, "published": 6, "delivered": 6}));
+    for c in [&mut a1, &mut bob] {
+        let events = c.events(3).await;
+        assert_eq!(seqs(&events), [1, 2, 3]);
+        for (e, i) in events.iter().zip(1..) {
+            assert_eq!((&e["type"], &e["data"]["i"]), (&json!("b"), &json!(i)), "{e}");
+            let t = e["data"]["t"].as_f64().unwrap();
+            assert!(before <= t && t <= unix_ms(), "{t} not between {before} and now");
+        }
+    }
+    a2.quiet(100).await;
+}
+
+#[tokio::test]
+async fn broadcast_by_prefix_reaches_the_users_seen_with_that_prefix() {
+    let addr = start().await;
+    let (mut a1, _) = connect(addr, "ann1", None).await;
+    let (mut a2, _) = connect(addr, "ann2", None).await;
+    let (mut bob, _) = connect(addr, "bob", None).await;
+    let r = post(addr, "/test/broadcast", json!({"prefix":"ann","count":2,"type":"b"})).await;
+    assert_eq!(r, json!({"users": 2, "published": 4, "delivered": 4}));
+    assert_eq!(seqs(&a1.events(2).await), [1, 2]);
+    assert_eq!(seqs(&a2.events(2).await), [1, 2]);
+    bob.quiet(100).await;
+}
+
+#[tokio::test]
+async fn broadcast_refuses_ambiguous_or_empty_requests() {
+    let addr = start().await;
+    for body in [
+        json!({"count":1,"type":"b"}),
+        json!({"users":["a"],"prefix":"a","count":1,"type":"b"}),
+        json!({"users":["a"],"count":0,"type":"b"}),
+        json!({"users":["a"],"count":1,"type":""}),
+        json!({"users":["bad user"],"count":1,"type":"b"}),
+    ] {
+        let (status, v) = http(addr, "POST", "/test/broadcast", Some(body.clone())).await;
+        assert_eq!(status, 400, "{body}: {v}");
+    }
+}
+
+fn unix_ms() -> f64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64() * 1000.0
 }
