@@ -18,7 +18,6 @@ use crate::protocol::Cursor;
 use gloo_timers::callback::Timeout;
 use js_sys::{Function, Promise};
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::spawn_local;
@@ -34,7 +33,9 @@ pub(crate) struct Inner {
     timer: Option<Timeout>,
     timer_at: Option<f64>,
     listeners: Option<WindowListeners>,
-    pending: HashMap<String, (Function, Function)>,
+    /// Promises of sends awaiting their ack: `(id, resolve, reject)`, few at a time (a Vec
+    /// instead of a HashMap keeps hashbrown and SipHash out of the wasm).
+    pending: Vec<(String, Function, Function)>,
     token: TokenSource,
     cursor_key: Option<String>,
     saved: Option<Cursor>,
@@ -60,7 +61,7 @@ pub(crate) fn create(opts: Options, token: TokenSource) -> Result<Shared, Error>
         timer: None,
         timer_at: None,
         listeners: None,
-        pending: HashMap::new(),
+        pending: Vec::new(),
         token,
         cursor_key,
         saved: cursor,
@@ -187,7 +188,12 @@ pub(crate) fn emit(shared: &Shared, name: &str, value: &JsValue) {
 }
 
 fn settle(shared: &Shared, id: &str, result: Result<JsValue, JsValue>) {
-    let Some((resolve, reject)) = shared.borrow_mut().pending.remove(id) else { return };
+    let entry = {
+        let mut inner = shared.borrow_mut();
+        let index = inner.pending.iter().position(|(key, _, _)| key == id);
+        index.map(|i| inner.pending.swap_remove(i))
+    };
+    let Some((_, resolve, reject)) = entry else { return };
     let _ = match result {
         Ok(value) => resolve.call1(&JsValue::NULL, &value),
         Err(error) => reject.call1(&JsValue::NULL, &error),
@@ -229,7 +235,7 @@ fn save_cursor(shared: &Shared) {
 pub(crate) fn send(shared: &Shared, kind: &str, data: JsValue, topic: Option<String>) -> Promise {
     let id = shared.borrow_mut().core.next_message_id();
     let mut register = |resolve: Function, reject: Function| {
-        shared.borrow_mut().pending.insert(id.clone(), (resolve, reject));
+        shared.borrow_mut().pending.push((id.clone(), resolve, reject));
     };
     let promise = Promise::new(&mut register);
     match encode::message(&id, kind, topic.as_deref(), data) {
