@@ -8,6 +8,7 @@ use super::convert::{self, describe};
 use super::{decode, encode};
 use super::dispatch::{Callback, Registry};
 use super::listeners::{self, WindowListeners};
+use super::promise::on_settled;
 use super::socket::{Sink, Socket, SocketEvent};
 use super::storage;
 use super::token::TokenSource;
@@ -20,7 +21,6 @@ use js_sys::{Function, Promise};
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::spawn_local;
 
 /// The client's state, shared by the API object and (weakly) by every callback.
 pub(crate) type Shared = Rc<RefCell<Inner>>;
@@ -126,12 +126,9 @@ fn carry_out(shared: &Shared, output: Output<JsValue>) {
 }
 
 fn fetch_token(shared: &Shared, gen: u64) {
-    let future = shared.borrow().token.fetch();
     let weak = Rc::downgrade(shared);
-    spawn_local(async move {
-        let token = future.await;
-        with(&weak, |s| feed(s, vec![Input::Token { gen, token }]));
-    });
+    let source = shared.borrow().token.clone();
+    source.fetch(move |token| with(&weak, |s| feed(s, vec![Input::Token { gen, token }])));
 }
 
 fn open_socket(shared: &Shared, gen: u64, url: &str) {
@@ -141,7 +138,8 @@ fn open_socket(shared: &Shared, gen: u64, url: &str) {
             let msg = format!("cannot open {url}: {}", describe(&e));
             emit(shared, "error", &convert::error(&Error::new(ErrorCode::BadOptions, msg)));
             let weak = Rc::downgrade(shared);
-            spawn_local(async move { with(&weak, |s| feed(s, vec![Input::Closed { gen, code: 1006 }])) });
+            let closed = move |_| with(&weak, |s| feed(s, vec![Input::Closed { gen, code: 1006 }]));
+            on_settled(&JsValue::UNDEFINED, closed);
         }
     }
 }

@@ -13,6 +13,7 @@ mod encode;
 mod fields;
 mod js_options;
 mod listeners;
+mod promise;
 pub mod rust_api;
 mod socket;
 mod storage;

@@ -1,22 +1,16 @@
 //! Where the hello frame's token comes from: a fixed string or a (possibly async) function.
 
 use super::convert::describe;
-use std::future::Future;
-use std::pin::Pin;
-use std::rc::Rc;
+use super::promise::on_settled;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-
-/// A future of a token, or of the reason it could not be had.
-pub(crate) type TokenFuture = Pin<Box<dyn Future<Output = Result<String, String>>>>;
 
 /// The token source: asked before every attempt, and once more after a 4401.
 #[derive(Clone)]
 pub enum TokenSource {
     /// The same token every time.
     Fixed(String),
-    /// Called before each attempt (refreshes an expired token).
-    Dynamic(Rc<dyn Fn() -> TokenFuture>),
+    /// Called before each attempt (refreshes an expired token); may return a promise.
+    Dynamic(js_sys::Function),
 }
 
 impl TokenSource {
@@ -32,28 +26,24 @@ impl TokenSource {
         let f: js_sys::Function = value
             .dyn_into()
             .map_err(|_| "token must be a string or a function returning one".to_string())?;
-        Ok(TokenSource::Dynamic(Rc::new(move || Box::pin(call(f.clone())))))
+        Ok(TokenSource::Dynamic(f))
     }
 
-    /// Starts fetching a token.
-    pub(crate) fn fetch(&self) -> TokenFuture {
-        match self {
-            TokenSource::Fixed(s) => {
-                let s = s.clone();
-                Box::pin(async move { Ok(s) })
-            }
-            TokenSource::Dynamic(f) => f(),
-        }
+    /// Fetches a token and hands it (or why it could not be had) to `done`, in a later
+    /// microtask: the token function never runs inside the driver's own call.
+    pub(crate) fn fetch(&self, done: impl FnOnce(Result<String, String>) + 'static) {
+        let source = self.clone();
+        on_settled(&JsValue::UNDEFINED, move |_| match source {
+            TokenSource::Fixed(s) => done(Ok(s)),
+            TokenSource::Dynamic(f) => match f.call0(&JsValue::NULL) {
+                Ok(returned) => on_settled(&returned, move |settled| done(token(settled))),
+                Err(e) => done(Err(["token function threw: ", &describe(&e)].concat())),
+            },
+        });
     }
 }
 
-async fn call(f: js_sys::Function) -> Result<String, String> {
-    let returned = f.call0(&JsValue::NULL).map_err(|e| format!("token function threw: {}", describe(&e)))?;
-    let value = match returned.dyn_into::<js_sys::Promise>() {
-        Ok(promise) => JsFuture::from(promise)
-            .await
-            .map_err(|e| format!("token promise rejected: {}", describe(&e)))?,
-        Err(value) => value,
-    };
+fn token(settled: Result<JsValue, JsValue>) -> Result<String, String> {
+    let value = settled.map_err(|e| ["token promise rejected: ", &describe(&e)].concat())?;
     value.as_string().ok_or_else(|| "token function must return a string".to_string())
 }

@@ -1,0 +1,29 @@
+//! Waiting for a JS value to settle without Rust futures: one self-freeing closure handed to
+//! `Promise.allSettled(...).then`, which keeps wasm-bindgen-futures' executor out of the wasm.
+
+use super::fields::get;
+use js_sys::{Array, Promise};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `promise.then(f)` with a plain JS function (js_sys's `then` wants a Rust closure it
+    /// keeps; ours frees itself after its one call).
+    type Thenable;
+    #[wasm_bindgen(method)]
+    fn then(this: &Thenable, callback: &JsValue) -> JsValue;
+}
+
+/// Calls `done` with `Ok(value)` or `Err(reason)` once `value` (a promise or a plain value)
+/// settles: always later, in a microtask, never from inside the caller.
+pub(crate) fn on_settled(value: &JsValue, done: impl FnOnce(Result<JsValue, JsValue>) + 'static) {
+    let callback = Closure::once_into_js(move |results: JsValue| {
+        let outcome = Array::from(&results).get(0);
+        if get(&outcome, "status").as_string().as_deref() == Some("fulfilled") {
+            done(Ok(get(&outcome, "value")))
+        } else {
+            done(Err(get(&outcome, "reason")))
+        }
+    });
+    Promise::all_settled(&Array::of1(value)).unchecked_ref::<Thenable>().then(&callback);
+}
