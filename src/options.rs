@@ -163,7 +163,7 @@ impl Options {
             return Err("url must name at least one server".into());
         }
         if let Some(bad) = urls.iter().find(|u| !(u.starts_with("ws://") || u.starts_with("wss://"))) {
-            return Err(format!("url \"{bad}\" must start with ws:// or wss://"));
+            return Err(["url \"", bad, "\" must start with ws:// or wss://"].concat());
         }
         self.backoff.validate()?;
         let positive = |v: f64| v.is_finite() && v > 0.0;

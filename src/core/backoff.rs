@@ -96,7 +96,7 @@ impl Backoff {
             ("backoff.resetAfterMs", self.reset_after_ms >= 0.0),
         ];
         match checks.iter().find(|(_, ok)| !ok) {
-            Some((name, _)) => Err(format!("{name} is out of range")),
+            Some((name, _)) => Err([name, " is out of range"].concat()),
             None => Ok(()),
         }
     }

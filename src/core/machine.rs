@@ -7,6 +7,7 @@ use super::liveness::Liveness;
 use super::outbox::Outbox;
 use super::rng::Rng;
 use super::seq::SeqTracker;
+use super::text::{decimal, hex};
 use super::types::{Input, Output, Phase, StateInfo, Stats};
 use crate::error::{Error, ErrorCode};
 use crate::options::Options;
@@ -86,7 +87,7 @@ impl<P> Core<P> {
     /// ```
     pub fn new(opts: Options, cursor: Option<Cursor>, seed: u64) -> Self {
         let mut rng = Rng::new(seed);
-        let id_prefix = format!("{:x}", (rng.next_f64() * 1e15) as u64);
+        let id_prefix = hex((rng.next_f64() * 1e15) as u64);
         let heartbeat = opts.heartbeat_ms.unwrap_or(DEFAULT_HEARTBEAT_MS);
         Core {
             live: Liveness::new(heartbeat, opts.liveness_grace_ms),
@@ -190,7 +191,7 @@ impl<P> Core<P> {
     /// ```
     pub fn next_message_id(&mut self) -> String {
         self.next_id += 1;
-        format!("{}-{}", self.id_prefix, self.next_id)
+        [self.id_prefix.as_str(), "-", &decimal(self.next_id)].concat()
     }
 
     /// Current state.
@@ -308,7 +309,7 @@ impl<P> Core<P> {
         if code == CLOSE_UNAUTHORIZED {
             self.on_unauthorized(now);
         } else {
-            self.fail_attempt(now, &format!("closed:{code}"));
+            self.fail_attempt(now, &["closed:", &decimal(code.into())].concat());
         }
     }
 
@@ -450,21 +451,18 @@ impl<P> Core<P> {
             return self.reject(id, error);
         }
         if text.len() > self.opts.max_message_bytes {
-            let msg = format!(
-                "message is {} bytes; the limit (maxMessageBytes) is {}",
-                text.len(),
-                self.opts.max_message_bytes
-            );
+            let (size, max) = (decimal(text.len() as u64), decimal(self.opts.max_message_bytes as u64));
+            let msg = ["message is ", &size, " bytes; the limit (maxMessageBytes) is ", &max].concat();
             return self.reject(id, Error::new(ErrorCode::MessageTooLarge, msg));
         }
-        let limit = self.opts.queue_limit;
+        let limit = decimal(self.opts.queue_limit as u64);
         match self.outbox.push(id.clone(), text.clone()) {
             Pushed::Refused => {
-                let msg = format!("the outbox already holds {limit} unacked messages (queueLimit)");
+                let msg = ["the outbox already holds ", &limit, " unacked messages (queueLimit)"].concat();
                 return self.reject(id, Error::new(ErrorCode::QueueFull, msg));
             }
             Pushed::Evicted(old) => {
-                let msg = format!("evicted by a newer message: the outbox holds {limit} (drop-oldest)");
+                let msg = ["evicted by a newer message: the outbox holds ", &limit, " (drop-oldest)"].concat();
                 self.reject(old, Error::new(ErrorCode::QueueFull, msg));
             }
             Pushed::Queued => {}

@@ -21,6 +21,7 @@ pub mod outbox;
 mod reply;
 pub mod rng;
 pub mod seq;
+pub mod text;
 mod types;
 
 pub use machine::Core;

@@ -2,6 +2,7 @@
 
 use super::machine::{Core, Stage, GAP_REPAIR_MS};
 use super::seq::Verdict;
+use super::text::decimal;
 use super::types::{Output, Phase};
 use crate::error::{Error, ErrorCode};
 use crate::protocol::{ClientFrame, ServerFrame, Welcome};
@@ -22,14 +23,14 @@ impl<P> Core<P> {
             }
             ServerFrame::Nack { id, code, message } => {
                 if self.outbox.ack(&id) {
-                    self.reject(id, Error::new(ErrorCode::Server, format!("{code}: {message}")));
+                    self.reject(id, Error::new(ErrorCode::Server, [code.as_str(), ": ", &message].concat()));
                 }
             }
             ServerFrame::Error { code, message } => {
-                let error = Error::new(ErrorCode::Server, format!("{code}: {message}"));
+                let error = Error::new(ErrorCode::Server, [code.as_str(), ": ", &message].concat());
                 self.out.push(Output::Error(error));
             }
-            ServerFrame::Event(e) => self.on_malformed(format!("event {} without payload", e.seq)),
+            ServerFrame::Event(e) => self.on_malformed(["event ", &decimal(e.seq), " without payload"].concat()),
         }
     }
 
@@ -63,7 +64,7 @@ impl<P> Core<P> {
 
     pub(super) fn on_event(&mut self, now: f64, seq: u64, payload: P) {
         if self.stage != Stage::Ready {
-            return self.on_malformed(format!("event {seq} before welcome"));
+            return self.on_malformed(["event ", &decimal(seq), " before welcome"].concat());
         }
         self.live.received(now);
         match self.seq.accept(seq) {

@@ -40,7 +40,7 @@ fn bad_argument(message: String) -> JsValue {
 fn string_arg(what: &str, value: &JsValue) -> Result<String, JsValue> {
     match value.as_string() {
         Some(s) if !s.is_empty() => Ok(s),
-        _ => Err(bad_argument(format!("{what} must be a non-empty string"))),
+        _ => Err(bad_argument([what, " must be a non-empty string"].concat())),
     }
 }
 

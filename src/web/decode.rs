@@ -24,7 +24,7 @@ pub(crate) fn message(gen: u64, text: &JsValue) -> Vec<Input<JsValue>> {
         Ok(v) => v,
         Err(_) => {
             let text = text.as_string().unwrap_or_default();
-            return vec![malformed(gen, format!("frame is not JSON: {}", preview(&text)))];
+            return vec![malformed(gen, ["frame is not JSON: ", &preview(&text)].concat())];
         }
     };
     if Array::is_array(&parsed) {
@@ -47,7 +47,7 @@ fn frame(gen: u64, value: JsValue) -> Input<JsValue> {
     };
     match control(&op, &value) {
         Ok(frame) => Input::Frame { gen, frame },
-        Err(why) => malformed(gen, format!("bad {op} frame: {why}")),
+        Err(why) => malformed(gen, ["bad ", &op, " frame: ", &why].concat()),
     }
 }
 
@@ -88,7 +88,7 @@ fn event(gen: u64, value: JsValue) -> Input<JsValue> {
     });
     match checked {
         Ok(seq) => Input::Event { gen, seq, payload: value },
-        Err(why) => malformed(gen, format!("bad event frame: {why}")),
+        Err(why) => malformed(gen, ["bad event frame: ", &why].concat()),
     }
 }
 
@@ -97,7 +97,7 @@ fn malformed(gen: u64, message: String) -> Input<JsValue> {
 }
 
 fn preview(text: &str) -> String {
-    let cut: String = text.chars().take(60).collect();
+    let cut = crate::core::text::prefix(text, 60);
     let more = if cut.len() < text.len() { "…" } else { "" };
-    format!("\"{cut}\"{more}")
+    ["\"", cut, "\"", more].concat()
 }

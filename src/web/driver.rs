@@ -135,7 +135,7 @@ fn open_socket(shared: &Shared, gen: u64, url: &str) {
     match Socket::open(url, gen, sink(Rc::downgrade(shared))) {
         Ok(socket) => shared.borrow_mut().socket = Some(socket),
         Err(e) => {
-            let msg = format!("cannot open {url}: {}", describe(&e));
+            let msg = ["cannot open ", url, ": ", &describe(&e)].concat();
             emit(shared, "error", &convert::error(&Error::new(ErrorCode::BadOptions, msg)));
             let weak = Rc::downgrade(shared);
             let closed = move |_| with(&weak, |s| feed(s, vec![Input::Closed { gen, code: 1006 }]));
@@ -172,7 +172,7 @@ fn call_all(shared: &Shared, name: &str, listeners: Vec<Callback>, value: &JsVal
             if name == "error" {
                 web_sys::console::error_2(&"spellwire: an error listener threw:".into(), &msg.into());
             } else {
-                let e = Error::new(ErrorCode::Listener, format!("a {name} listener threw: {msg}"));
+                let e = Error::new(ErrorCode::Listener, ["a ", name, " listener threw: ", &msg].concat());
                 emit(shared, "error", &convert::error(&e));
             }
         }

@@ -35,8 +35,8 @@ pub(crate) fn control(frame: &ClientFrame<()>) -> Result<String, String> {
 
 /// Text of a `send` frame; `data` must be JSON-encodable (`undefined` becomes `null`).
 pub(crate) fn message(id: &str, kind: &str, topic: Option<&str>, data: JsValue) -> Result<String, String> {
-    if kind.is_empty() || kind.chars().count() > 64 {
-        return Err(format!("event type must be 1 to 64 characters, got \"{kind}\""));
+    if kind.is_empty() || kind.char_indices().nth(64).is_some() {
+        return Err(["event type must be 1 to 64 characters, got \"", kind, "\""].concat());
     }
     let data = if data.is_undefined() { JsValue::NULL } else { data };
     let mut fields = vec![(keys::OP, "send".into()), (keys::ID, id.into()), (keys::TYPE, kind.into())];
@@ -48,6 +48,6 @@ pub(crate) fn message(id: &str, kind: &str, topic: Option<&str>, data: JsValue) 
 }
 
 fn stringify(value: &JsValue) -> Result<String, String> {
-    let text = JSON::stringify(value).map_err(|e| format!("data cannot be encoded as JSON: {}", describe(&e)))?;
+    let text = JSON::stringify(value).map_err(|e| ["data cannot be encoded as JSON: ", &describe(&e)].concat())?;
     Ok(String::from(text))
 }

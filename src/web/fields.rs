@@ -25,6 +25,11 @@ fn key(name: &'static str) -> JsValue {
     })
 }
 
+/// `"name" must be what`.
+fn must(name: &str, what: &str) -> String {
+    ["\"", name, "\" must be ", what].concat()
+}
+
 /// The field's value (`undefined` when absent or unreadable).
 pub(crate) fn get(obj: &JsValue, name: &'static str) -> JsValue {
     Reflect::get(obj, &key(name)).unwrap_or(JsValue::UNDEFINED)
@@ -37,7 +42,7 @@ pub(crate) fn absent(value: &JsValue) -> bool {
 
 /// A required string field.
 pub(crate) fn string(obj: &JsValue, name: &'static str) -> Result<String, String> {
-    get(obj, name).as_string().ok_or_else(|| format!("\"{name}\" must be a string"))
+    get(obj, name).as_string().ok_or_else(|| must(name, "a string"))
 }
 
 /// An optional string field.
@@ -46,14 +51,14 @@ pub(crate) fn opt_string(obj: &JsValue, name: &'static str) -> Result<Option<Str
     if absent(&v) {
         return Ok(None);
     }
-    v.as_string().map(Some).ok_or_else(|| format!("\"{name}\" must be a string"))
+    v.as_string().map(Some).ok_or_else(|| must(name, "a string"))
 }
 
 /// A required whole number in `0..2^53`.
 pub(crate) fn whole(obj: &JsValue, name: &'static str) -> Result<u64, String> {
     match get(obj, name).as_f64() {
         Some(n) if n >= 0.0 && n.fract() == 0.0 && n < 9.0e15 => Ok(n as u64),
-        _ => Err(format!("\"{name}\" must be a whole number")),
+        _ => Err(must(name, "a whole number")),
     }
 }
 
@@ -63,7 +68,7 @@ pub(crate) fn opt_number(obj: &JsValue, name: &'static str) -> Result<Option<f64
     if absent(&v) {
         return Ok(None);
     }
-    v.as_f64().map(Some).ok_or_else(|| format!("\"{name}\" must be a number"))
+    v.as_f64().map(Some).ok_or_else(|| must(name, "a number"))
 }
 
 /// An optional boolean.
@@ -72,10 +77,10 @@ pub(crate) fn opt_bool(obj: &JsValue, name: &'static str) -> Result<Option<bool>
     if absent(&v) {
         return Ok(None);
     }
-    v.as_bool().map(Some).ok_or_else(|| format!("\"{name}\" must be true or false"))
+    v.as_bool().map(Some).ok_or_else(|| must(name, "true or false"))
 }
 
 /// A required boolean.
 pub(crate) fn boolean(obj: &JsValue, name: &'static str) -> Result<bool, String> {
-    opt_bool(obj, name)?.ok_or_else(|| format!("\"{name}\" must be true or false"))
+    opt_bool(obj, name)?.ok_or_else(|| must(name, "true or false"))
 }

@@ -63,7 +63,7 @@ fn parse_backoff(value: &JsValue) -> Result<Backoff, String> {
         ("resetAfterMs", &mut b.reset_after_ms),
     ];
     for (name, slot) in fields {
-        if let Some(v) = opt_number(value, name).map_err(|e| format!("backoff.{e}"))? {
+        if let Some(v) = opt_number(value, name).map_err(|e| ["backoff.", &e].concat())? {
             *slot = v;
         }
     }
@@ -72,7 +72,7 @@ fn parse_backoff(value: &JsValue) -> Result<Backoff, String> {
             "full" => Jitter::Full,
             "equal" => Jitter::Equal,
             "none" => Jitter::None,
-            other => return Err(format!("backoff.jitter must be 'full', 'equal' or 'none', not '{other}'")),
+            other => return Err(["backoff.jitter must be 'full', 'equal' or 'none', not '", other, "'"].concat()),
         };
     }
     Ok(b)
@@ -93,7 +93,7 @@ fn overflow(value: &str) -> Result<Overflow, String> {
     match value {
         "reject" => Ok(Overflow::Reject),
         "drop-oldest" => Ok(Overflow::DropOldest),
-        other => Err(format!("overflow must be 'reject' or 'drop-oldest', not '{other}'")),
+        other => Err(["overflow must be 'reject' or 'drop-oldest', not '", other, "'"].concat()),
     }
 }
 
@@ -101,7 +101,7 @@ fn count(name: &str, v: f64) -> Result<usize, String> {
     if v >= 0.0 && v.fract() == 0.0 && v < 1e9 {
         Ok(v as usize)
     } else {
-        Err(format!("{name} must be a whole number"))
+        Err([name, " must be a whole number"].concat())
     }
 }
 
@@ -109,7 +109,16 @@ fn count(name: &str, v: f64) -> Result<usize, String> {
 fn known_names(object: &JsValue, known: &[&str], prefix: &str) -> Result<(), String> {
     let keys = Object::keys(object.unchecked_ref::<Object>());
     match keys.iter().filter_map(|k| k.as_string()).find(|k| !known.contains(&k.as_str())) {
-        Some(name) => Err(format!("unknown option {prefix}{name}; known: {}", known.join(", "))),
+        Some(name) => {
+            let mut message = ["unknown option ", prefix, &name, "; known: "].concat();
+            for (i, k) in known.iter().enumerate() {
+                if i > 0 {
+                    message.push_str(", ");
+                }
+                message.push_str(k);
+            }
+            Err(message)
+        }
         None => Ok(()),
     }
 }

@@ -66,8 +66,7 @@ impl Socket {
 
     /// Closes with a code (1000 or 3000-4999) and a reason; drop detaches the handlers.
     pub(crate) fn close(self, code: u16, reason: &str) {
-        let reason: String = reason.chars().take(60).collect();
-        let _ = self.ws.close_with_code_and_reason(code, &reason);
+        let _ = self.ws.close_with_code_and_reason(code, crate::core::text::prefix(reason, 60));
     }
 }
 

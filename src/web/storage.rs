@@ -11,7 +11,7 @@ fn session() -> Option<web_sys::Storage> {
 
 /// The storage key for a server URL.
 pub(crate) fn key(url: &str) -> String {
-    format!("spellwire:cursor:{url}")
+    ["spellwire:cursor:", url].concat()
 }
 
 /// The saved cursor, if any and readable (a corrupt entry is ignored, not fatal).

@@ -1,0 +1,50 @@
+//! Numbers to text without `core::fmt`, and cuts without panics: the wasm build then carries
+//! no formatting machinery (nor its Unicode tables) for the few numbers in ids and messages.
+
+/// Appends `n` in base `RADIX` (2 to 16), lowercase, most significant digit first.
+fn push_digits<const RADIX: u64>(n: u64, out: &mut String) {
+    if n >= RADIX {
+        push_digits::<RADIX>(n / RADIX, out);
+    }
+    let d = (n % RADIX) as u8;
+    out.push(char::from(if d < 10 { b'0' + d } else { b'a' + d - 10 }));
+}
+
+/// `n` in decimal.
+///
+/// ```
+/// use spellwire::core::text::decimal;
+/// assert_eq!(decimal(0), "0");
+/// assert_eq!(decimal(65536), "65536");
+/// assert_eq!(decimal(u64::MAX), u64::MAX.to_string());
+/// ```
+pub fn decimal(n: u64) -> String {
+    let mut out = String::new();
+    push_digits::<10>(n, &mut out);
+    out
+}
+
+/// `n` in lowercase hexadecimal.
+///
+/// ```
+/// use spellwire::core::text::hex;
+/// assert_eq!(hex(0), "0");
+/// assert_eq!(hex(255), "ff");
+/// assert_eq!(hex(u64::MAX), format!("{:x}", u64::MAX));
+/// ```
+pub fn hex(n: u64) -> String {
+    let mut out = String::new();
+    push_digits::<16>(n, &mut out);
+    out
+}
+
+/// The first `max` characters of `s` (whole characters, never a split UTF-8 sequence).
+///
+/// ```
+/// assert_eq!(spellwire::core::text::prefix("héllo", 2), "hé");
+/// assert_eq!(spellwire::core::text::prefix("hi", 60), "hi");
+/// ```
+pub fn prefix(s: &str, max: usize) -> &str {
+    let end = s.char_indices().nth(max).map_or(s.len(), |(end, _)| end);
+    s.get(..end).unwrap_or(s)
+}
