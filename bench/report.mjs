@@ -14,7 +14,10 @@ const TIMED = {
   socketio: "`socket.emit('rtt', { i }, ack)` until the server's acknowledgement callback fires",
 };
 // The goals of issue 5.
-const GOAL = { deliveryVsRaw: 0.95, batchedPerSec: 500_000, rttOverRawMs: 0.1, sizeMinKb: 13.8, sizeTargetKb: 8.5 };
+const GOAL = {
+  deliveryVsRaw: 0.95, batchedPerSec: 500_000, rttOverRawMs: 0.1, sizeMinKb: 13.8, sizeTargetKb: 8.5,
+  idleKb: 8, fanoutPerSec: 25_000, fanoutP99Ms: 200, fanoutCores: 2,
+};
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -64,18 +67,41 @@ function sizeTable(sizes) {
   return `| package | minified + gzip -9 | parts |\n|---|---|---|\n${rows.join('\n')}\n`;
 }
 
+const buildOf = (bin) => (bin.includes('/release/') ? 'release build' : '**debug build**: no release binary was present');
+
 function rssSection(m) {
   if (!m || m.skipped) return `Not measured in this run: ${m?.skipped ?? 'not attempted'}.\n`;
-  const build = m.bin.includes('/release/') ? 'release build' : '**debug build**: no release binary was present';
   return `| connections | server RSS before | after | per idle connection | time to open them all |
 |---|---|---|---|---|
 | ${m.connections.toLocaleString('en')} | ${(m.baseKb / 1024).toFixed(1)} MB | ${(m.loadedKb / 1024).toFixed(1)} MB | **${(m.perConnectionBytes / 1024).toFixed(1)} KB** | ${(m.openMs / 1000).toFixed(1)} s |
 
-\`${m.bin}\` (${build}), in-memory store, default flags. One socket per user: each user logs in
-over \`/api/login\`, sends \`hello\` with its token and waits for \`welcome\`; 100 warm-up sockets
-are opened and closed first. RSS is VmRSS from /proc, read 1.5 s after the last welcome. The load
-generator is bench/server-rss.mjs (Node, \`ws\`), not the Rust one issue 5 asks for: the figure is
-the server's own memory, which the generator's language does not change.
+\`${m.server}\` (${buildOf(m.server)}), in-memory store, default flags (no \`--test-hooks\`, whose
+hello counting would add to the figure), open-files limit raised. The load generator is
+\`${m.loadgen}\` (bench/loadgen, Rust, tokio-tungstenite; ${buildOf(m.loadgen)}): each user logs in over
+\`/api/login\`, opens a socket, sends \`hello\` with its token and waits for \`welcome\`, 200 at a
+time; 100 warm-up sockets are opened and closed first. RSS is VmRSS from /proc, read
+${m.settleMs / 1000} s after the warm-up and after the last welcome; the figure is the difference over the
+number of sockets (KB = 1,024 bytes).
+`;
+}
+
+function fanoutSection(m) {
+  if (!m || m.skipped) return `Not measured in this run: ${m?.skipped ?? 'not attempted'}.\n`;
+  const cores = (secs) => (secs == null ? '—' : `${secs.toFixed(2)} s (${(secs / (m.wallMs / 1000)).toFixed(2)} cores)`);
+  return `| users | events per user | deliveries | wall time | deliveries/s | latency p50 | p99 | max | events per message | server CPU | load generator CPU |
+|---|---|---|---|---|---|---|---|---|---|---|
+| ${m.users.toLocaleString('en')} | ${m.events.toLocaleString('en')} | ${m.deliveries.toLocaleString('en')} | ${(m.wallMs / 1000).toFixed(2)} s | **${rate(m.deliveriesPerSec)}** | ${m.latencyMs.p50.toFixed(1)} ms | **${m.latencyMs.p99.toFixed(1)} ms** | ${m.latencyMs.max.toFixed(1)} ms | ${(m.deliveries / m.messages).toFixed(2)} | ${cores(m.cpu.serverSecs)} | ${cores(m.cpu.loadgenSecs)} |
+
+\`${m.server}\` (${buildOf(m.server)}) with \`--test-hooks\`, in-memory store; load generator
+\`${m.loadgen}\` (${buildOf(m.loadgen)}), both on the same machine and sharing its cores. ${m.users.toLocaleString('en')} users
+each log in and hold one welcomed socket; then \`POST /test/broadcast\` publishes, ${m.perCall} events per user
+per call, in rounds of one event to every user, each through \`Hub::publish\` (the path of
+\`/api/notify\`: the user's log, its sockets' bounded queues, the writers' batching into JSON arrays).
+The next call waits while more than ${m.window} events per user are published but not yet received, so
+the per-socket queues (1,024 frames) cannot overflow. Each event's data carries the wall-clock
+time of its publish, \`{"t": unix ms, "i": i}\`; latency is the receiving socket's clock (same
+machine) minus it, per event; deliveries/s is all events received over the time from the first
+call to the last event. Every socket checked it got seq 1..${m.events} once each, in order.
 `;
 }
 
@@ -107,10 +133,18 @@ function reconnectGoal(m) {
 
 function rssGoal(m) {
   if (!m || m.skipped) return 'not measured in this run | — | |';
-  return `${(m.perConnectionBytes / 1024).toFixed(1)} KB at ${m.connections.toLocaleString('en')} connections (Node load generator) | measured; no target stated here | |`;
+  const kbEach = m.perConnectionBytes / 1024;
+  return `${kbEach.toFixed(1)} KB at ${m.connections.toLocaleString('en')} connections | ${mark(kbEach <= GOAL.idleKb)} | RSS ${(m.baseKb / 1024).toFixed(1)} → ${(m.loadedKb / 1024).toFixed(1)} MB |`;
 }
 
-function goals({ unbatched, unbatchedRuns, batched, rtt, sizes, serverRss, reconnect }) {
+function fanoutGoal(m, nproc) {
+  if (!m || m.skipped) return 'not measured in this run | — | |';
+  const ok = m.deliveriesPerSec >= GOAL.fanoutPerSec && m.latencyMs.p99 <= GOAL.fanoutP99Ms;
+  const where = nproc === GOAL.fanoutCores ? `${nproc} cores, shared with the load generator` : `**${nproc} cores, not ${GOAL.fanoutCores}**: the verdict is for this machine`;
+  return `${rate(m.deliveriesPerSec)}, p99 ${m.latencyMs.p99.toFixed(1)} ms | ${mark(ok)} | ${m.users.toLocaleString('en')} users × ${m.events.toLocaleString('en')} events; ${where} |`;
+}
+
+function goals({ unbatched, unbatchedRuns, batched, rtt, sizes, serverRss, fanout, reconnect, nproc }) {
   const sw = kb(sizes.find((s) => s.name === 'spellwire').gzBytes);
   const vsRaw = pairedRatio(unbatchedRuns, 'spellwire');
   const over = rtt.med.spellwire.p50 - rtt.med.raw.p50;
@@ -121,8 +155,8 @@ function goals({ unbatched, unbatchedRuns, batched, rtt, sizes, serverRss, recon
 | round trip p50 ≤ raw + ${GOAL.rttOverRawMs} ms | raw ${signedMs(over)} | ${mark(over <= GOAL.rttOverRawMs)} | raw p50 ${ms(rtt.med.raw.p50)} |
 | size ≤ ${GOAL.sizeMinKb} KB gz (socket.io-client), at least | ${sw.toFixed(1)} KB | ${mark(sw <= GOAL.sizeMinKb)} | socket.io-client ${peerKb(sizes, 'socket.io-client')} measured here |
 | size ≤ ${GOAL.sizeTargetKb} KB gz (phoenix), the real target | ${sw.toFixed(1)} KB | ${mark(sw <= GOAL.sizeTargetKb)} | phoenix ${peerKb(sizes, 'phoenix')} measured here |
-| RSS per idle connection at 10,000 connections (Rust load generator) | ${rssGoal(serverRss)}
-| fan-out deliveries/s for 1,000 users | not measured yet | — | |
+| server RSS ≤ ${GOAL.idleKb} KB per idle connection (10,000 connections) | ${rssGoal(serverRss)}
+| fan-out to 1,000 users ≥ ${rate(GOAL.fanoutPerSec)} deliveries on ${GOAL.fanoutCores} cores, p99 ≤ ${GOAL.fanoutP99Ms} ms | ${fanoutGoal(fanout, nproc)}
 | reconnect time, server back → first replayed event | ${reconnectGoal(reconnect)}
 `;
 }
@@ -177,10 +211,13 @@ Peers: esbuild bundle of \`export * from '<package>'\` (the whole public API), \
 ## Server memory per idle connection
 
 ${rssSection(r.serverRss)}
+## Server fan-out
+
+${fanoutSection(r.fanout)}
 ## Reconnect after a server restart
 
 ${reconnectSection(r.reconnect)}
 ## Goals
 
-${busy(r)}${goals({ unbatched, unbatchedRuns: r.runs.unbatched, batched, rtt, sizes: r.sizes, serverRss: r.serverRss, reconnect: r.reconnect })}`;
+${busy(r)}${goals({ unbatched, unbatchedRuns: r.runs.unbatched, batched, rtt, sizes: r.sizes, serverRss: r.serverRss, fanout: r.fanout, reconnect: r.reconnect, nproc: r.machine.nproc })}`;
 }

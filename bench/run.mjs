@@ -1,6 +1,7 @@
 // The benchmark harness: starts the bench server, drives headless Chromium through interleaved
 // rounds of the four client kinds (delivery unbatched and batched, round trips), measures bundle
-// sizes, and writes BENCHMARKS.md from the figures of this run.
+// sizes, measures spellwire-server with the Rust load generator (bench/server-figures.mjs), and
+// writes BENCHMARKS.md from the figures of this run.
 //
 //   node bench/run.mjs [--smoke] [--rounds N] [--out BENCHMARKS.md]
 //
@@ -14,7 +15,7 @@ import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { CHROMIUM_ARGS } from './browser.mjs';
 import { startServer } from './server.mjs';
-import { measureServerRss, serverBin } from './server-rss.mjs';
+import { measureServer, SERVER_CONFIG, serverBin } from './server-figures.mjs';
 import { measureReconnect } from './reconnect.mjs';
 import { measureSizes } from './size.mjs';
 import { render } from './report.mjs';
@@ -27,8 +28,8 @@ const { values: args } = parseArgs({
   },
 });
 const CONFIG = args.smoke
-  ? { rounds: 2, unbatched: 2_000, batched: 10_000, batch: 100, pings: 30, idleConnections: 200, reconnects: 1, downMs: 300 }
-  : { rounds: 9, unbatched: 15_000, batched: 200_000, batch: 100, pings: 500, idleConnections: 10_000, reconnects: 5, downMs: 1000 };
+  ? { rounds: 2, unbatched: 2_000, batched: 10_000, batch: 100, pings: 30, reconnects: 1, downMs: 300, ...SERVER_CONFIG.smoke }
+  : { rounds: 9, unbatched: 15_000, batched: 200_000, batch: 100, pings: 500, reconnects: 5, downMs: 1000, ...SERVER_CONFIG.full };
 if (args.rounds) CONFIG.rounds = Number(args.rounds);
 const OUT = args.out ?? (args.smoke ? null : 'BENCHMARKS.md');
 export const KINDS = ['raw', 'spellwire', 'rws', 'socketio'];
@@ -103,19 +104,6 @@ function machine() {
   return { nproc: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', chromium, node: process.version };
 }
 
-/** spellwire-server's memory per idle connection, or { skipped } saying why not. */
-async function idleMemory() {
-  if (process.env.BENCH_SERVER_BUILD_FAILED) return { skipped: 'spellwire-server did not build (cargo build --release -p spellwire-server failed)' };
-  const bin = serverBin();
-  if (!bin) return { skipped: 'no spellwire-server binary was built' };
-  log(`server memory: ${CONFIG.idleConnections} idle connections to ${bin}`);
-  try {
-    return await measureServerRss(bin, CONFIG.idleConnections);
-  } catch (e) {
-    return { skipped: `the measurement failed: ${e.message}` };
-  }
-}
-
 /** Reconnect time after a server restart (needs a server binary and redis-server), or { skipped }. */
 async function reconnectTime(origin) {
   if (process.env.BENCH_SERVER_BUILD_FAILED) return { skipped: 'spellwire-server did not build' };
@@ -149,12 +137,15 @@ async function main() {
   }
   log('bundle sizes');
   const sizes = await measureSizes();
-  const serverRss = await idleMemory();
+  const { idle: serverRss, fanout } = await measureServer(CONFIG);
   const result = {
-    ...browserResult, sizes, serverRss, reconnect, config: CONFIG, smoke: args.smoke, machine: machine(), source: source(),
+    ...browserResult, sizes, serverRss, fanout, reconnect, config: CONFIG, smoke: args.smoke, machine: machine(), source: source(),
     date: new Date().toISOString(), elapsedMs: Date.now() - started, load: [loadBefore, loadavg()[0]],
   };
   if (reconnect.inOrder === false) result.problems.push('reconnect: the page did not see 1..N once each in order');
+  for (const [what, m] of [['server memory', serverRss], ['fan-out', fanout]]) {
+    for (const p of m.problems ?? []) result.problems.push(`${what}: ${p}`);
+  }
   const markdown = render(result);
   if (OUT) writeFileSync(OUT, markdown);
   console.log(markdown);

@@ -6,9 +6,10 @@
 #   ./scripts/bench.sh            full run (a few minutes), rewrites BENCHMARKS.md
 #   ./scripts/bench.sh --smoke    tiny counts (well under a minute): checks the harness, writes nothing
 #   ./scripts/bench.sh --no-build skip the builds when pkg/ is already built (e.g. after test.sh's build)
-# A full run also builds spellwire-server (release) for the server figures (memory per idle
-# connection, reconnect after a restart on Redis); if that build fails they are reported as not
-# measured. --smoke uses whatever server binary exists.
+# A full run also builds spellwire-server and the Rust load generator spellwire-loadgen
+# (bench/loadgen), both release, for the server figures (memory per idle connection, fan-out,
+# reconnect after a restart on Redis); if a build fails its figures are reported as not
+# measured. --smoke uses whatever binaries exist.
 # Other arguments go to bench/run.mjs (--rounds N, --out FILE).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -42,8 +43,11 @@ if [ "$build" = 1 ] || [ ! -f pkg/spellwire_bg.wasm ]; then
 fi
 if [ "$build" = 1 ] && [ "$smoke" = 0 ]; then
   cargo build --release --quiet -p spellwire-server \
-    || { echo "[bench] spellwire-server did not build: its memory figure will say so" >&2
+    || { echo "[bench] spellwire-server did not build: its figures will say so" >&2
          export BENCH_SERVER_BUILD_FAILED=1; }
+  cargo build --release --quiet -p spellwire-loadgen \
+    || { echo "[bench] spellwire-loadgen did not build: the server figures will say so" >&2
+         export BENCH_LOADGEN_BUILD_FAILED=1; }
 fi
 
 node bench/run.mjs "${run_args[@]}"

@@ -50,6 +50,6 @@ pub async fn run(a: Args) -> Result<Value> {
     let per = (loaded_kb as f64 - base_kb as f64) * 1024.0 / a.connections as f64;
     Ok(json!({
         "connections": a.connections, "baseKb": base_kb, "loadedKb": loaded_kb,
-        "perConnectionBytes": per, "openMs": open_ms, "problems": [],
+        "perConnectionBytes": per, "openMs": open_ms, "settleMs": a.settle_ms, "problems": [],
     }))
 }
