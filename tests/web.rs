@@ -140,16 +140,20 @@ async fn latency_is_measured() {
 async fn send_resolves_on_ack_and_the_server_applies_it() {
     let u = user("send");
     let client = client_for(&u, &[]).await;
-    let acked = settle(client.send("chat".into(), obj(&[("text", "hi".into())]), JsValue::UNDEFINED)).await;
+    let topic = obj(&[("topic", "room:1".into())]).unchecked_into();
+    let acked = settle(client.send("chat".into(), obj(&[("text", "hi".into())]), Some(topic))).await;
     let id = text(&acked.expect("acked"), "id");
     assert_eq!(received_ids(&u).await, [id]);
+    let applied = get(&format!("/test/received/{u}")).await;
+    let first = js_sys::Array::from(&field(&applied, "messages")).get(0);
+    assert_eq!(text(&first, "topic"), "room:1");
 }
 
 #[wasm_bindgen_test]
 async fn sends_while_disconnected_are_delivered_in_order_after_connect() {
     let u = user("outbox");
     let client = client_for(&u, &[("autoConnect", false.into())]).await;
-    let promises: Vec<_> = (0..5).map(|i| client.send("n".into(), i.into(), JsValue::UNDEFINED)).collect();
+    let promises: Vec<_> = (0..5).map(|i| client.send("n".into(), i.into(), None)).collect();
     assert_eq!(num(&client.stats(), "queued"), 5.0);
     client.connect();
     let mut ids = Vec::new();
@@ -165,7 +169,7 @@ async fn sends_during_a_drop_are_resent_and_applied_once() {
     let client = client_for(&u, &[fast_backoff()]).await;
     assert!(open(&client).await);
     hook("drop", &u, &[]).await;
-    let promises: Vec<_> = (0..3).map(|i| client.send("n".into(), i.into(), JsValue::UNDEFINED)).collect();
+    let promises: Vec<_> = (0..3).map(|i| client.send("n".into(), i.into(), None)).collect();
     let mut ids = Vec::new();
     for p in promises {
         ids.push(text(&settle(p).await.expect("acked"), "id"));
@@ -176,9 +180,9 @@ async fn sends_during_a_drop_are_resent_and_applied_once() {
 #[wasm_bindgen_test]
 async fn overflow_rejects_with_queue_full() {
     let client = client_for(&user("full"), &[("autoConnect", false.into()), ("queueLimit", 2.into())]).await;
-    let _a = client.send("n".into(), 1.into(), JsValue::UNDEFINED);
-    let _b = client.send("n".into(), 2.into(), JsValue::UNDEFINED);
-    let third = settle(client.send("n".into(), 3.into(), JsValue::UNDEFINED)).await;
+    let _a = client.send("n".into(), 1.into(), None);
+    let _b = client.send("n".into(), 2.into(), None);
+    let third = settle(client.send("n".into(), 3.into(), None)).await;
     assert_eq!(text(&third.unwrap_err(), "code"), "QueueFull");
 }
 
@@ -187,8 +191,8 @@ async fn drop_oldest_evicts_the_first_message() {
     let u = user("dropoldest");
     let extra = [("autoConnect", false.into()), ("queueLimit", 1.into()), ("overflow", "drop-oldest".into())];
     let client = client_for(&u, &extra).await;
-    let first = client.send("n".into(), 1.into(), JsValue::UNDEFINED);
-    let second = client.send("n".into(), 2.into(), JsValue::UNDEFINED);
+    let first = client.send("n".into(), 1.into(), None);
+    let second = client.send("n".into(), 2.into(), None);
     assert_eq!(text(&settle(first).await.unwrap_err(), "code"), "QueueFull");
     client.connect();
     let id = text(&settle(second).await.expect("kept message acked"), "id");
@@ -362,7 +366,7 @@ async fn the_cursor_is_kept_in_session_storage() {
 #[wasm_bindgen_test]
 async fn close_rejects_unacked_sends_with_closed() {
     let client = client_for(&user("close"), &[("autoConnect", false.into())]).await;
-    let pending = client.send("n".into(), 1.into(), JsValue::UNDEFINED);
+    let pending = client.send("n".into(), 1.into(), None);
     client.close();
     assert_eq!(text(&settle(pending).await.unwrap_err(), "code"), "Closed");
     assert_eq!(client.state(), "closed");
@@ -386,12 +390,17 @@ fn bad_options_throw_clear_errors() {
 #[wasm_bindgen_test]
 async fn bad_send_arguments_reject_without_breaking_the_client() {
     let client = client_for(&user("badsend"), &[]).await;
-    let empty = settle(client.send("".into(), JsValue::NULL, JsValue::UNDEFINED)).await;
+    let empty = settle(client.send("".into(), JsValue::NULL, None)).await;
     assert_eq!(text(&empty.unwrap_err(), "code"), "BadArgument");
     let big = "x".repeat(70_000);
-    let too_big = settle(client.send("t".into(), big.into(), JsValue::UNDEFINED)).await;
+    let too_big = settle(client.send("t".into(), big.into(), None)).await;
     assert_eq!(text(&too_big.unwrap_err(), "code"), "MessageTooLarge");
-    let fine = settle(client.send("t".into(), 1.into(), JsValue::UNDEFINED)).await;
+    let not_options = settle(client.send("t".into(), 1.into(), Some(JsValue::from("room:1").unchecked_into()))).await;
+    assert_eq!(text(&not_options.unwrap_err(), "code"), "BadArgument");
+    let bad_topic = obj(&[("topic", 7.into())]).unchecked_into();
+    let bad_topic = settle(client.send("t".into(), 1.into(), Some(bad_topic))).await;
+    assert!(text(&bad_topic.unwrap_err(), "message").contains("topic"));
+    let fine = settle(client.send("t".into(), 1.into(), None)).await;
     assert!(fine.is_ok());
 }
 

@@ -6,10 +6,17 @@ use super::driver::{self, Shared};
 use super::js_options;
 use crate::core::Input;
 use crate::error::{Error, ErrorCode};
-use js_sys::{Function, Promise, Reflect};
+use js_sys::{Function, Promise};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `{ topic? }`, typed in the .d.ts as `SendOptions` (declared in typescript.rs), optional.
+    #[wasm_bindgen(typescript_type = "SendOptions")]
+    pub type SendOptions;
+}
 
 thread_local! {
     static PAGE_CLIENT: RefCell<Option<Shared>> = const { RefCell::new(None) };
@@ -47,6 +54,15 @@ fn string_arg(what: &str, value: &JsValue) -> Result<String, JsValue> {
 fn listener(value: JsValue) -> Result<Callback, JsValue> {
     let f: Function = value.dyn_into().map_err(|_| bad_argument("listener must be a function".into()))?;
     Ok(Rc::new(move |v: &JsValue| f.call1(&JsValue::NULL, v).map(drop).map_err(|e| describe(&e))))
+}
+
+/// The topic from `send`'s options; anything but `{ topic?: string }` (or nothing) is refused.
+fn send_topic(options: Option<JsValue>) -> Result<Option<String>, String> {
+    let Some(options) = options.filter(|o| !o.is_null() && !o.is_undefined()) else { return Ok(None) };
+    if !options.is_object() {
+        return Err("send options must be an object such as { topic: 'room:1' }".into());
+    }
+    super::fields::opt_string(&options, "topic").map_err(|e| "send options: ".to_owned() + &e)
 }
 
 #[wasm_bindgen]
@@ -143,15 +159,13 @@ impl Client {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] kind: JsValue,
         data: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "SendOptions | undefined")] options: JsValue,
+        options: Option<SendOptions>,
     ) -> Promise {
         let kind = kind.as_string().unwrap_or_default();
-        let topic = if options.is_object() {
-            Reflect::get(&options, &"topic".into()).ok().and_then(|t| t.as_string())
-        } else {
-            None
-        };
-        driver::send(&self.shared, &kind, data, topic)
+        match send_topic(options.map(JsValue::from)) {
+            Ok(topic) => driver::send(&self.shared, &kind, data, topic),
+            Err(message) => Promise::reject(&bad_argument(message)),
+        }
     }
 
     /// Current state: `connecting`, `open`, `reconnecting`, `offline`, `closed` or `failed`.
