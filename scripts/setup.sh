@@ -31,8 +31,9 @@ if [ "$have" != "$want" ]; then
     || cargo install wasm-bindgen-cli --version "=$want"
 fi
 
-if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ ! -x node_modules/.bin/esbuild ]; then
-  say "installing npm dev tools (binaryen for wasm-opt, playwright-core, esbuild)"
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ ! -x node_modules/.bin/esbuild ] \
+  || [ ! -x node_modules/.bin/tsc ]; then
+  say "installing npm dev tools (binaryen for wasm-opt, playwright-core, esbuild, typescript)"
   npm ci --no-audit --no-fund
 fi
 

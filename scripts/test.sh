@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test on a fresh machine: installs the toolchain (scripts/setup.sh), then
 #   1. native: the sans-IO core and the server's integration tests (cargo test --workspace)
-#   2. the release build of pkg/ (and its size)
+#   2. the release build of pkg/ (and its size), and a TypeScript check of pkg/spellwire.d.ts
 #   2b. multi-node: server tests on a private redis-server, and a browser failover A -> B
 #   3. browser: wasm-pack test in headless Chromium against a real spellwire-server
 #   4. the chaos test of the delivery guarantee (rewrites docs/RELIABILITY.md)
@@ -22,6 +22,9 @@ cargo test --workspace --quiet
 
 step "release build"
 bash scripts/build.sh
+
+step "TypeScript: the README's typed usage checks against pkg/spellwire.d.ts"
+tsc -p tests/types/tsconfig.json
 
 step "multi-node tests on a private Redis: server nodes, then browser failover (installs redis-server if missing)"
 bash scripts/redis-tests.sh
