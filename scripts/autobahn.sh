@@ -98,20 +98,10 @@ step "building and starting spellwire-server --test-hooks"
 cargo build --quiet -p spellwire-server
 rm -rf "$WORK"
 mkdir -p "$WORK"
-target/debug/spellwire-server --addr 127.0.0.1:0 --test-hooks >"$WORK/server.log" 2>"$WORK/server.err" &
-SERVER_PID=$!
-trap 'kill $SERVER_PID 2>/dev/null || true' EXIT
-url=""
-for _ in $(seq 1 100); do
-  url=$(sed -n 's/^spellwire-server listening on //p' "$WORK/server.log")
-  [ -n "$url" ] && break
-  sleep 0.1
-done
-if [ -z "$url" ]; then
-  echo "spellwire-server did not start:" >&2
-  cat "$WORK/server.err" >&2
-  exit 2
-fi
+source scripts/servers.sh
+trap stop_servers EXIT
+start_server echo_http --test-hooks || exit 2
+url=$echo_http
 hostport=${url#http://}
 ws_url="ws://$hostport/test/echo"
 echo "echo socket at $ws_url"
@@ -169,7 +159,7 @@ elapsed=$(( $(date +%s) - start ))
 echo "wstest exited $rc after ${elapsed}s"
 if ! kill -0 "$SERVER_PID" 2>/dev/null; then
   echo "spellwire-server died during the run; its stderr:" >&2
-  tail -n 30 "$WORK/server.err" >&2
+  tail -n 30 "$SERVER_ERR" >&2
   exit 2
 fi
 if [ "$rc" -ne 0 ] || [ ! -s "$WORK/reports/servers/index.json" ]; then
