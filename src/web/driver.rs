@@ -42,8 +42,12 @@ pub(crate) struct Inner {
 }
 
 /// Milliseconds from a monotonic high-resolution clock (sub-ms, for latency).
+/// Looked up once: `now()` runs for every socket message.
 pub(crate) fn now() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map_or_else(js_sys::Date::now, |p| p.now())
+    thread_local! {
+        static PERFORMANCE: Option<web_sys::Performance> = web_sys::window().and_then(|w| w.performance());
+    }
+    PERFORMANCE.with(|p| p.as_ref().map_or_else(js_sys::Date::now, |p| p.now()))
 }
 
 /// Builds a client and, unless `autoConnect` is false, starts connecting.
