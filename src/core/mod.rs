@@ -14,11 +14,14 @@
 //! assert_eq!(core.phase(), Phase::Connecting);
 //! ```
 
+mod attempt;
 pub mod backoff;
+mod hints;
 pub mod liveness;
 mod machine;
 pub mod outbox;
 mod reply;
+mod send;
 pub mod rng;
 pub mod seq;
 pub mod text;
