@@ -108,6 +108,16 @@ pub const OPTION_NAMES: &[&str] = &[
 pub const BACKOFF_NAMES: &[&str] =
     &["initialMs", "maxMs", "factor", "jitter", "maxAttempts", "resetAfterMs"];
 
+/// `ws://` or `wss://`, then a host with no whitespace: what the browser would refuse at every
+/// attempt (turning a typo into an endless retry loop) is refused once, at construction.
+fn url_looks_valid(url: &str) -> bool {
+    let rest = url.strip_prefix("ws://").or_else(|| url.strip_prefix("wss://"));
+    rest.is_some_and(|r| {
+        let host = r.split(['/', '?', '#']).next().unwrap_or("");
+        !host.is_empty() && !r.contains(char::is_whitespace)
+    })
+}
+
 fn yes() -> bool {
     true
 }
@@ -162,8 +172,8 @@ impl Options {
         if urls.is_empty() {
             return Err("url must name at least one server".into());
         }
-        if let Some(bad) = urls.iter().find(|u| !(u.starts_with("ws://") || u.starts_with("wss://"))) {
-            return Err(["url \"", bad, "\" must start with ws:// or wss://"].concat());
+        if let Some(bad) = urls.iter().find(|u| !url_looks_valid(u)) {
+            return Err(["url \"", bad, "\" must be ws:// or wss:// followed by a host"].concat());
         }
         self.backoff.validate()?;
         let positive = |v: f64| v.is_finite() && v > 0.0;
@@ -176,6 +186,12 @@ impl Options {
         if !(self.liveness_grace_ms.is_finite() && self.liveness_grace_ms >= 0.0) {
             return Err("livenessGraceMs must be zero or more".into());
         }
+        if self.queue_limit == 0 {
+            return Err("queueLimit must be 1 or more (0 would refuse every send)".into());
+        }
+        if self.max_message_bytes < 64 {
+            return Err("maxMessageBytes must be 64 or more (a send frame needs room for its id)".into());
+        }
         Ok(())
     }
 }
@@ -183,6 +199,24 @@ impl Options {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bad_values_are_refused_by_name() {
+        let cases: [(fn(&mut Options), &str); 5] = [
+            (|o| o.url = Urls::One("ws://".into()), "host"),
+            (|o| o.url = Urls::One("ws://bad host/ws".into()), "host"),
+            (|o| o.url = Urls::Many(vec![]), "at least one"),
+            (|o| o.queue_limit = 0, "queueLimit"),
+            (|o| o.max_message_bytes = 0, "maxMessageBytes"),
+        ];
+        for (spoil, needle) in cases {
+            let mut o = Options::new("ws://127.0.0.1:8080/ws");
+            spoil(&mut o);
+            let err = o.validate().unwrap_err();
+            assert!(err.contains(needle), "{err}");
+        }
+        assert!(Options::new("wss://example.com").validate().is_ok());
+    }
 
     #[test]
     fn typos_are_refused_by_name() {

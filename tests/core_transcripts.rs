@@ -90,7 +90,10 @@ fn frame(gen: u64, frame: ServerFrame<()>) -> Input<u64> {
     Input::Frame { gen, frame }
 }
 fn welcome(gen: u64, epoch: &str, after: u64, resumed: bool) -> Input<u64> {
-    let w = Welcome { epoch: epoch.into(), after, resumed, heartbeat_ms: 1000, head: 0 };
+    welcome_advising(gen, epoch, after, resumed, 1000)
+}
+fn welcome_advising(gen: u64, epoch: &str, after: u64, resumed: bool, heartbeat_ms: u64) -> Input<u64> {
+    let w = Welcome { epoch: epoch.into(), after, resumed, heartbeat_ms, head: 0 };
     frame(gen, ServerFrame::Welcome(w))
 }
 fn event(gen: u64, seq: u64) -> Input<u64> {
@@ -126,10 +129,13 @@ fn core() -> Core<u64> {
     core_with(opts(), None)
 }
 
-/// A core welcomed on socket 1 at t=0 (epoch e1, after `after`), with ping 1 outstanding.
+/// A core welcomed on socket 1 at t=0 (epoch e1, after `after`), with ping 1 outstanding. The
+/// server advises the options' heartbeat (the client never pings slower than advised).
 fn connected_with(o: Options, after: u64) -> Core<u64> {
+    let advised = o.heartbeat_ms.map_or(1000, |h| h as u64);
     let mut c = core_with(o, (after > 0).then_some(("e1", after)));
-    for input in [Input::Connect, token(1), opened(1), welcome(1, "e1", after, after > 0)] {
+    let welcomed = welcome_advising(1, "e1", after, after > 0, advised);
+    for input in [Input::Connect, token(1), opened(1), welcomed] {
         c.handle(0.0, input);
     }
     assert_eq!(c.phase(), Phase::Open);
@@ -523,6 +529,32 @@ fn a_gap_sends_one_replay_request_and_the_replay_repairs_it() {
         Step::Check("two gaps counted", |c| c.stats().0.gaps == 2),
     ];
     run("gap", &mut connected(), steps);
+}
+
+#[test]
+fn the_heartbeat_option_never_pings_slower_than_the_server_advises() {
+    // The server closes sockets silent for 2 x its heartbeat + 10 s: a slower client would be cut.
+    let mut o = opts();
+    o.heartbeat_ms = Some(60_000.0);
+    let mut c = core_with(o, None);
+    for input in [Input::Connect, token(1), opened(1), welcome(1, "e1", 0, false)] {
+        c.handle(0.0, input);
+    }
+    assert_eq!(c.next_wake(), Some(1000.0), "advised 1000 ms wins over the option's 60000");
+}
+
+#[test]
+fn close_1009_rejects_the_oversized_message_instead_of_resending_it_forever() {
+    let steps = vec![
+        at(1.0, send("big"), &["text BIG"]),
+        at(2.0, send("small"), &["text SMALL"]),
+        at(3.0, closed(1, 1009), &[
+            "rejected big MessageTooLarge",
+            "state reconnecting #1 retry 500 (closed:1009)",
+        ]),
+        Step::Check("only the small one is still queued", |c| c.stats().1 == 1),
+    ];
+    run("1009", &mut connected(), steps);
 }
 
 #[test]

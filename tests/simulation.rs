@@ -640,6 +640,7 @@ fn every_seed_delivers_every_event_once_in_order_and_every_send_is_acked_once() 
     }
     // The faults must actually have happened, or the test proves nothing.
     assert!(totals.0 > 100 * SEEDS as usize && totals.1 > 10 * SEEDS as usize, "{totals:?}");
+    assert!(totals.2 > SEEDS, "too few gaps, duplicates and reconnects to prove anything: {totals:?}");
 }
 
 #[test]

@@ -107,9 +107,17 @@ async fn reserved_names_reach_star_but_not_lifecycle_listeners() {
     assert!(open(&client).await);
     let states = record(&client, "state");
     let all = record(&client, "*");
-    notify(&u, "state", None, obj(&[("fake", true.into())])).await;
-    assert!(wait_until(3000, || all.len() == 1).await);
+    let errors = record(&client, "error");
+    let resets = record(&client, "reset");
+    let topic = Recorder::default();
+    client.subscribe("lifecycle:1".into(), topic.listener()).unwrap();
+    for kind in ["state", "error", "reset"] {
+        notify(&u, kind, Some("lifecycle:1"), obj(&[("fake", true.into())])).await;
+    }
+    assert!(wait_until(3000, || all.len() == 3).await);
+    assert_eq!(topic.strings("type"), ["state", "error", "reset"]);
     assert!(states.0.borrow().iter().all(|s| field(s, "fake").is_undefined()));
+    assert_eq!((errors.len(), resets.len()), (0, 0));
 }
 
 #[wasm_bindgen_test]
@@ -164,7 +172,7 @@ async fn sends_while_disconnected_are_delivered_in_order_after_connect() {
 }
 
 #[wasm_bindgen_test]
-async fn sends_during_a_drop_are_resent_and_applied_once() {
+async fn sends_while_reconnecting_are_delivered_in_order() {
     let u = user("resend");
     let client = client_for(&u, &[fast_backoff()]).await;
     assert!(open(&client).await);
@@ -175,6 +183,24 @@ async fn sends_during_a_drop_are_resent_and_applied_once() {
         ids.push(text(&settle(p).await.expect("acked"), "id"));
     }
     assert_eq!(received_ids(&u).await, ids);
+}
+
+#[wasm_bindgen_test]
+async fn messages_whose_acks_were_lost_are_resent_with_their_ids_and_applied_once() {
+    // A black hole: the server applies the sends, but their acks never arrive. The heartbeat
+    // notices, the client reconnects and resends the same ids; the server must not apply twice.
+    let u = user("idempotent");
+    let extra = [("heartbeatMs", 200.into()), ("livenessGraceMs", 300.into()), fast_backoff()];
+    let client = client_for(&u, &extra).await;
+    assert!(open(&client).await);
+    assert_eq!(num(&hook("blackhole", &u, &[]).await, "silenced"), 1.0);
+    let promises: Vec<_> = (0..3).map(|i| client.send("n".into(), i.into(), None)).collect();
+    assert!(wait_until(3000, || num(&client.stats(), "reconnects") == 1.0).await);
+    let mut ids = Vec::new();
+    for p in promises {
+        ids.push(text(&settle(p).await.expect("acked after the resend"), "id"));
+    }
+    assert_eq!(received_ids(&u).await, ids, "each id applied exactly once, in order");
 }
 
 #[wasm_bindgen_test]
@@ -223,11 +249,13 @@ async fn token_function_is_asked_once_more_after_4401() {
     });
     let opts = options("unused", &[("token", token_fn.into()), fast_backoff()]);
     let client = Client::new(opts).unwrap();
+    let states = record(&client, "state");
     assert!(wait_until(5000, || client.state() == "failed").await);
     sleep(500).await;
     assert_eq!(calls.get(), 2);
-    let reason = client.state();
-    assert_eq!(reason, "failed");
+    assert_eq!(states.strings("reason").last().map(String::as_str), Some("unauthorized"));
+    let hellos = get("/test/hellos?token=bad-function-token").await;
+    assert!(num(&hellos, "count") >= 2.0, "the second token was never presented");
 }
 
 #[wasm_bindgen_test]
@@ -400,6 +428,9 @@ async fn bad_send_arguments_reject_without_breaking_the_client() {
     let bad_topic = obj(&[("topic", 7.into())]).unchecked_into();
     let bad_topic = settle(client.send("t".into(), 1.into(), Some(bad_topic))).await;
     assert!(text(&bad_topic.unwrap_err(), "message").contains("topic"));
+    let function = Closure::<dyn FnMut()>::new(|| ()).into_js_value();
+    let not_json = settle(client.send("t".into(), function, None)).await;
+    assert_eq!(text(&not_json.unwrap_err(), "code"), "BadArgument");
     let fine = settle(client.send("t".into(), 1.into(), None)).await;
     assert!(fine.is_ok());
 }

@@ -6,7 +6,7 @@ use super::machine::{Core, Stage};
 use super::text::decimal;
 use super::types::{Output, Phase};
 use crate::error::{Error, ErrorCode};
-use crate::protocol::{ClientFrame, CLOSE_TIMEOUT, CLOSE_UNAUTHORIZED};
+use crate::protocol::{ClientFrame, CLOSE_TIMEOUT, CLOSE_TOO_BIG, CLOSE_UNAUTHORIZED};
 
 impl<P> Core<P> {
     pub(super) fn on_connect_request(&mut self, now: f64) {
@@ -62,8 +62,21 @@ impl<P> Core<P> {
         self.gen += 1; // the socket is gone: nothing more from it counts
         if code == CLOSE_UNAUTHORIZED {
             self.on_unauthorized(now);
-        } else {
-            self.fail_attempt(now, &["closed:", &decimal(code.into())].concat());
+            return;
+        }
+        if code == CLOSE_TOO_BIG {
+            self.drop_oversized_message();
+        }
+        self.fail_attempt(now, &["closed:", &decimal(code.into())].concat());
+    }
+
+    /// The server closed with 1009: a queued message is above its limit (lower than
+    /// `maxMessageBytes`). Resending it after every reconnect would loop forever, so the oldest
+    /// unacked message (the first one written) is rejected instead.
+    fn drop_oversized_message(&mut self) {
+        if let Some(id) = self.outbox.pop_oldest() {
+            let msg = "the server closed with 1009 (message too big): its limit is below maxMessageBytes";
+            self.reject(id, Error::new(ErrorCode::MessageTooLarge, msg));
         }
     }
 

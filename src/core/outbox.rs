@@ -116,6 +116,18 @@ impl Outbox {
         self.items.iter().map(|(_, text)| text.as_str())
     }
 
+    /// Removes the oldest message, returning its id: the one the server refused as too big
+    /// (messages go out in order, so the first unacked one is the culprit).
+    ///
+    /// ```
+    /// let mut o = spellwire::core::outbox::Outbox::new(2, spellwire::core::outbox::Overflow::Reject);
+    /// o.push("a".into(), "A".into());
+    /// assert_eq!(o.pop_oldest().as_deref(), Some("a"));
+    /// ```
+    pub fn pop_oldest(&mut self) -> Option<String> {
+        self.items.pop_front().map(|(id, _)| id)
+    }
+
     /// Empties the queue, returning the ids (their promises must be settled).
     ///
     /// ```

@@ -49,7 +49,9 @@ impl<P> Core<P> {
         }
         self.ever_opened = true;
         let advertised = if w.heartbeat_ms > 0 { w.heartbeat_ms as f64 } else { 25_000.0 };
-        self.live.set_interval(self.opts.heartbeat_ms.unwrap_or(advertised));
+        // Never slower than the server asks: it closes sockets that stay silent too long.
+        let interval = self.opts.heartbeat_ms.map_or(advertised, |mine| mine.min(advertised));
+        self.live.set_interval(interval);
         self.live.start(now);
         if self.seq.cursor().is_some() && !w.resumed {
             self.stats.resets += 1;

@@ -38,6 +38,10 @@ pub(crate) fn message(id: &str, kind: &str, topic: Option<&str>, data: JsValue) 
     if kind.is_empty() || kind.char_indices().nth(64).is_some() {
         return Err(["event type must be 1 to 64 characters, got \"", kind, "\""].concat());
     }
+    if data.is_function() || data.is_symbol() {
+        // JSON.stringify would drop it without a word and the server would see null.
+        return Err("data must be JSON-encodable; functions and symbols are not".into());
+    }
     let data = if data.is_undefined() { JsValue::NULL } else { data };
     let mut fields = vec![(keys::OP, "send".into()), (keys::ID, id.into()), (keys::TYPE, kind.into())];
     if let Some(t) = topic {
