@@ -202,7 +202,8 @@ mod tests {
 
     #[test]
     fn bad_values_are_refused_by_name() {
-        let cases: [(fn(&mut Options), &str); 5] = [
+        type Case = (fn(&mut Options), &'static str);
+        let cases: [Case; 5] = [
             (|o| o.url = Urls::One("ws://".into()), "host"),
             (|o| o.url = Urls::One("ws://bad host/ws".into()), "host"),
             (|o| o.url = Urls::Many(vec![]), "at least one"),
