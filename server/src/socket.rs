@@ -42,11 +42,14 @@ pub fn origin_ok(state: &AppState, headers: &HeaderMap) -> bool {
 }
 
 async fn serve(mut socket: WebSocket, state: AppState) {
-    let Some((user, cursor)) = handshake(&mut socket, &state).await else { return };
+    // Boxed, as are the other rarely-running futures below: a future's size is that of its
+    // largest state, and this one lives as long as the socket, so it should only hold what an
+    // idle socket needs.
+    let Some((user, cursor)) = Box::pin(handshake(&mut socket, &state)).await else { return };
     let (conn, rx, ctl) = ConnHandle::new();
-    if let Err(e) = state.hub.attach(&user, cursor.as_ref(), conn.clone()).await {
+    if let Err(e) = Box::pin(state.hub.attach(&user, cursor.as_ref(), conn.clone())).await {
         tracing::warn!("attach {user}: {e}");
-        close::<()>(&mut socket, CLOSE_OVERLOADED, "store unavailable; try again").await;
+        Box::pin(close::<()>(&mut socket, CLOSE_OVERLOADED, "store unavailable; try again")).await;
         return;
     }
     let (sink, stream) = socket.split();
@@ -131,7 +134,7 @@ where
             Ok(Some(Ok(msg))) => msg,
         };
         match msg {
-            Message::Text(t) => on_text(state, user, conn, &t).await,
+            Message::Text(t) => Box::pin(on_text(state, user, conn, &t)).await,
             Message::Binary(_) => {
                 let why = "binary frames are not supported; send JSON text frames";
                 conn.push(Out::frame(crate::frames::bad_frame(why)));

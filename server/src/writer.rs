@@ -36,13 +36,14 @@ where
             biased;
             changed = ctl.changed() => {
                 let now = *ctl.borrow_and_update();
-                if changed.is_err() || stop(&mut sink, now).await {
+                if changed.is_err() || Box::pin(stop(&mut sink, now)).await {
                     return;
                 }
             }
             out = rx.recv() => {
                 let Some(out) = out else { return };
-                if send_batch(&mut sink, out, &mut rx).await.is_err() {
+                // Boxed: the loop's future outlives every batch and should stay small.
+                if Box::pin(send_batch(&mut sink, out, &mut rx)).await.is_err() {
                     return;
                 }
             }
