@@ -69,7 +69,10 @@ pub struct AppState {
 impl AppState {
     /// Fresh state with an in-memory store and a new random epoch.
     pub fn new(config: Config) -> Self {
-        let store = MemoryStore::new(config.retention());
+        let mut store = MemoryStore::new(config.retention());
+        if config.test_hooks {
+            store = store.keeping_applied();
+        }
         let hub = Hub::new(Arc::new(store), random::hex_id(8), config.heartbeat_ms);
         Self {
             auth: Arc::new(Auth::new(config.secret.clone(), config.token_ttl_secs)),
@@ -84,7 +87,10 @@ impl AppState {
     /// [`AppState::new`]. Fails when Redis cannot be reached.
     pub async fn build(config: Config) -> Result<Self, StoreError> {
         let Some(url) = config.redis.clone() else { return Ok(Self::new(config)) };
-        let store = RedisStore::connect(&url, &config.redis_prefix, config.retention()).await?;
+        let mut store = RedisStore::connect(&url, &config.redis_prefix, config.retention()).await?;
+        if config.test_hooks {
+            store = store.keeping_applied();
+        }
         let epoch = store.epoch().await?;
         let (client, channel) = (store.client().clone(), store.channel());
         let first = subscriber::subscribe(&client, &channel).await?;

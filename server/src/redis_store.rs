@@ -56,6 +56,7 @@ pub struct RedisStore {
     prefix: String,
     retention: Retention,
     scripts: Arc<[Script; 4]>,
+    applied_cap: usize,
 }
 
 /// Indexes into `scripts`.
@@ -82,7 +83,14 @@ impl RedisStore {
             script(include_str!("lua/since.lua")),
         ];
         let prefix = prefix.to_owned();
-        Ok(Self { client, conn, prefix, retention, scripts: Arc::new(scripts) })
+        Ok(Self { client, conn, prefix, retention, scripts: Arc::new(scripts), applied_cap: 0 })
+    }
+
+    /// Also keeps the last applied messages per user in `{p}:u:{user}:applied`, for
+    /// `/test/received`; only with `--test-hooks` (nothing else reads them).
+    pub fn keeping_applied(mut self) -> Self {
+        self.applied_cap = APPLIED_CAP;
+        self
     }
 
     /// The client, for the pub/sub connection.
@@ -117,7 +125,7 @@ impl RedisStore {
         inv.key(self.user_key(user, &format!("id:{}", msg.id))).key(self.user_key(user, "applied"));
         self.event_args(&mut inv, user, msg.kind.clone(), msg.topic.clone(), msg.data.clone());
         let json = serde_json::to_string(msg).unwrap_or_default();
-        inv.arg(ID_TTL_SECS).arg(json).arg(APPLIED_CAP);
+        inv.arg(ID_TTL_SECS).arg(json).arg(self.applied_cap);
         let (seq, _): (u64, usize) = inv.invoke_async(&mut self.conn.clone()).await?;
         Ok((seq > 0).then_some(seq))
     }

@@ -27,7 +27,7 @@ pub async fn ws(State(state): State<AppState>, headers: HeaderMap, ws: WebSocket
         return StatusCode::FORBIDDEN.into_response();
     }
     let max = state.config.max_message_bytes;
-    ws.read_buffer_size(4096)
+    ws.read_buffer_size(1024)
         .write_buffer_size(0)
         .max_write_buffer_size(MAX_WRITE_BUFFER)
         .max_message_size(max)

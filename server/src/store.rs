@@ -82,6 +82,7 @@ pub trait Store: Send + Sync + 'static {
 pub struct MemoryStore {
     retention: Retention,
     users: Mutex<HashMap<String, UserData>>,
+    applied_cap: usize,
 }
 
 struct UserData {
@@ -93,7 +94,22 @@ struct UserData {
 impl MemoryStore {
     /// An empty store keeping each user's log within `retention`.
     pub fn new(retention: Retention) -> Self {
-        Self { retention, users: Mutex::new(HashMap::new()) }
+        Self { retention, users: Mutex::new(HashMap::new()), applied_cap: 0 }
+    }
+
+    /// Also keeps the last [`APPLIED_CAP`] applied messages per user, for `/test/received`.
+    /// Only with `--test-hooks`: in production nothing reads them, and they hold whole payloads.
+    ///
+    /// ```
+    /// use spellwire_server::{log::Retention, store::{MemoryStore, Store}};
+    /// let s = MemoryStore::new(Retention { max_events: 10, max_age: std::time::Duration::from_secs(60) });
+    /// let m = spellwire::protocol::Message { id: "1".into(), kind: "k".into(), topic: None, data: serde_json::Value::Null };
+    /// s.apply_once("ann", &m);
+    /// assert!(s.applied("ann").is_empty()); // not kept unless asked
+    /// ```
+    pub fn keeping_applied(mut self) -> Self {
+        self.applied_cap = APPLIED_CAP;
+        self
     }
 
     fn with<R>(&self, user: &str, f: impl FnOnce(&mut UserData) -> R) -> R {
@@ -126,7 +142,10 @@ impl Store for MemoryStore {
             if !u.ids.insert(&msg.id) {
                 return false;
             }
-            if u.applied.len() == APPLIED_CAP {
+            if self.applied_cap == 0 {
+                return true;
+            }
+            if u.applied.len() == self.applied_cap {
                 u.applied.pop_front();
             }
             u.applied.push_back(msg.clone());
