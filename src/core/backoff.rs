@@ -42,7 +42,8 @@ pub struct Backoff {
     pub factor: f64,
     /// Jitter kind. Default full.
     pub jitter: Jitter,
-    /// Consecutive failed attempts before state `failed` (until `retry()`). Default infinite.
+    /// Reconnect attempts (retries after the first failure) before state `failed`, until
+    /// `retry()`. Default infinite.
     pub max_attempts: f64,
     /// A connection that stayed open this long (ms) resets the attempt count. Default 5000.
     pub reset_after_ms: f64,

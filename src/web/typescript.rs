@@ -10,7 +10,7 @@ export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'offline'
 /** Payload of the `state` event. */
 export interface StateInfo {
   state: ConnectionState;
-  /** Consecutive failed attempts (reset after `backoff.resetAfterMs` of stable connection). */
+  /** Consecutive failed attempts. A connection that stayed up `backoff.resetAfterMs` starts the count from 0 when it ends; `retry()`/`connect()` too. */
   attempt: number;
   /** Time until the next attempt while `reconnecting`, else null. */
   nextRetryMs: number | null;
@@ -42,7 +42,7 @@ export interface BackoffOptions {
   /** Largest delay, ms [20000]. */ maxMs?: number;
   /** Growth per attempt [2]. */ factor?: number;
   /** 'full' = uniform in [0, cap]; 'equal' = [cap/2, cap]; 'none' = cap ['full']. */ jitter?: 'full' | 'equal' | 'none';
-  /** Failed attempts before state 'failed' [Infinity]. */ maxAttempts?: number;
+  /** Reconnect attempts (retries after the first failure) before state 'failed' [Infinity]. */ maxAttempts?: number;
   /** Stable ms that reset the attempt count [5000]. */ resetAfterMs?: number;
 }
 
