@@ -27,6 +27,9 @@ pub async fn ws(State(state): State<AppState>, headers: HeaderMap, ws: WebSocket
         return StatusCode::FORBIDDEN.into_response();
     }
     let max = state.config.max_message_bytes;
+    // tungstenite keeps a read buffer of this capacity for the socket's whole life, so it is most
+    // of an idle socket's memory. Larger messages still arrive whole (the buffer grows to the
+    // frame's length), in reads of at most this size.
     ws.read_buffer_size(1024)
         .write_buffer_size(0)
         .max_write_buffer_size(MAX_WRITE_BUFFER)
