@@ -54,12 +54,22 @@ pub struct Live {
 impl Live {
     /// Adds a socket that already got its replay up to `last`.
     pub fn add_live(&mut self, conn: ConnHandle, last: u64) {
+        self.reserve_one();
         self.subs.push(Sub { conn, last, pending: None, dead: false });
     }
 
     /// Adds a socket whose replay is not known yet; live events are queued for it.
     pub fn add_pending(&mut self, conn: ConnHandle) {
+        self.reserve_one();
         self.subs.push(Sub { conn, last: 0, pending: Some(Vec::new()), dead: false });
+    }
+
+    /// Most users have one socket: room for exactly one at first (a first push would make room
+    /// for four), the usual doubling after that.
+    fn reserve_one(&mut self) {
+        if self.subs.capacity() == 0 {
+            self.subs.reserve_exact(1);
+        }
     }
 
     /// Makes socket `id` live after its replay ended at `head`: flushes queued events after
