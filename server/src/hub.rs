@@ -127,7 +127,7 @@ impl Hub {
         let window = store.window(user);
         let welcome = self.welcome(self.user_epoch(user), window, resume);
         conn.push(Out::frame(encode(&ServerFrame::Welcome(welcome.clone()))));
-        conn.push(Out::Frames(store.since(user, welcome.after)));
+        conn.push(Out::Frames(store.since(user, welcome.after).into()));
         live.add_live(conn, window.head);
         welcome
     }
@@ -184,7 +184,7 @@ impl Hub {
             Backend::Memory(store) => store.since(user, after),
             Backend::Redis(store) => store.since(user, after).await?.into_iter().map(|(_, f)| f).collect(),
         };
-        conn.push(Out::Frames(frames));
+        conn.push(Out::Frames(frames.into()));
         Ok(())
     }
 
@@ -209,7 +209,7 @@ impl Hub {
     pub fn send_raw(&self, user: &str, text: &str) -> usize {
         let live = self.live(user);
         let live = lock(&live);
-        live.conns().filter(|c| c.push(Out::Raw(text.to_owned()))).count()
+        live.conns().filter(|c| c.push(Out::Raw(text.into()))).count()
     }
 
     /// Stops answering pings from `user` for `dur`.

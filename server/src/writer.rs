@@ -103,8 +103,8 @@ async fn put<S: Sink<Message> + Unpin>(sink: &mut S, text: String) -> Result<(),
 fn take(out: Out, frames: &mut Vec<Arc<str>>) -> Option<String> {
     match out {
         Out::Frame(f) => frames.push(f),
-        Out::Frames(fs) => frames.extend(fs),
-        Out::Raw(r) => return Some(r),
+        Out::Frames(fs) => frames.extend(fs.into_vec()),
+        Out::Raw(r) => return Some(r.into()),
     }
     None
 }
