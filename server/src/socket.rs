@@ -14,7 +14,9 @@ use axum::response::{IntoResponse, Response};
 use futures_util::{Stream, StreamExt};
 use spellwire::protocol::{self as p, ClientFrame, Cursor};
 
-use crate::conn::{ConnHandle, Out, CLOSE_OVERLOADED};
+use tokio::sync::{mpsc, watch};
+
+use crate::conn::{ConnHandle, Ctl, Out, CLOSE_OVERLOADED};
 use crate::session::on_text;
 use crate::AppState;
 
@@ -44,23 +46,35 @@ pub fn origin_ok(state: &AppState, headers: &HeaderMap) -> bool {
     state.config.origin_allowed(origin)
 }
 
-async fn serve(mut socket: WebSocket, state: AppState) {
-    // Boxed, as are the other rarely-running futures below: a future's size is that of its
-    // largest state, and this one lives as long as the socket, so it should only hold what an
-    // idle socket needs.
-    let Some((user, cursor)) = Box::pin(handshake(&mut socket, &state)).await else { return };
+/// A socket's whole life. Not an `async fn`: that would keep a slot for the `WebSocket` (which
+/// moves to the heap when split) for as long as the socket lives. The setup, like the other
+/// rarely-running futures below, is boxed: a future is as large as its largest state, and this
+/// one should hold only what an idle socket needs.
+fn serve(socket: WebSocket, state: AppState) -> impl std::future::Future<Output = ()> + Send {
+    let setup = Box::pin(setup(socket, state));
+    async move {
+        let Some((socket, state, user, conn, rx, ctl)) = setup.await else { return };
+        let (sink, stream) = socket.split();
+        tokio::select! {
+            _ = crate::writer::run(sink, rx, ctl) => {}
+            _ = read_loop(stream, &state, &user, &conn) => {}
+        }
+        state.hub.detach(&user, conn.id);
+    }
+}
+
+/// A welcomed socket: the socket, its user and its queue's ends.
+type Ready = (WebSocket, AppState, String, ConnHandle, mpsc::Receiver<Out>, watch::Receiver<Ctl>);
+
+/// Hello, then attach (which queues `welcome`); None when the socket was closed instead.
+async fn setup(mut socket: WebSocket, state: AppState) -> Option<Ready> {
+    let (user, cursor) = Box::pin(handshake(&mut socket, &state)).await?;
     let (conn, rx, ctl) = ConnHandle::new();
     if let Err(e) = Box::pin(state.hub.attach(&user, cursor.as_ref(), conn.clone())).await {
         tracing::warn!("attach {user}: {e}");
-        Box::pin(close::<()>(&mut socket, CLOSE_OVERLOADED, "store unavailable; try again")).await;
-        return;
+        return Box::pin(close(&mut socket, CLOSE_OVERLOADED, "store unavailable; try again")).await;
     }
-    let (sink, stream) = socket.split();
-    tokio::select! {
-        _ = crate::writer::run(sink, rx, ctl) => {}
-        _ = read_loop(stream, &state, &user, &conn) => {}
-    }
-    state.hub.detach(&user, conn.id);
+    Some((socket, state, user, conn, rx, ctl))
 }
 
 /// What arrived first on a new socket.
