@@ -24,12 +24,10 @@ use serde_json::Value;
 use spellwire::protocol::{Cursor, Event, Message, ServerFrame};
 
 use crate::log::{Retention, Window};
-use crate::store::StoreError;
+use crate::store::{StoreError, APPLIED_CAP};
 
 /// How long a message id is remembered: a client resends within minutes, after a reconnect.
 pub const ID_TTL_SECS: u64 = 86_400;
-/// How many applied messages `/test/received` can show per user.
-const APPLIED_CAP: usize = 10_000;
 /// Bound on every command, so a hung Redis turns into a 503 rather than a hung request.
 const RESPONSE_TIMEOUT: Duration = Duration::from_secs(2);
 

@@ -14,8 +14,8 @@ use spellwire::protocol::{Event, Message, ServerFrame};
 use crate::idem::IdSet;
 use crate::log::{EventLog, Retention, Window};
 
-/// How many applied messages `/test/received` can show per user.
-const APPLIED_CAP: usize = 10_000;
+/// How many applied messages `/test/received` can show per user (both stores).
+pub const APPLIED_CAP: usize = 10_000;
 /// How many message ids per user are remembered for idempotency.
 const IDS_CAP: usize = 10_000;
 

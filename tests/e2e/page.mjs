@@ -3,6 +3,7 @@
  * bounded waits, screenshots, and readers for what a person sees.
  */
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../chaos/lib.mjs';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,8 +15,7 @@ const artifacts = path.join(root, 'tests/artifacts');
 export function launchBrowser() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: CHROMIUM_ARGS,
   });
 }
 
