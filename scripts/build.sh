@@ -1,9 +1,26 @@
 #!/usr/bin/env bash
 # Builds the npm package into pkg/ (release, wasm-opt -Oz) and prints its size:
 # wasm + JS glue, each minified the way peers are measured, gzipped -9.
+#
+# The release build rebuilds the standard library with panics that abort at once
+# (`-Cpanic=immediate-abort`, `-Zbuild-std`): a panic in wasm32 ends the instance either way,
+# but std's default panic path keeps the message-formatting machinery (core::fmt, Location,
+# payload boxing) in the module, about 3.7 KB of the gzipped wasm. Those two flags are
+# unstable, so they are enabled with RUSTC_BOOTSTRAP=1 on the stable toolchain, for this one
+# build and its own target directory; they need the rust-src component (scripts/setup.sh adds
+# it). If that build fails (a toolchain that changed the flags), the plain release build runs
+# instead and says so: the package is the same, only larger.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 
-wasm-pack build --target web --release --out-name spellwire >&2
+build() { wasm-pack build --target web --release --out-name spellwire "$@" >&2; }
+if RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=target/immediate-abort \
+   RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" \
+   build . -- -Zbuild-std=std,panic_abort; then
+  echo "[build] std rebuilt with immediate-abort panics" >&2
+else
+  echo "[build] WARNING: the immediate-abort build failed; building the plain release (a larger wasm)" >&2
+  build
+fi
 node scripts/size.mjs

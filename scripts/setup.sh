@@ -16,6 +16,12 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# rust-src: the release build rebuilds std with immediate-abort panics (scripts/build.sh).
+if ! rustup component list --installed | grep -q "^rust-src"; then
+  say "adding the rust-src component"
+  rustup component add rust-src
+fi
+
 if ! command -v wasm-pack >/dev/null; then
   say "installing wasm-pack (a few minutes, once)"
   cargo install wasm-pack --locked
