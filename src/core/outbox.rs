@@ -5,7 +5,6 @@
 //! with the original ids: the server acks each id once and applies it once.
 
 use serde::Deserialize;
-use std::collections::VecDeque;
 
 /// What `send` does when the queue already holds `queueLimit` unacked messages.
 ///
@@ -43,6 +42,9 @@ pub enum Pushed {
 
 /// Unacked messages in send order: `(id, encoded frame)`.
 ///
+/// A `Vec`, not a `VecDeque`: the queue is bounded and short (`queueLimit`, 100 by default),
+/// so shifting it on an ack costs nothing that matters, and the wasm keeps no ring-buffer code.
+///
 /// ```
 /// use spellwire::core::outbox::{Outbox, Overflow};
 /// let mut o = Outbox::new(10, Overflow::Reject);
@@ -54,7 +56,7 @@ pub enum Pushed {
 pub struct Outbox {
     limit: usize,
     overflow: Overflow,
-    items: VecDeque<(String, String)>,
+    items: Vec<(String, String)>,
 }
 
 impl Outbox {
@@ -65,7 +67,7 @@ impl Outbox {
     /// assert_eq!(o.len(), 0);
     /// ```
     pub fn new(limit: usize, overflow: Overflow) -> Self {
-        Outbox { limit, overflow, items: VecDeque::new() }
+        Outbox { limit, overflow, items: Vec::new() }
     }
 
     /// Adds a message at the back, applying the overflow rule when full.
@@ -79,16 +81,12 @@ impl Outbox {
     pub fn push(&mut self, id: String, text: String) -> Pushed {
         let mut result = Pushed::Queued;
         if self.items.len() >= self.limit {
-            match (self.overflow, self.items.pop_front()) {
-                (Overflow::DropOldest, Some((old, _))) => result = Pushed::Evicted(old),
-                (_, Some(front)) => {
-                    self.items.push_front(front);
-                    return Pushed::Refused;
-                }
-                (_, None) => return Pushed::Refused, // limit 0
+            match self.overflow {
+                Overflow::DropOldest if !self.items.is_empty() => result = Pushed::Evicted(self.items.remove(0).0),
+                _ => return Pushed::Refused, // reject, or limit 0
             }
         }
-        self.items.push_back((id, text));
+        self.items.push((id, text));
         result
     }
 
@@ -100,7 +98,10 @@ impl Outbox {
     /// ```
     pub fn ack(&mut self, id: &str) -> bool {
         match self.items.iter().position(|(i, _)| i == id) {
-            Some(at) => self.items.remove(at).is_some(),
+            Some(at) => {
+                self.items.remove(at);
+                true
+            }
             None => false,
         }
     }
@@ -125,7 +126,7 @@ impl Outbox {
     /// assert_eq!(o.pop_oldest().as_deref(), Some("a"));
     /// ```
     pub fn pop_oldest(&mut self) -> Option<String> {
-        self.items.pop_front().map(|(id, _)| id)
+        (!self.items.is_empty()).then(|| self.items.remove(0).0)
     }
 
     /// Empties the queue, returning the ids (their promises must be settled).
