@@ -16,7 +16,7 @@ export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 
 build() { wasm-pack build --target web --release --out-name spellwire "$@" >&2; }
 if RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=target/immediate-abort \
-   RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" \
+   RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort --remap-path-prefix=$HOME=~" \
    build . -- -Zbuild-std=std,panic_abort; then
   echo "[build] std rebuilt with immediate-abort panics" >&2
 else

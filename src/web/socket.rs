@@ -5,8 +5,12 @@
 //! never call back into the client.
 
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
-use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
+
+/// Every handler takes a plain `JsValue`: one closure type instead of three (each closure type
+/// costs the wasm its own invoke export and the glue its own wrapper).
+type Handler = Closure<dyn FnMut(JsValue)>;
 
 /// What a socket reports.
 pub(crate) enum SocketEvent {
@@ -14,7 +18,7 @@ pub(crate) enum SocketEvent {
     Opened,
     /// A text message, still a JS string: it goes straight to `JSON.parse` without being
     /// copied into wasm memory and back.
-    Text(wasm_bindgen::JsValue),
+    Text(JsValue),
     /// A binary message (not part of the protocol).
     Binary,
     /// Closed, with the close code (1006: no close frame was seen).
@@ -28,21 +32,21 @@ pub(crate) type Sink = std::rc::Rc<dyn Fn(u64, SocketEvent)>;
 pub(crate) struct Socket {
     pub(crate) gen: u64,
     ws: WebSocket,
-    _on_open: Closure<dyn FnMut(Event)>,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_close: Closure<dyn FnMut(CloseEvent)>,
+    _on_open: Handler,
+    _on_message: Handler,
+    _on_close: Handler,
 }
 
 impl Socket {
     /// Starts connecting to `url`; fails at once on a URL the browser refuses.
-    pub(crate) fn open(url: &str, gen: u64, sink: Sink) -> Result<Socket, wasm_bindgen::JsValue> {
+    pub(crate) fn open(url: &str, gen: u64, sink: Sink) -> Result<Socket, JsValue> {
         let ws = WebSocket::new(url)?;
         ws.set_binary_type(BinaryType::Arraybuffer);
         let s = sink.clone();
-        let on_open = Closure::<dyn FnMut(Event)>::new(move |_| s(gen, SocketEvent::Opened));
+        let on_open = Handler::new(move |_| s(gen, SocketEvent::Opened));
         let s = sink.clone();
-        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-            let data = e.data();
+        let on_message = Handler::new(move |e: JsValue| {
+            let data = e.unchecked_into::<MessageEvent>().data();
             if data.is_string() {
                 s(gen, SocketEvent::Text(data))
             } else {
@@ -50,7 +54,7 @@ impl Socket {
             }
         });
         let on_close =
-            Closure::<dyn FnMut(CloseEvent)>::new(move |e: CloseEvent| sink(gen, SocketEvent::Closed(e.code())));
+            Handler::new(move |e: JsValue| sink(gen, SocketEvent::Closed(e.unchecked_into::<CloseEvent>().code())));
         ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
