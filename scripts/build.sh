@@ -23,4 +23,6 @@ else
   echo "[build] WARNING: the immediate-abort build failed; building the plain release (a larger wasm)" >&2
   build
 fi
+# Short names for the imports and exports the glue and the module share (see the script).
+node scripts/minify-names.mjs pkg
 node scripts/size.mjs
