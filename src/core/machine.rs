@@ -143,6 +143,23 @@ impl<P> Core<P> {
     /// assert!(out.iter().any(|o| matches!(o, Output::State(_))));
     /// ```
     pub fn handle(&mut self, now: f64, input: Input<P>) -> Vec<Output<P>> {
+        let mut out = Vec::new();
+        self.handle_into(now, input, &mut out);
+        out
+    }
+
+    /// [`Core::handle`] that appends the outputs to `out` instead of returning a new `Vec`.
+    /// The driver calls this once per event, so reusing one buffer keeps the delivery path free
+    /// of allocations (the core's own buffer keeps its capacity too).
+    ///
+    /// ```
+    /// use spellwire::core::{Core, Input, Output};
+    /// let mut core: Core<()> = Core::new(spellwire::options::Options::new("ws://h/ws"), None, 1);
+    /// let mut out = Vec::new();
+    /// core.handle_into(0.0, Input::Connect, &mut out);
+    /// assert!(out.iter().any(|o| matches!(o, Output::State(_))));
+    /// ```
+    pub fn handle_into(&mut self, now: f64, input: Input<P>, out: &mut Vec<Output<P>>) {
         match input {
             Input::Connect => self.on_connect_request(now),
             Input::Close => self.on_close_request(),
@@ -160,7 +177,7 @@ impl<P> Core<P> {
             _ => {} // from a socket that was already replaced
         }
         self.push_state_if_changed(now);
-        std::mem::take(&mut self.out)
+        out.append(&mut self.out);
     }
 
     /// When the driver should feed [`Input::Wake`] next (ms, same clock as `now`).

@@ -4,7 +4,7 @@
 //! its `seq` and `type` are checked. Control frames become the shared `protocol` types; their
 //! field names come from `protocol::keys`, which a native test checks against serde.
 
-use super::fields::{absent, boolean, get, string, whole};
+use super::fields::{absent, boolean, get, get_by, string, whole, whole_value};
 use crate::core::Input;
 use crate::protocol::{keys, ServerFrame, Welcome};
 use js_sys::Array;
@@ -38,8 +38,8 @@ fn frame(gen: u64, value: JsValue) -> Input<JsValue> {
     if !value.is_object() {
         return malformed(gen, "frame is not a JSON object".into());
     }
-    let op = get(&value, keys::OP);
-    if EVENT_OP.with(|event_op| op == *event_op) {
+    let op = HOT.with(|hot| get_by(&value, &hot.op));
+    if HOT.with(|hot| op == hot.event) {
         return event(gen, value); // the hot path: compared in JS, no string copied into wasm
     }
     let Some(op) = op.as_string() else {
@@ -72,13 +72,29 @@ fn control(op: &str, v: &JsValue) -> Result<ServerFrame<()>, String> {
     })
 }
 
+/// What every event is read with, made once: the names `op`, `seq`, `type` and the value
+/// `"event"` as JS strings. Plain thread-locals, no cache to search or value to clone: the
+/// per-event reads are the delivery path's main cost in wasm.
+struct Hot {
+    op: JsValue,
+    seq: JsValue,
+    kind: JsValue,
+    event: JsValue,
+}
+
 thread_local! {
-    static EVENT_OP: JsValue = JsValue::from_str("event");
+    static HOT: Hot = Hot {
+        op: JsValue::from_str(keys::OP),
+        seq: JsValue::from_str(keys::SEQ),
+        kind: JsValue::from_str(keys::TYPE),
+        event: JsValue::from_str("event"),
+    };
 }
 
 fn event(gen: u64, value: JsValue) -> Input<JsValue> {
-    let checked = whole(&value, keys::SEQ).and_then(|seq| {
-        if !get(&value, keys::TYPE).is_string() {
+    let (seq, kind) = HOT.with(|hot| (get_by(&value, &hot.seq), get_by(&value, &hot.kind)));
+    let checked = whole_value(&seq, keys::SEQ).and_then(|seq| {
+        if !kind.is_string() {
             return Err("\"type\" must be a string".into());
         }
         if seq == 0 {

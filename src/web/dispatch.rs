@@ -53,7 +53,10 @@ impl Registry {
     ///
     /// This runs for every event, so the event's `type` and `topic` are read from the JS object
     /// only when some listener could match them (the common `*`-only page reads neither).
-    pub(crate) fn for_event(&self, event: &JsValue) -> Vec<Callback> {
+    /// The listeners go into `out` (cleared first), which the caller reuses: no allocation per
+    /// event once it has room.
+    pub(crate) fn for_event(&self, event: &JsValue, out: &mut Vec<Callback>) {
+        out.clear();
         let field = |name: &'static str| super::fields::get(event, name).as_string();
         let (mut by_type, mut by_topic) = (false, false);
         for (_, key, _) in &self.entries {
@@ -63,20 +66,24 @@ impl Registry {
                 Key::Name(_) => {}
             }
         }
-        let mut out = Vec::new();
         if let Some(kind) = by_type.then(|| field("type")).flatten() {
             if !RESERVED.contains(&kind.as_str()) {
-                out.extend(self.named(&kind));
+                self.push_matching(out, |k| matches!(k, Key::Name(n) if *n == kind));
             }
         }
-        out.extend(self.named("*"));
+        self.push_matching(out, |k| matches!(k, Key::Name(n) if n == "*"));
         if let Some(topic) = by_topic.then(|| field("topic")).flatten() {
-            out.extend(self.matching(|k| matches!(k, Key::Topic(t) if *t == topic)));
+            self.push_matching(out, |k| matches!(k, Key::Topic(t) if *t == topic));
         }
-        out
     }
 
     fn matching(&self, pred: impl Fn(&Key) -> bool) -> Vec<Callback> {
-        self.entries.iter().filter(|(_, k, _)| pred(k)).map(|(_, _, cb)| cb.clone()).collect()
+        let mut out = Vec::new();
+        self.push_matching(&mut out, pred);
+        out
+    }
+
+    fn push_matching(&self, out: &mut Vec<Callback>, pred: impl Fn(&Key) -> bool) {
+        out.extend(self.entries.iter().filter(|(_, k, _)| pred(k)).map(|(_, _, cb)| cb.clone()));
     }
 }

@@ -36,6 +36,11 @@ pub(crate) struct Inner {
     /// Promises of sends awaiting their ack: `(id, resolve, reject)`, few at a time (a Vec
     /// instead of a HashMap keeps hashbrown and SipHash out of the wasm).
     pending: Vec<(String, Function, Function)>,
+    /// The outputs buffer [`feed`] reuses (taken while it runs, so a re-entrant feed from a
+    /// listener gets a fresh one): the per-event path allocates nothing for them.
+    outputs: Vec<Output<JsValue>>,
+    /// The listeners of the event being delivered, reused the same way.
+    listeners_buf: Vec<Callback>,
     token: TokenSource,
     cursor_key: Option<String>,
     saved: Option<Cursor>,
@@ -66,6 +71,8 @@ pub(crate) fn create(opts: Options, token: TokenSource) -> Result<Shared, Error>
         timer_at: None,
         listeners: None,
         pending: Vec::new(),
+        outputs: Vec::new(),
+        listeners_buf: Vec::new(),
         token,
         cursor_key,
         saved: cursor,
@@ -91,12 +98,14 @@ fn with(weak: &Weak<RefCell<Inner>>, f: impl FnOnce(&Shared)) {
 /// Hands inputs to the core, carries out the outputs, then re-arms the timer.
 pub(crate) fn feed(shared: &Shared, inputs: Vec<Input<JsValue>>) {
     let now = now();
+    let mut outputs = std::mem::take(&mut shared.borrow_mut().outputs);
     for input in inputs {
-        let outputs = shared.borrow_mut().core.handle(now, input);
-        for output in outputs {
+        shared.borrow_mut().core.handle_into(now, input, &mut outputs);
+        for output in outputs.drain(..) {
             carry_out(shared, output);
         }
     }
+    shared.borrow_mut().outputs = outputs;
     rearm_timer(shared, now);
     save_cursor(shared);
 }
@@ -118,8 +127,11 @@ fn carry_out(shared: &Shared, output: Output<JsValue>) {
         },
         Output::SendText(text) => send_text(shared, &text),
         Output::Deliver(event) => {
-            let listeners = shared.borrow().registry.for_event(&event);
-            call_all(shared, "event", listeners, &event);
+            let mut listeners = std::mem::take(&mut shared.borrow_mut().listeners_buf);
+            shared.borrow().registry.for_event(&event, &mut listeners);
+            call_all(shared, "event", &listeners, &event);
+            listeners.clear(); // drops the clones now: a removed listener is freed at once
+            shared.borrow_mut().listeners_buf = listeners;
         }
         Output::Reset => emit(shared, "reset", &convert::object(&[("reason", "history_gone".into())])),
         Output::Acked { id } => settle(shared, &id, Ok(convert::object(&[("id", id.as_str().into())]))),
@@ -170,7 +182,7 @@ fn send_text(shared: &Shared, text: &str) {
 }
 
 /// Calls listeners with no borrow held; a throwing listener becomes an `error` event.
-fn call_all(shared: &Shared, name: &str, listeners: Vec<Callback>, value: &JsValue) {
+fn call_all(shared: &Shared, name: &str, listeners: &[Callback], value: &JsValue) {
     for listener in listeners {
         if let Err(msg) = listener(value) {
             if name == "error" {
@@ -186,7 +198,7 @@ fn call_all(shared: &Shared, name: &str, listeners: Vec<Callback>, value: &JsVal
 /// Emits a lifecycle event (`state`, `error`, `reset`) to its listeners.
 pub(crate) fn emit(shared: &Shared, name: &str, value: &JsValue) {
     let listeners = shared.borrow().registry.named(name);
-    call_all(shared, name, listeners, value);
+    call_all(shared, name, &listeners, value);
 }
 
 fn settle(shared: &Shared, id: &str, result: Result<JsValue, JsValue>) {

@@ -16,8 +16,12 @@ thread_local! {
 fn key(name: &'static str) -> JsValue {
     KEYS.with(|keys| {
         let mut keys = keys.borrow_mut();
-        if let Some((_, k)) = keys.iter().find(|(n, _)| *n == name) {
-            return k.clone();
+        // The names are the same few constants every time: found by address first (no string
+        // compare on the per-event path), by content when the compiler made a second copy.
+        let same_address = |n: &&str| n.as_ptr() == name.as_ptr() && n.len() == name.len();
+        let found = keys.iter().position(|(n, _)| same_address(n));
+        if let Some(i) = found.or_else(|| keys.iter().position(|(n, _)| *n == name)) {
+            return keys[i].1.clone();
         }
         let k = JsValue::from_str(name);
         keys.push((name, k.clone()));
@@ -32,7 +36,12 @@ fn must(name: &str, what: &str) -> String {
 
 /// The field's value (`undefined` when absent or unreadable).
 pub(crate) fn get(obj: &JsValue, name: &'static str) -> JsValue {
-    Reflect::get(obj, &key(name)).unwrap_or(JsValue::UNDEFINED)
+    get_by(obj, &key(name))
+}
+
+/// [`get`] with the key already a JS string (the per-event path keeps its own keys).
+pub(crate) fn get_by(obj: &JsValue, key: &JsValue) -> JsValue {
+    Reflect::get(obj, key).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// True when the field is absent, `undefined` or `null`.
@@ -56,7 +65,12 @@ pub(crate) fn opt_string(obj: &JsValue, name: &'static str) -> Result<Option<Str
 
 /// A required whole number in `0..2^53`.
 pub(crate) fn whole(obj: &JsValue, name: &'static str) -> Result<u64, String> {
-    match get(obj, name).as_f64() {
+    whole_value(&get(obj, name), name)
+}
+
+/// [`whole`] on a value already read; `name` is for the message.
+pub(crate) fn whole_value(value: &JsValue, name: &str) -> Result<u64, String> {
+    match value.as_f64() {
         Some(n) if n >= 0.0 && n.fract() == 0.0 && n < 9.0e15 => Ok(n as u64),
         _ => Err(must(name, "a whole number")),
     }
