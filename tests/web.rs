@@ -431,6 +431,11 @@ async fn bad_send_arguments_reject_without_breaking_the_client() {
     let function = Closure::<dyn FnMut()>::new(|| ()).into_js_value();
     let not_json = settle(client.send("t".into(), function, None)).await;
     assert_eq!(text(&not_json.unwrap_err(), "code"), "BadArgument");
+    let long_type = settle(client.send("t".repeat(65).into(), 1.into(), None)).await;
+    assert_eq!(text(&long_type.unwrap_err(), "code"), "BadArgument");
+    // The limit counts characters, not bytes: 64 four-byte characters are a valid type.
+    let wide_type = settle(client.send("😀".repeat(64).into(), 1.into(), None)).await;
+    assert!(wide_type.is_ok(), "64 characters of 4 bytes each must be accepted");
     let fine = settle(client.send("t".into(), 1.into(), None)).await;
     assert!(fine.is_ok());
 }

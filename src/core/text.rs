@@ -43,8 +43,13 @@ pub fn hex(n: u64) -> String {
 /// ```
 /// assert_eq!(spellwire::core::text::prefix("héllo", 2), "hé");
 /// assert_eq!(spellwire::core::text::prefix("hi", 60), "hi");
+/// assert_eq!(spellwire::core::text::prefix("a😀b", 2), "a😀");
 /// ```
 pub fn prefix(s: &str, max: usize) -> &str {
-    let end = s.char_indices().nth(max).map_or(s.len(), |(end, _)| end);
+    // Where character number `max` starts. A character starts at every byte that is not a
+    // UTF-8 continuation byte (0b10xx_xxxx), so counting needs no decoding (and the wasm no
+    // char decoder).
+    let mut starts = s.bytes().enumerate().filter(|(_, b)| b & 0xC0 != 0x80).map(|(i, _)| i);
+    let end = starts.nth(max).unwrap_or(s.len());
     s.get(..end).unwrap_or(s)
 }

@@ -35,7 +35,7 @@ pub(crate) fn control(frame: &ClientFrame<()>) -> Result<String, String> {
 
 /// Text of a `send` frame; `data` must be JSON-encodable (`undefined` becomes `null`).
 pub(crate) fn message(id: &str, kind: &str, topic: Option<&str>, data: JsValue) -> Result<String, String> {
-    if kind.is_empty() || kind.char_indices().nth(64).is_some() {
+    if kind.is_empty() || crate::core::text::prefix(kind, 64).len() < kind.len() {
         return Err(["event type must be 1 to 64 characters, got \"", kind, "\""].concat());
     }
     if data.is_function() || data.is_symbol() {
