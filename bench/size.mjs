@@ -2,7 +2,7 @@
 // re-exports the package's whole public API (`export * from 'pkg'`), for the browser, minified;
 // the result is gzipped at level 9. spellwire is its JS glue minified the same way plus its
 // .wasm (already wasm-opt'd by the release build), each gzipped -9 (as scripts/size.mjs does).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { build, transformSync } from 'esbuild';
@@ -27,8 +27,12 @@ function spellwire() {
   const wasm = readFileSync(`${ROOT}pkg/spellwire_bg.wasm`);
   const glue = transformSync(readFileSync(`${ROOT}pkg/spellwire.js`, 'utf8'), { minify: true, format: 'esm' }).code;
   const pkgVersion = JSON.parse(readFileSync(`${ROOT}pkg/package.json`, 'utf8')).version;
+  // Written by scripts/build.sh; absent when pkg/ came from some other build.
+  const how = existsSync(`${ROOT}target/pkg-build.txt`)
+    ? readFileSync(`${ROOT}target/pkg-build.txt`, 'utf8').trim()
+    : 'unknown (pkg/ was not built by scripts/build.sh)';
   return {
-    name: 'spellwire', version: pkgVersion,
+    name: 'spellwire', version: pkgVersion, build: how,
     minBytes: wasm.length + Buffer.byteLength(glue),
     gzBytes: gz(wasm) + gz(glue),
     parts: { wasmBytes: wasm.length, wasmGz: gz(wasm), glueMin: Buffer.byteLength(glue), glueGz: gz(glue) },

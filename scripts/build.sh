@@ -18,11 +18,15 @@ build() { wasm-pack build --target web --release --out-name spellwire "$@" >&2; 
 if RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=target/immediate-abort \
    RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort --remap-path-prefix=$HOME=~" \
    build . -- -Zbuild-std=std,panic_abort; then
-  echo "[build] std rebuilt with immediate-abort panics" >&2
+  kind="release, std rebuilt with immediate-abort panics"
 else
   echo "[build] WARNING: the immediate-abort build failed; building the plain release (a larger wasm)" >&2
   build
+  kind="plain release (the immediate-abort build failed)"
 fi
 # Short names for the imports and exports the glue and the module share (see the script).
 node scripts/minify-names.mjs pkg
+# How pkg/ was built, for the benchmark report (kept out of pkg/, which is the npm package).
+mkdir -p target
+echo "$kind, wasm-opt -Oz, import/export names minified" | tee target/pkg-build.txt >&2
 node scripts/size.mjs
