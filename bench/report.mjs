@@ -206,7 +206,7 @@ ${rtt.text}
 ## Size
 
 ${sizeTable(r.sizes)}
-Peers: esbuild bundle of \`export * from '<package>'\` (the whole public API), \`--platform=browser --format=esm --minify\`, then gzip -9, from the npm versions shown. spellwire: pkg/ as scripts/build.sh left it (${r.sizes[0].build}), its JS glue minified by esbuild and its .wasm, each gzip -9.
+Peers: esbuild bundle of \`export * from '<package>'\` (the whole public API), \`--platform=browser --format=esm --minify\`, then gzip -9, from the npm versions shown. spellwire: pkg/ as scripts/build.sh left it (${r.sizes[0].build}), its JS glue bundled with the inline_js snippet it imports and minified by esbuild the same way, and its .wasm, each gzip -9.
 
 ## Server memory per idle connection
 

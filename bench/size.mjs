@@ -1,11 +1,12 @@
 // Bundle sizes, all measured the same way in this run: esbuild bundles a one-line module that
 // re-exports the package's whole public API (`export * from 'pkg'`), for the browser, minified;
-// the result is gzipped at level 9. spellwire is its JS glue minified the same way plus its
-// .wasm (already wasm-opt'd by the release build), each gzipped -9 (as scripts/size.mjs does).
+// the result is gzipped at level 9. spellwire is its JS glue (with the snippets it imports)
+// bundled the same way plus its .wasm, each gzipped -9: scripts/size.mjs's pkgSize.
 import { existsSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { build, transformSync } from 'esbuild';
+import { build } from 'esbuild';
+import { pkgSize } from '../scripts/size.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -24,8 +25,7 @@ async function peer(name) {
 }
 
 function spellwire() {
-  const wasm = readFileSync(`${ROOT}pkg/spellwire_bg.wasm`);
-  const glue = transformSync(readFileSync(`${ROOT}pkg/spellwire.js`, 'utf8'), { minify: true, format: 'esm' }).code;
+  const parts = pkgSize(ROOT);
   const pkgVersion = JSON.parse(readFileSync(`${ROOT}pkg/package.json`, 'utf8')).version;
   // Written by scripts/build.sh; absent when pkg/ came from some other build.
   const how = existsSync(`${ROOT}target/pkg-build.txt`)
@@ -33,9 +33,7 @@ function spellwire() {
     : 'unknown (pkg/ was not built by scripts/build.sh)';
   return {
     name: 'spellwire', version: pkgVersion, build: how,
-    minBytes: wasm.length + Buffer.byteLength(glue),
-    gzBytes: gz(wasm) + gz(glue),
-    parts: { wasmBytes: wasm.length, wasmGz: gz(wasm), glueMin: Buffer.byteLength(glue), glueGz: gz(glue) },
+    minBytes: parts.wasmBytes + parts.glueMin, gzBytes: parts.wasmGz + parts.glueGz, parts,
   };
 }
 

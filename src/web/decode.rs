@@ -4,7 +4,7 @@
 //! its `seq` and `type` are checked. Control frames become the shared `protocol` types; their
 //! field names come from `protocol::keys`, which a native test checks against serde.
 
-use super::fields::{absent, boolean, get, get_by, string, whole, whole_value};
+use super::fields::{absent, boolean, get, string, whole};
 use crate::core::Input;
 use crate::protocol::{keys, ServerFrame, Welcome};
 use js_sys::Array;
@@ -18,6 +18,20 @@ extern "C" {
     fn parse_js(text: &JsValue) -> Result<JsValue, JsValue>;
 }
 
+// The per-event check in one call: reading `op`, `seq` and `type` from Rust took eight calls
+// between wasm and JS per event (each read, each type test), the largest cost of the delivery
+// path. A value from JSON.parse has no getters, so this cannot throw.
+#[wasm_bindgen(inline_js = "export function eventSeq(f) {
+  return f !== null && typeof f === 'object' && f.op === 'event' && typeof f.type === 'string'
+    && Number.isInteger(f.seq) && f.seq > 0 && f.seq < 9e15 ? f.seq : 0;
+}")]
+extern "C" {
+    /// The seq of a well-formed event frame (`op` "event", a string `type`, a whole `seq` from 1
+    /// to 2^53), or 0 for anything else, which then takes the slow path and its precise message.
+    #[wasm_bindgen(js_name = eventSeq)]
+    fn event_seq(frame: &JsValue) -> f64;
+}
+
 /// The inputs one message (a JS string) carries: a frame, or an array of frames, in order.
 pub(crate) fn message(gen: u64, text: &JsValue) -> Vec<Input<JsValue>> {
     let parsed = match parse_js(text) {
@@ -28,23 +42,26 @@ pub(crate) fn message(gen: u64, text: &JsValue) -> Vec<Input<JsValue>> {
         }
     };
     if Array::is_array(&parsed) {
-        Array::from(&parsed).iter().map(|f| frame(gen, f)).collect()
+        parsed.unchecked_into::<Array>().iter().map(|f| frame(gen, f)).collect() // no Array.from copy
     } else {
         vec![frame(gen, parsed)]
     }
 }
 
 fn frame(gen: u64, value: JsValue) -> Input<JsValue> {
+    let seq = event_seq(&value);
+    if seq > 0.0 {
+        return Input::Event { gen, seq: seq as u64, payload: value }; // the hot path
+    }
     if !value.is_object() {
         return malformed(gen, "frame is not a JSON object".into());
     }
-    let op = HOT.with(|hot| get_by(&value, &hot.op));
-    if HOT.with(|hot| op == hot.event) {
-        return event(gen, value); // the hot path: compared in JS, no string copied into wasm
-    }
-    let Some(op) = op.as_string() else {
+    let Some(op) = get(&value, keys::OP).as_string() else {
         return malformed(gen, "frame has no \"op\" field".into());
     };
+    if op == "event" {
+        return bad_event(gen, &value);
+    }
     match control(&op, &value) {
         Ok(frame) => Input::Frame { gen, frame },
         Err(why) => malformed(gen, ["bad ", &op, " frame: ", &why].concat()),
@@ -72,40 +89,14 @@ fn control(op: &str, v: &JsValue) -> Result<ServerFrame<()>, String> {
     })
 }
 
-/// What every event is read with, made once: the names `op`, `seq`, `type` and the value
-/// `"event"` as JS strings. Plain thread-locals, no cache to search or value to clone: the
-/// per-event reads are the delivery path's main cost in wasm.
-struct Hot {
-    op: JsValue,
-    seq: JsValue,
-    kind: JsValue,
-    event: JsValue,
-}
-
-thread_local! {
-    static HOT: Hot = Hot {
-        op: JsValue::from_str(keys::OP),
-        seq: JsValue::from_str(keys::SEQ),
-        kind: JsValue::from_str(keys::TYPE),
-        event: JsValue::from_str("event"),
+/// Why an event frame that [`event_seq`] refused is malformed.
+fn bad_event(gen: u64, value: &JsValue) -> Input<JsValue> {
+    let why = match whole(value, keys::SEQ) {
+        Err(why) => why,
+        Ok(0) => "\"seq\" must be 1 or more".into(),
+        Ok(_) => "\"type\" must be a string".into(),
     };
-}
-
-fn event(gen: u64, value: JsValue) -> Input<JsValue> {
-    let (seq, kind) = HOT.with(|hot| (get_by(&value, &hot.seq), get_by(&value, &hot.kind)));
-    let checked = whole_value(&seq, keys::SEQ).and_then(|seq| {
-        if !kind.is_string() {
-            return Err("\"type\" must be a string".into());
-        }
-        if seq == 0 {
-            return Err("\"seq\" must be 1 or more".into());
-        }
-        Ok(seq)
-    });
-    match checked {
-        Ok(seq) => Input::Event { gen, seq, payload: value },
-        Err(why) => malformed(gen, ["bad event frame: ", &why].concat()),
-    }
+    malformed(gen, ["bad event frame: ", &why].concat())
 }
 
 fn malformed(gen: u64, message: String) -> Input<JsValue> {

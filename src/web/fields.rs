@@ -36,12 +36,7 @@ fn must(name: &str, what: &str) -> String {
 
 /// The field's value (`undefined` when absent or unreadable).
 pub(crate) fn get(obj: &JsValue, name: &'static str) -> JsValue {
-    get_by(obj, &key(name))
-}
-
-/// [`get`] with the key already a JS string (the per-event path keeps its own keys).
-pub(crate) fn get_by(obj: &JsValue, key: &JsValue) -> JsValue {
-    Reflect::get(obj, key).unwrap_or(JsValue::UNDEFINED)
+    Reflect::get(obj, &key(name)).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// True when the field is absent, `undefined` or `null`.
@@ -65,12 +60,7 @@ pub(crate) fn opt_string(obj: &JsValue, name: &'static str) -> Result<Option<Str
 
 /// A required whole number in `0..2^53`.
 pub(crate) fn whole(obj: &JsValue, name: &'static str) -> Result<u64, String> {
-    whole_value(&get(obj, name), name)
-}
-
-/// [`whole`] on a value already read; `name` is for the message.
-pub(crate) fn whole_value(value: &JsValue, name: &str) -> Result<u64, String> {
-    match value.as_f64() {
+    match get(obj, name).as_f64() {
         Some(n) if n >= 0.0 && n.fract() == 0.0 && n < 9.0e15 => Ok(n as u64),
         _ => Err(must(name, "a whole number")),
     }
