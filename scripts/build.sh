@@ -15,8 +15,12 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 
 build() { wasm-pack build --target web --release --out-name spellwire "$@" >&2; }
-if RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=target/immediate-abort \
-   RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort --remap-path-prefix=$HOME=~" \
+# The flags as cargo's encoded list (0x1f between flags), so a $HOME with spaces stays one flag;
+# a caller's own RUSTFLAGS are kept after them.
+sep=$'\x1f'
+flags="-Zunstable-options${sep}-Cpanic=immediate-abort${sep}--remap-path-prefix=$HOME=~"
+for flag in ${RUSTFLAGS:-}; do flags+="$sep$flag"; done
+if RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=target/immediate-abort CARGO_ENCODED_RUSTFLAGS="$flags" \
    build . -- -Zbuild-std=std,panic_abort; then
   kind="release, std rebuilt with immediate-abort panics"
 else

@@ -11,93 +11,93 @@
 //
 //   node scripts/minify-names.mjs [pkg]
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 
 const dir = process.argv[2] ?? 'pkg';
 const wasmPath = `${dir}/spellwire_bg.wasm`;
 const gluePath = `${dir}/spellwire.js`;
 const typesPath = `${dir}/spellwire_bg.wasm.d.ts`;
 const dtsPath = `${dir}/spellwire.d.ts`;
+const GLUE_MODULE = './spellwire_bg.js'; // the imports the glue defines itself, in `import0`
 
 const fail = (why) => {
   console.error(`[minify-names] ${why}`);
   process.exit(1);
 };
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const moduleOf = (path) => new WebAssembly.Module(readFileSync(path));
+/** Renames every name `pattern` matches (the whole match is the name) that `names` maps, in one
+ * pass, so a new name is never renamed again. */
+const rename = (text, pattern, names) => text.replace(pattern, (name) => names.get(name) ?? name);
 
-const GLUE_MODULE = './spellwire_bg.js'; // the imports the glue defines itself, as `import0`
-const imports = (path) => WebAssembly.Module.imports(new WebAssembly.Module(readFileSync(path)));
-const before = imports(wasmPath);
-if (!before.some((i) => i.module === GLUE_MODULE)) fail(`no imports from ${GLUE_MODULE}`);
-
+// The renaming, into a new file: pkg/ stays whole until every check below has passed.
+const minified = `${wasmPath}.min`;
 const printed = execFileSync(
   'wasm-opt',
-  [wasmPath, '--minify-imports-and-exports-and-modules', '-o', wasmPath],
+  [wasmPath, '--minify-imports-and-exports-and-modules', '-o', minified],
   { encoding: 'utf8' },
 );
 const map = JSON.parse(printed.slice(printed.indexOf('{')));
-// The pass keeps the imports in order, so old and new pair up by position; it gives every
-// import the same new module name.
-const after = imports(wasmPath);
-const modules = new Set(after.map((i) => i.module));
-if (after.length !== before.length || modules.size !== 1) fail('unexpected imports after renaming');
-const [newModule] = modules;
-const renamed = before.map((old, i) => ({ module: old.module, from: old.name, to: after[i].name }));
-const pairedAsPrinted = map.imports.every(([module, from, to]) =>
-  renamed.some((r) => r.module === module && r.from === from && r.to === to));
-if (!pairedAsPrinted) fail('the printed mapping does not match the imports paired by position');
+const before = WebAssembly.Module.imports(moduleOf(wasmPath));
+const after = moduleOf(minified);
+const newModules = new Set(WebAssembly.Module.imports(after).map((i) => i.module));
+if (newModules.size !== 1) fail(`expected one import module after renaming, found ${newModules.size}`);
+const [newModule] = newModules;
+
+// Imports, per old module: old name -> new name. Every old import must be in the mapping.
+const importsOf = new Map();
+for (const [module, from, to] of map.imports) {
+  if (!importsOf.has(module)) importsOf.set(module, new Map());
+  importsOf.get(module).set(from, to);
+}
+const unmapped = before.filter((i) => !importsOf.get(i.module)?.has(i.name));
+if (unmapped.length) fail(`no new name for ${unmapped.map((i) => i.name).join(', ')}`);
+const exportNames = new Map(map.exports);
 
 let glue = readFileSync(gluePath, 'utf8');
-let types = readFileSync(typesPath, 'utf8');
-let dts = readFileSync(dtsPath, 'utf8');
-const replaceAll = (text, pattern, to, what) => {
-  const re = new RegExp(pattern, 'g');
-  if (!re.test(text)) fail(`the glue has no ${what}`);
-  return text.replace(re, to);
-};
-// The glue's own imports are keys of `import0`: `name: function(`. Imports from a snippet
-// module (inline_js) come from its namespace object, `importN`: they become keys of `import0`
-// too, under their new names, since the module now asks for one module only.
+// The glue's own imports are keys of `import0`: `name: function(`.
+const glueImports = importsOf.get(GLUE_MODULE) ?? fail(`no imports from ${GLUE_MODULE}`);
+glue = rename(glue, /(?<![\w$])[\w$]+(?=: function\()/g, glueImports);
+// Imports from an inline_js snippet come from its namespace object (`import1`, ...): they are
+// added to `import0` under their new names, since the module now asks for one module only.
 const fromSnippets = [];
-for (const { module, from, to } of renamed) {
-  if (module === GLUE_MODULE) {
-    glue = replaceAll(glue, `(?<![\\w$])${escape(from)}(?=: function\\()`, to, `import ${from}`);
-  } else {
-    const ns = glue.match(new RegExp(`"${escape(module)}": (import\\d+),`))?.[1] ?? fail(`no namespace for ${module}`);
+for (const [module, names] of importsOf) {
+  if (module === GLUE_MODULE) continue;
+  const ns = glue.match(new RegExp(`"${escape(module)}": (import\\d+),`))?.[1] ?? fail(`no namespace for ${module}`);
+  const source = readFileSync(`${dir}/${module}`, 'utf8');
+  for (const [from, to] of names) {
+    if (!new RegExp(`export function ${escape(from)}\\(`).test(source)) fail(`${module} exports no ${from}`);
     fromSnippets.push(`${to}: ${ns}.${from}`);
   }
 }
-// Exports are read as `wasm.name` (some, such as `__abort_handler`, not at all); the .d.ts of
-// the raw module lists them as `export const name`, spellwire.d.ts's `InitOutput` (what
-// `init()` returns) as `readonly name:`.
-const initOutput = /export interface InitOutput \{[^}]*\}/;
-let exportsType = dts.match(initOutput)?.[0] ?? fail('spellwire.d.ts has no InitOutput');
-for (const [from, to] of map.exports) {
-  glue = glue.replace(new RegExp(`(?<=\\bwasm\\.)${escape(from)}(?![\\w$])`, 'g'), to);
-  types = types.replace(new RegExp(`(?<=export const )${escape(from)}(?=:)`, 'g'), to);
-  exportsType = exportsType.replace(new RegExp(`(?<=readonly )${escape(from)}(?=:)`, 'g'), to);
-}
-dts = dts.replace(initOutput, exportsType);
-// The returned imports object: one module, `import0` with the snippets' functions added.
-glue = replaceAll(
-  glue,
-  `\\n( *)"${escape(GLUE_MODULE)}": import0,(\\n *"[^"]+": import\\d+,)*`,
-  `\n$1"${newModule}": Object.assign(import0, { ${fromSnippets.join(', ')} }),`,
-  'imports object',
-);
+const importsObject = new RegExp(`\\n( *)"${escape(GLUE_MODULE)}": import0,(\\n *"[^"]+": import\\d+,)*`);
+if (!importsObject.test(glue)) fail('the glue has no imports object');
+glue = glue.replace(importsObject, (_, indent) =>
+  `\n${indent}"${newModule}": Object.assign(import0, { ${fromSnippets.join(', ')} }),`);
 
-// What the glue now names must be exactly what the module has.
-const keys = new Set([...glue.matchAll(/^ {8}([\w$]+): function\(/gm)].map((m) => m[1]));
-for (const entry of fromSnippets) keys.add(entry.split(':')[0]);
-const imported = after.map((i) => i.name);
-const missing = imported.filter((n) => !keys.has(n));
+// Exports are read as `wasm.name` (some, such as `__abort_handler`, not at all); the .d.ts of
+// the raw module lists them as `export const name`, and spellwire.d.ts's `InitOutput` (what
+// `init()` resolves to) as `readonly name:`.
+glue = rename(glue, /(?<=\bwasm\.)[\w$]+/g, exportNames);
+const types = rename(readFileSync(typesPath, 'utf8'), /(?<=export const )[\w$]+(?=:)/g, exportNames);
+const dts = readFileSync(dtsPath, 'utf8').replace(/export interface InitOutput \{[^}]*\}/, (block) =>
+  rename(block, /(?<=readonly )[\w$]+(?=:)/g, exportNames));
+
+// What the glue now names must be exactly what the new module has, and no old export name may
+// still be read as a property.
+const provided = new Set([...glue.matchAll(/^ {8}([\w$]+): function\(/gm)].map((m) => m[1]));
+for (const entry of fromSnippets) provided.add(entry.split(':')[0]);
+const missing = WebAssembly.Module.imports(after).map((i) => i.name).filter((n) => !provided.has(n));
 if (missing.length) fail(`the glue does not provide ${missing.join(', ')}`);
-const exported = new Set(WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(wasmPath))).map((e) => e.name));
-const used = [...new Set([...glue.matchAll(/\bwasm\.([\w$]+)/g)].map((m) => m[1]))];
-const unknown = used.filter((n) => !exported.has(n));
+const exported = new Set(WebAssembly.Module.exports(after).map((e) => e.name));
+const read = [...new Set([...glue.matchAll(/\bwasm\.([\w$]+)/g)].map((m) => m[1]))];
+const unknown = read.filter((n) => !exported.has(n));
 if (unknown.length) fail(`the glue reads exports the module lacks: ${unknown.join(', ')}`);
+const stale = [...exportNames.keys()].filter((old) => new RegExp(`\\.${escape(old)}(?![\\w$])`).test(glue));
+if (stale.length) fail(`the glue still reads ${stale.join(', ')} under the old name`);
 
 writeFileSync(gluePath, glue);
 writeFileSync(typesPath, types);
 writeFileSync(dtsPath, dts);
-console.error(`[minify-names] ${renamed.length} imports and ${map.exports.length} exports renamed`);
+renameSync(minified, wasmPath);
+console.error(`[minify-names] ${before.length} imports and ${exportNames.size} exports renamed`);

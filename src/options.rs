@@ -127,6 +127,16 @@ fn connect_timeout() -> f64 {
 fn grace() -> f64 {
     10_000.0
 }
+/// The largest `queueLimit`: the outbox keeps every unacked message in memory (up to
+/// `maxMessageBytes` each) and shifts the queue on each ack, which stays cheap at this length.
+///
+/// ```
+/// let mut o = spellwire::options::Options::new("ws://x/ws");
+/// o.queue_limit = spellwire::options::MAX_QUEUE_LIMIT + 1;
+/// assert!(o.validate().unwrap_err().contains("queueLimit"));
+/// ```
+pub const MAX_QUEUE_LIMIT: usize = 10_000;
+
 fn queue_limit() -> usize {
     100
 }
@@ -189,6 +199,10 @@ impl Options {
         if self.queue_limit == 0 {
             return Err("queueLimit must be 1 or more (0 would refuse every send)".into());
         }
+        if self.queue_limit > MAX_QUEUE_LIMIT {
+            let most = crate::core::text::decimal(MAX_QUEUE_LIMIT as u64);
+            return Err(["queueLimit must be ", &most, " or less (each unacked message is kept in memory)"].concat());
+        }
         if self.max_message_bytes < 64 {
             return Err("maxMessageBytes must be 64 or more (a send frame needs room for its id)".into());
         }
@@ -203,11 +217,12 @@ mod tests {
     #[test]
     fn bad_values_are_refused_by_name() {
         type Case = (fn(&mut Options), &'static str);
-        let cases: [Case; 5] = [
+        let cases: [Case; 6] = [
             (|o| o.url = Urls::One("ws://".into()), "host"),
             (|o| o.url = Urls::One("ws://bad host/ws".into()), "host"),
             (|o| o.url = Urls::Many(vec![]), "at least one"),
             (|o| o.queue_limit = 0, "queueLimit"),
+            (|o| o.queue_limit = MAX_QUEUE_LIMIT + 1, "10000 or less"),
             (|o| o.max_message_bytes = 0, "maxMessageBytes"),
         ];
         for (spoil, needle) in cases {

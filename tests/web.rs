@@ -286,21 +286,23 @@ async fn malformed_frames_raise_error_events_and_the_client_keeps_working() {
         r#"{"op":"event","seq":0,"type":"x"}"#,
         r#"{"op":"event","seq":"7","type":"x"}"#,
         r#"{"op":"event","seq":3,"type":5}"#,
+        r#"{"op":"event","seq":0,"type":5}"#,
         r#"{"op":"mystery"}"#,
         "[1,2]",
     ];
     for raw in frames {
         hook("send-raw", &u, &[("text", raw.into())]).await;
     }
-    assert!(wait_until(3000, || errors.len() >= 8).await, "errors: {:?}", errors.strings("message"));
+    assert!(wait_until(3000, || errors.len() >= 9).await, "errors: {:?}", errors.strings("message"));
     let messages = errors.strings("message");
     assert!(messages[0].contains("not JSON"), "{messages:?}");
     assert!(messages[1].contains("\"seq\" must be a whole number"), "{messages:?}");
     assert!(messages[2].contains("\"seq\" must be 1 or more"), "{messages:?}");
     assert!(messages[3].contains("\"seq\" must be a whole number"), "{messages:?}");
     assert!(messages[4].contains("\"type\" must be a string"), "{messages:?}");
-    assert!(messages[5].contains("unknown op"), "{messages:?}");
-    assert!(messages[6].contains("not a JSON object"), "{messages:?}");
+    assert!(messages[5].contains("\"type\" must be a string"), "{messages:?}");
+    assert!(messages[6].contains("unknown op"), "{messages:?}");
+    assert!(messages[7].contains("not a JSON object"), "{messages:?}");
     assert!(errors.strings("code").iter().all(|c| c == "BadFrame"));
     notify(&u, "still_alive", None, JsValue::NULL).await;
     assert!(wait_until(3000, || all.len() == 1).await);

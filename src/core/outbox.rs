@@ -42,8 +42,9 @@ pub enum Pushed {
 
 /// Unacked messages in send order: `(id, encoded frame)`.
 ///
-/// A `Vec`, not a `VecDeque`: the queue is bounded and short (`queueLimit`, 100 by default),
-/// so shifting it on an ack costs nothing that matters, and the wasm keeps no ring-buffer code.
+/// A `Vec`, not a `VecDeque`: the queue is short (`queueLimit`, 100 by default and at most
+/// [`crate::options::MAX_QUEUE_LIMIT`]), so shifting it on an ack costs little, and the wasm
+/// keeps no ring-buffer code.
 ///
 /// ```
 /// use spellwire::core::outbox::{Outbox, Overflow};

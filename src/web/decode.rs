@@ -27,7 +27,8 @@ extern "C" {
 }")]
 extern "C" {
     /// The seq of a well-formed event frame (`op` "event", a string `type`, a whole `seq` from 1
-    /// to 2^53), or 0 for anything else, which then takes the slow path and its precise message.
+    /// to below 9e15, the range `fields::whole` accepts), or 0 for anything else, which then
+    /// takes the slow path and its precise message.
     #[wasm_bindgen(js_name = eventSeq)]
     fn event_seq(frame: &JsValue) -> f64;
 }
@@ -91,10 +92,11 @@ fn control(op: &str, v: &JsValue) -> Result<ServerFrame<()>, String> {
 
 /// Why an event frame that [`event_seq`] refused is malformed.
 fn bad_event(gen: u64, value: &JsValue) -> Input<JsValue> {
+    let kind_is_string = get(value, keys::TYPE).is_string();
     let why = match whole(value, keys::SEQ) {
         Err(why) => why,
-        Ok(0) => "\"seq\" must be 1 or more".into(),
-        Ok(_) => "\"type\" must be a string".into(),
+        Ok(_) if !kind_is_string => "\"type\" must be a string".into(),
+        Ok(_) => "\"seq\" must be 1 or more".into(), // the one case left: seq 0
     };
     malformed(gen, ["bad event frame: ", &why].concat())
 }

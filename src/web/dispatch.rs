@@ -46,7 +46,9 @@ impl Registry {
 
     /// Listeners of a lifecycle name.
     pub(crate) fn named(&self, name: &str) -> Vec<Callback> {
-        self.matching(|k| matches!(k, Key::Name(n) if n == name))
+        let mut out = Vec::new();
+        self.push_matching(&mut out, |k| matches!(k, Key::Name(n) if n == name));
+        out
     }
 
     /// Listeners an application event reaches: its type, then `*`, then its topic.
@@ -75,12 +77,6 @@ impl Registry {
         if let Some(topic) = by_topic.then(|| field("topic")).flatten() {
             self.push_matching(out, |k| matches!(k, Key::Topic(t) if *t == topic));
         }
-    }
-
-    fn matching(&self, pred: impl Fn(&Key) -> bool) -> Vec<Callback> {
-        let mut out = Vec::new();
-        self.push_matching(&mut out, pred);
-        out
     }
 
     fn push_matching(&self, out: &mut Vec<Callback>, pred: impl Fn(&Key) -> bool) {

@@ -16,12 +16,8 @@ thread_local! {
 fn key(name: &'static str) -> JsValue {
     KEYS.with(|keys| {
         let mut keys = keys.borrow_mut();
-        // The names are the same few constants every time: found by address first (no string
-        // compare on the per-event path), by content when the compiler made a second copy.
-        let same_address = |n: &&str| n.as_ptr() == name.as_ptr() && n.len() == name.len();
-        let found = keys.iter().position(|(n, _)| same_address(n));
-        if let Some(i) = found.or_else(|| keys.iter().position(|(n, _)| *n == name)) {
-            return keys[i].1.clone();
+        if let Some((_, k)) = keys.iter().find(|(n, _)| *n == name) {
+            return k.clone();
         }
         let k = JsValue::from_str(name);
         keys.push((name, k.clone()));

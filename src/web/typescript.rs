@@ -56,7 +56,7 @@ export interface ClientOptions {
   /** Abandon an attempt not welcomed within this many ms [5000]. */ connectTimeoutMs?: number;
   /** Ping interval, ms [server's advice, 25000]. */ heartbeatMs?: number;
   /** Extra silence beyond heartbeatMs before the socket counts as dead [10000]. */ livenessGraceMs?: number;
-  /** Most unacked messages kept [100]. */ queueLimit?: number;
+  /** Most unacked messages kept, 1 to 10000 [100]. */ queueLimit?: number;
   /** When full: reject the new send, or evict the oldest ['reject']. */ overflow?: 'reject' | 'drop-oldest';
   /** Largest encoded message send() accepts, bytes [65536]. */ maxMessageBytes?: number;
   /** Keep the cursor in sessionStorage so a reload resumes [true]. */ persistCursor?: boolean;
