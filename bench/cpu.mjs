@@ -5,20 +5,25 @@
 // dominated by the browser's own per-message cost and its noise, this isolates the client's
 // part. It writes no report.
 //
-//   node bench/cpu.mjs [--n 20000] [--rounds 9]
+//   node bench/cpu.mjs [--n 20000] [--rounds 9] [--persist-cursor]
+// (--persist-cursor: the client with `persistCursor: true`, the default, instead of false.)
 import { chromium } from 'playwright-core';
 import { parseArgs } from 'node:util';
 import { startServer } from './server.mjs';
 import { CHROMIUM_ARGS } from './browser.mjs';
 
 const { values: args } = parseArgs({
-  options: { n: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '9' } },
+  options: {
+    n: { type: 'string', default: '20000' },
+    rounds: { type: 'string', default: '9' },
+    'persist-cursor': { type: 'boolean', default: false },
+  },
 });
 
 /** Runs in the page: µs per message for each round, raw and spellwire interleaved. */
-async function measure([n, rounds]) {
+async function measure([n, rounds, persistCursor]) {
   const WS_URL = location.origin.replace(/^http/, 'ws') + '/ws';
-  const client = new window.bench.Client({ url: WS_URL, persistCursor: false });
+  const client = new window.bench.Client({ url: WS_URL, persistCursor });
   await new Promise((resolve) => client.on('state', (s) => s.state === 'open' && resolve()));
   let delivered = 0;
   client.on('*', () => { delivered++; });
@@ -69,13 +74,14 @@ try {
   });
   await page.goto(`${server.origin}/bench/page.html`);
   await page.waitForFunction(() => window.bench);
-  const r = await page.evaluate(measure, [Number(args.n), Number(args.rounds)]);
+  const r = await page.evaluate(measure, [Number(args.n), Number(args.rounds), args['persist-cursor']]);
   if (r.delivered !== r.expected || r.rawSeen !== r.expected) {
     throw new Error(`expected ${r.expected} events each; spellwire delivered ${r.delivered}, raw saw ${r.rawSeen}`);
   }
   const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
   const ratios = r.spellwire.map((s, i) => s / r.raw[i]);
-  console.log(`CPU per event message, ${args.n} synthetic messages x ${args.rounds} rounds (median):`);
+  const persist = args['persist-cursor'] ? 'persistCursor: true' : 'persistCursor: false';
+  console.log(`CPU per event message, ${args.n} synthetic messages x ${args.rounds} rounds (median; ${persist}):`);
   console.log(`  raw       ${median(r.raw).toFixed(2)} µs   [${r.raw.map((x) => x.toFixed(2)).join(' ')}]`);
   console.log(`  spellwire ${median(r.spellwire).toFixed(2)} µs   [${r.spellwire.map((x) => x.toFixed(2)).join(' ')}]`);
   console.log(`  spellwire / raw, median of per-round ratios: ${median(ratios).toFixed(2)}x`);

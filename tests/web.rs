@@ -379,6 +379,43 @@ async fn a_cursor_the_server_cannot_honour_yields_reset() {
     storage.remove_item(&key).unwrap();
 }
 
+/// The seq of the cursor saved for this test server, if any.
+fn saved_seq(storage: &web_sys::Storage, key: &str) -> Option<f64> {
+    let text = storage.get_item(key).ok()??;
+    Some(num(&js_sys::JSON::parse(&text).ok()?, "seq"))
+}
+
+#[wasm_bindgen_test]
+async fn the_cursor_is_written_soon_and_at_once_on_pagehide() {
+    let u = user("persist-later");
+    let token = login(&u).await;
+    let key = format!("spellwire:cursor:{}", ws_url());
+    let storage = web_sys::window().unwrap().session_storage().unwrap().unwrap();
+    storage.remove_item(&key).unwrap();
+    let client = Client::new(options(&token, &[("persistCursor", true.into())])).unwrap();
+    // When event 2 arrives, the page "goes away": its listener fires pagehide, then reads what
+    // was saved, all inside the delivery, before any timer can run.
+    let seen_on_hide = Rc::new(Cell::new(f64::NAN));
+    let (seen, st, k) = (seen_on_hide.clone(), storage.clone(), key.clone());
+    let on_event = Closure::<dyn FnMut(JsValue)>::new(move |evt: JsValue| {
+        if num(&evt, "seq") == 2.0 {
+            let window = web_sys::window().unwrap();
+            window.dispatch_event(&web_sys::Event::new("pagehide").unwrap()).unwrap();
+            seen.set(saved_seq(&st, &k).unwrap_or(f64::NAN));
+        }
+    });
+    client.on("*".into(), on_event.into_js_value()).unwrap();
+    assert!(open(&client).await);
+    notify(&u, "a", None, JsValue::NULL).await;
+    // Written a moment later, with no page event at all.
+    assert!(wait_until(3000, || saved_seq(&storage, &key) == Some(1.0)).await, "cursor 1 not saved");
+    notify(&u, "b", None, JsValue::NULL).await;
+    assert!(wait_until(3000, || !seen_on_hide.get().is_nan()).await, "event 2 not delivered");
+    assert_eq!(seen_on_hide.get(), 2.0, "pagehide must write the cursor at once");
+    client.close();
+    storage.remove_item(&key).unwrap();
+}
+
 #[wasm_bindgen_test]
 async fn the_cursor_is_kept_in_session_storage() {
     let u = user("persist");

@@ -229,6 +229,6 @@ impl Client {
     /// window.addEventListener('pagehide', () => client.close());
     /// ```
     pub fn close(&self) {
-        driver::feed(&self.shared, vec![Input::Close]);
+        driver::close(&self.shared);
     }
 }

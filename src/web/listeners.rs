@@ -1,4 +1,4 @@
-//! Window and document listeners: `online`, `offline`, `visibilitychange`.
+//! Window and document listeners: `online`, `offline`, `visibilitychange`, `pagehide`.
 //!
 //! Detached on drop, like the socket's handlers. In a worker there is no window: the client
 //! then simply runs without these hints.
@@ -12,6 +12,10 @@ use web_sys::EventTarget;
 /// Feeds a browser hint to the core.
 pub(crate) type Hint = Rc<dyn Fn(Input<JsValue>)>;
 
+/// Told when the page may go away (`pagehide`, or the tab hidden): state kept lazily, the
+/// cursor, must be written now.
+pub(crate) type Hidden = Rc<dyn Fn()>;
+
 /// One attached listener: where, which event, and the closure JS calls.
 type Attached = (EventTarget, &'static str, Closure<dyn FnMut()>);
 
@@ -21,8 +25,8 @@ pub(crate) struct WindowListeners {
 }
 
 impl WindowListeners {
-    /// Attaches the three listeners (nothing outside a window).
-    pub(crate) fn attach(hint: Hint) -> WindowListeners {
+    /// Attaches the four listeners (nothing outside a window).
+    pub(crate) fn attach(hint: Hint, hidden: Hidden) -> WindowListeners {
         let mut attached = Vec::new();
         let Some(window) = web_sys::window() else { return WindowListeners { attached } };
         let document = window.document();
@@ -34,15 +38,19 @@ impl WindowListeners {
         let h = hint.clone();
         add(window.clone().into(), "online", Box::new(move || h(Input::Online)));
         let h = hint.clone();
-        add(window.into(), "offline", Box::new(move || h(Input::Offline)));
+        add(window.clone().into(), "offline", Box::new(move || h(Input::Offline)));
+        let gone = hidden.clone();
+        add(window.into(), "pagehide", Box::new(move || gone()));
         if let Some(doc) = document {
             let d = doc.clone();
-            let visible = move || {
+            let visibility = move || {
                 if d.visibility_state() == web_sys::VisibilityState::Visible {
                     hint(Input::Visible)
+                } else {
+                    hidden() // a hidden tab may be discarded without a pagehide
                 }
             };
-            add(doc.into(), "visibilitychange", Box::new(visible));
+            add(doc.into(), "visibilitychange", Box::new(visibility));
         }
         WindowListeners { attached }
     }

@@ -185,7 +185,7 @@ impl RustClient {
     /// # fn f(c: &spellwire::web::rust_api::RustClient) { c.close(); }
     /// ```
     pub fn close(&self) {
-        driver::feed(&self.shared, vec![Input::Close]);
+        driver::close(&self.shared);
     }
 }
 
