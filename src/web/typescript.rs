@@ -59,7 +59,7 @@ export interface ClientOptions {
   /** Most unacked messages kept, 1 to 10000 [100]. */ queueLimit?: number;
   /** When full: reject the new send, or evict the oldest ['reject']. */ overflow?: 'reject' | 'drop-oldest';
   /** Largest encoded message send() accepts, bytes [65536]. */ maxMessageBytes?: number;
-  /** Keep the cursor in sessionStorage so a reload resumes [true]. */ persistCursor?: boolean;
+  /** Keep the cursor in sessionStorage so a reload resumes (written at most every 200 ms, at once on pagehide and close()) [true]. */ persistCursor?: boolean;
 }
 
 /** Options of `send`. */
