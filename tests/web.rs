@@ -368,8 +368,7 @@ async fn an_event_sent_before_the_user_connected_is_delivered() {
 async fn a_cursor_the_server_cannot_honour_yields_reset() {
     let u = user("reset");
     let token = login(&u).await;
-    let storage = web_sys::window().unwrap().session_storage().unwrap().unwrap();
-    let key = format!("spellwire:cursor:{}", ws_url());
+    let (storage, key) = cursor_storage();
     storage.set_item(&key, r#"{"epoch":"an-epoch-from-a-dead-server","seq":7}"#).unwrap();
     let client = Client::new(options(&token, &[("persistCursor", true.into())])).unwrap();
     let resets = record(&client, "reset");
@@ -377,6 +376,14 @@ async fn a_cursor_the_server_cannot_honour_yields_reset() {
     assert_eq!(num(&client.stats(), "resets"), 1.0);
     client.close();
     storage.remove_item(&key).unwrap();
+}
+
+/// The tab's sessionStorage and the key of the test server's cursor, with no cursor saved.
+fn cursor_storage() -> (web_sys::Storage, String) {
+    let storage = web_sys::window().unwrap().session_storage().unwrap().unwrap();
+    let key = format!("spellwire:cursor:{}", ws_url());
+    storage.remove_item(&key).unwrap();
+    (storage, key)
 }
 
 /// The seq of the cursor saved for this test server, if any.
@@ -389,9 +396,7 @@ fn saved_seq(storage: &web_sys::Storage, key: &str) -> Option<f64> {
 async fn the_cursor_is_written_soon_and_at_once_on_pagehide() {
     let u = user("persist-later");
     let token = login(&u).await;
-    let key = format!("spellwire:cursor:{}", ws_url());
-    let storage = web_sys::window().unwrap().session_storage().unwrap().unwrap();
-    storage.remove_item(&key).unwrap();
+    let (storage, key) = cursor_storage();
     let client = Client::new(options(&token, &[("persistCursor", true.into())])).unwrap();
     // When event 2 arrives, the page "goes away": its listener fires pagehide, then reads what
     // was saved, all inside the delivery, before any timer can run.
@@ -420,9 +425,7 @@ async fn the_cursor_is_written_soon_and_at_once_on_pagehide() {
 async fn the_cursor_is_kept_in_session_storage() {
     let u = user("persist");
     let token = login(&u).await;
-    let key = format!("spellwire:cursor:{}", ws_url());
-    let storage = web_sys::window().unwrap().session_storage().unwrap().unwrap();
-    storage.remove_item(&key).unwrap();
+    let (storage, key) = cursor_storage();
     let client = Client::new(options(&token, &[("persistCursor", true.into())])).unwrap();
     let all = record(&client, "*");
     assert!(open(&client).await);
@@ -430,8 +433,7 @@ async fn the_cursor_is_kept_in_session_storage() {
     notify(&u, "b", None, JsValue::NULL).await;
     assert!(wait_until(3000, || all.len() == 2).await);
     client.close();
-    let saved = js_sys::JSON::parse(&storage.get_item(&key).unwrap().expect("cursor saved")).unwrap();
-    assert_eq!(num(&saved, "seq"), 2.0);
+    assert_eq!(saved_seq(&storage, &key), Some(2.0), "close() must save cursor 2");
     // A "reloaded page" resumes from it: nothing is replayed twice, the next event arrives.
     let again = Client::new(options(&token, &[("persistCursor", true.into())])).unwrap();
     let later = record(&again, "*");
@@ -530,9 +532,7 @@ async fn a_cursor_older_than_the_retention_window_yields_reset() {
     // The server keeps the last 1000 events per user (its default): push the cursor out of it.
     let u = user("expired");
     let token = login(&u).await;
-    let key = format!("spellwire:cursor:{}", ws_url());
-    let storage = web_sys::window().unwrap().session_storage().unwrap().unwrap();
-    storage.remove_item(&key).unwrap();
+    let (storage, key) = cursor_storage();
     let first = Client::new(options(&token, &[("persistCursor", true.into())])).unwrap();
     let seen = record(&first, "*");
     assert!(open(&first).await);

@@ -257,7 +257,7 @@ fn save_cursor(shared: &Shared) {
 }
 
 /// Writes the cursor now if it changed since the last write.
-pub(crate) fn write_cursor(shared: &Shared) {
+fn write_cursor(shared: &Shared) {
     shared.borrow_mut().write_cursor();
 }
 
