@@ -5,8 +5,9 @@
 # The release build rebuilds the standard library with panics that abort at once
 # (`-Cpanic=immediate-abort`, `-Zbuild-std`): a panic in wasm32 ends the instance either way,
 # but std's default panic path keeps the message-formatting machinery (core::fmt, Location,
-# payload boxing) in the module, about 3.7 KB of the gzipped wasm. Those two flags are
-# unstable, so they are enabled with RUSTC_BOOTSTRAP=1 on the stable toolchain, for this one
+# payload boxing) in the module, about 3.7 KB of the gzipped wasm; `-Zlocation-detail=none`
+# then drops the file paths and line numbers that only a panic message would print (0.4 KB).
+# Those flags are unstable, so they are enabled with RUSTC_BOOTSTRAP=1 on the stable toolchain, for this one
 # build and its own target directory; they need the rust-src component (scripts/setup.sh adds
 # it). If that build fails (a toolchain that changed the flags), the plain release build runs
 # instead and says so: the package is the same, only larger.
@@ -18,7 +19,7 @@ build() { wasm-pack build --target web --release --out-name spellwire "$@" >&2; 
 # The flags as cargo's encoded list (0x1f between flags), so a $HOME with spaces stays one flag;
 # a caller's own RUSTFLAGS are kept after them.
 sep=$'\x1f'
-flags="-Zunstable-options${sep}-Cpanic=immediate-abort${sep}--remap-path-prefix=$HOME=~"
+flags="-Zunstable-options${sep}-Cpanic=immediate-abort${sep}-Zlocation-detail=none${sep}--remap-path-prefix=$HOME=~"
 for flag in ${RUSTFLAGS:-}; do flags+="$sep$flag"; done
 if RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=target/immediate-abort CARGO_ENCODED_RUSTFLAGS="$flags" \
    build . -- -Zbuild-std=std,panic_abort; then

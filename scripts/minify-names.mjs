@@ -34,7 +34,9 @@ const rename = (text, pattern, names) => text.replace(pattern, (name) => names.g
 const minified = `${wasmPath}.min`;
 const printed = execFileSync(
   'wasm-opt',
-  [wasmPath, '--minify-imports-and-exports-and-modules', '-o', minified],
+  // The last wasm-opt run, so it also drops the two custom sections that only tools read
+  // (the producers list and the target features, which wasm-pack's own run still needed).
+  [wasmPath, '--minify-imports-and-exports-and-modules', '--strip-producers', '--strip-target-features', '-o', minified],
   { encoding: 'utf8' },
 );
 const map = JSON.parse(printed.slice(printed.indexOf('{')));
