@@ -1,37 +1,13 @@
 #!/usr/bin/env bash
 # Builds the npm package into pkg/ (release, wasm-opt -Oz) and prints its size:
 # wasm + JS glue, each minified the way peers are measured, gzipped -9.
-#
-# The release build rebuilds the standard library with panics that abort at once
-# (`-Cpanic=immediate-abort`, `-Zbuild-std`): a panic in wasm32 ends the instance either way,
-# but std's default panic path keeps the message-formatting machinery (core::fmt, Location,
-# payload boxing) in the module, about 3.7 KB of the gzipped wasm; `-Zlocation-detail=none`
-# then drops the file paths and line numbers that only a panic message would print (0.4 KB).
-# Those flags are unstable, so they are enabled with RUSTC_BOOTSTRAP=1 on the stable toolchain, for this one
-# build and its own target directory; they need the rust-src component (scripts/setup.sh adds
-# it). If that build fails (a toolchain that changed the flags), the plain release build runs
-# instead and says so: the package is the same, only larger.
+# How the wasm is built (std rebuilt with immediate-abort panics, short names): scripts/wasm-build.sh.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 
-build() { wasm-pack build --target web --release --out-name spellwire "$@" >&2; }
-# The flags as cargo's encoded list (0x1f between flags), so a $HOME with spaces stays one flag;
-# a caller's own RUSTFLAGS are kept after them.
-sep=$'\x1f'
-flags="-Zunstable-options${sep}-Cpanic=immediate-abort${sep}-Zlocation-detail=none${sep}--remap-path-prefix=$HOME=~"
-for flag in ${RUSTFLAGS:-}; do flags+="$sep$flag"; done
-if RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=target/immediate-abort CARGO_ENCODED_RUSTFLAGS="$flags" \
-   build . -- -Zbuild-std=std,panic_abort; then
-  kind="release, std rebuilt with immediate-abort panics"
-else
-  echo "[build] WARNING: the immediate-abort build failed; building the plain release (a larger wasm)" >&2
-  build
-  kind="plain release (the immediate-abort build failed)"
-fi
-# Short names for the imports and exports the glue and the module share (see the script).
-node scripts/minify-names.mjs pkg
+kind="$(bash scripts/wasm-build.sh . pkg)"
 # How pkg/ was built, for the benchmark report (kept out of pkg/, which is the npm package).
 mkdir -p target
-echo "$kind, wasm-opt -Oz, import/export names minified" | tee target/pkg-build.txt >&2
+echo "$kind" | tee target/pkg-build.txt >&2
 node scripts/size.mjs
