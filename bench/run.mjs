@@ -18,6 +18,7 @@ import { startServer } from './server.mjs';
 import { measureServer, SERVER_CONFIG, serverBin } from './server-figures.mjs';
 import { measureReconnect } from './reconnect.mjs';
 import { measureSizes } from './size.mjs';
+import { measureFloor } from './floor.mjs';
 import { render } from './report.mjs';
 
 const { values: args } = parseArgs({
@@ -28,8 +29,8 @@ const { values: args } = parseArgs({
   },
 });
 const CONFIG = args.smoke
-  ? { rounds: 2, unbatched: 2_000, batched: 10_000, batch: 100, pings: 30, reconnects: 1, downMs: 300, ...SERVER_CONFIG.smoke }
-  : { rounds: 9, unbatched: 15_000, batched: 200_000, batch: 100, pings: 500, reconnects: 5, downMs: 1000, ...SERVER_CONFIG.full };
+  ? { rounds: 2, unbatched: 2_000, batched: 10_000, batch: 100, pings: 30, reconnects: 1, downMs: 300, floorEvents: 200, ...SERVER_CONFIG.smoke }
+  : { rounds: 9, unbatched: 15_000, batched: 200_000, batch: 100, pings: 500, reconnects: 5, downMs: 1000, floorEvents: 5_000, ...SERVER_CONFIG.full };
 if (args.rounds) CONFIG.rounds = Number(args.rounds);
 const OUT = args.out ?? (args.smoke ? null : 'BENCHMARKS.md');
 export const KINDS = ['raw', 'spellwire', 'rws', 'socketio'];
@@ -137,11 +138,15 @@ async function main() {
   }
   log('bundle sizes');
   const sizes = await measureSizes();
+  log('size floor (bench/floor: a delivery check in Chromium, then its size)');
+  const floor = await measureFloor(CONFIG.floorEvents).catch((e) => ({ skipped: e.message, failed: true }));
   const { idle: serverRss, fanout } = await measureServer(CONFIG);
   const result = {
-    ...browserResult, sizes, serverRss, fanout, reconnect, config: CONFIG, smoke: args.smoke, machine: machine(), source: source(),
+    ...browserResult, sizes, floor, serverRss, fanout, reconnect, config: CONFIG, smoke: args.smoke, machine: machine(), source: source(),
     date: new Date().toISOString(), elapsedMs: Date.now() - started, load: [loadBefore, loadavg()[0]],
   };
+  // A smoke run (CI) insists on the floor, so it cannot rot unseen; a full run reports it.
+  if (floor.failed || (args.smoke && floor.skipped)) result.problems.push(`size floor: ${floor.skipped}`);
   if (reconnect.inOrder === false) result.problems.push('reconnect: the page did not see 1..N once each in order');
   for (const [what, m] of [['server memory', serverRss], ['fan-out', fanout]]) {
     for (const p of m.problems ?? []) result.problems.push(`${what}: ${p}`);

@@ -15,6 +15,8 @@ import { Server as SocketIo } from 'socket.io';
 import { build } from 'esbuild';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** Where scripts/bench.sh builds the size floor (`pkg/`, `build.txt`); bench/floor.mjs reads it. */
+export const FLOOR_DIR = join(ROOT, 'target', 'floor') + '/';
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm' };
 const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 
@@ -117,7 +119,15 @@ async function peerBundles() {
   return out;
 }
 
-/** Serves /bench/* and /pkg/* from the repository, and the peer bundles. */
+/** `/floor/<rest>` as a file of target/floor/ (bench/floor.mjs's build of the size floor), and
+ * never outside it. */
+function floorFile(path) {
+  const file = join(FLOOR_DIR, normalize(path.slice('/floor/'.length)));
+  if (!file.startsWith(FLOOR_DIR)) throw new Error('outside target/floor/');
+  return file;
+}
+
+/** Serves /bench/* and /pkg/* from the repository, /floor/* from target/floor/ and the peer bundles. */
 function staticHandler(bundles) {
   return async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
@@ -127,6 +137,7 @@ function staticHandler(bundles) {
       if (!body && /^\/(bench|pkg)\//.test(path) && !path.includes('node_modules')) {
         body = await readFile(join(ROOT, normalize(path)));
       }
+      if (!body && path.startsWith('/floor/')) body = await readFile(floorFile(path));
       if (!body) throw new Error('not found');
       res.writeHead(200, { ...headers, 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' });
       res.end(body);

@@ -5,7 +5,7 @@
 #
 #   ./scripts/bench.sh            full run (a few minutes), rewrites BENCHMARKS.md
 #   ./scripts/bench.sh --smoke    tiny counts (well under a minute): checks the harness, writes nothing
-#   ./scripts/bench.sh --no-build skip the builds when pkg/ is already built (e.g. after test.sh's build)
+#   ./scripts/bench.sh --no-build skip the builds of what is already built (e.g. pkg/ after test.sh's build)
 # A full run also builds spellwire-server and the Rust load generator spellwire-loadgen
 # (bench/loadgen), both release, for the server figures (memory per idle connection, fan-out,
 # reconnect after a restart on Redis); if a build fails its figures are reported as not
@@ -40,6 +40,13 @@ fi
 
 if [ "$build" = 1 ] || [ ! -f pkg/spellwire_bg.wasm ]; then
   bash scripts/build.sh
+fi
+# The size floor (bench/floor), built exactly as pkg/ is; bench/floor.mjs checks and measures it.
+if [ "$build" = 1 ] || [ ! -f target/floor/pkg/spellwire_bg.wasm ]; then
+  mkdir -p target/floor
+  bash scripts/wasm-build.sh bench/floor target/floor/pkg > target/floor/build.txt \
+    || { echo "[bench] bench/floor did not build: the size floor will say so" >&2
+         export BENCH_FLOOR_BUILD_FAILED=1; }
 fi
 if [ "$build" = 1 ] && [ "$smoke" = 0 ]; then
   cargo build --release --quiet -p spellwire-server \

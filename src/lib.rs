@@ -15,13 +15,13 @@
 //! ```
 //!
 //! Modules: [`core`] is the sans-IO brain (plain Rust, tested natively); [`protocol`] holds the
-//! wire frames shared with `spellwire-server`; `web` (wasm32 only) is the browser shell with the
-//! JavaScript `Client` and the Rust `RustClient`.
+//! wire frames shared with `spellwire-server`; `web` (wasm32 only, the default `web` feature) is the
+//! browser shell with the JavaScript `Client` and the Rust `RustClient`.
 #![deny(missing_docs)]
 
 pub mod core;
 pub mod error;
 pub mod options;
 pub mod protocol;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "web"))]
 pub mod web;

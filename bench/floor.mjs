@@ -1,0 +1,76 @@
+// The size floor (bench/floor): spellwire's own sans-IO core behind the barest Rust browser
+// shell. scripts/bench.sh builds it exactly as pkg/ is (scripts/wasm-build.sh, into
+// target/floor/pkg); this measures it as pkg/ is measured (scripts/size.mjs's pkgSize), so the
+// report can say how far the size goals are from the design itself.
+//
+// Before its size counts, the floor must work: in headless Chromium it connects to the bench
+// server and asks for a burst, once one event per message and once batched (the arrays replays
+// come in), and must deliver every event once, in order, each time.
+//
+//   node bench/floor.mjs [--events N]   checks and prints the floor scripts/bench.sh built
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS } from './browser.mjs';
+import { FLOOR_DIR, startServer } from './server.mjs';
+import { pkgSize } from '../scripts/size.mjs';
+
+/** In the browser: a fresh Floor per burst asks the bench server for `n` events, `batch` per
+ * message; resolves what each burst delivered, counted until the server has nothing more. */
+async function deliver(origin, n, batches) {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${origin}/bench/page.html`);
+    return await page.evaluate(async ([wsUrl, count, sizes]) => {
+      const { default: init, Floor } = await import('/floor/pkg/spellwire.js');
+      await init();
+      const burst = (batch) => new Promise((resolve, reject) => {
+        const got = { batch, received: 0, misordered: 0 };
+        const timer = setTimeout(() => reject(new Error(`floor: ${got.received}/${count} events after 30 s`)), 30_000);
+        const floor = new Floor(wsUrl, '', (event) => {
+          got.received += 1;
+          if (event.seq !== got.received) got.misordered += 1;
+          if (got.received === count) {
+            clearTimeout(timer);
+            setTimeout(() => resolve(got), 300); // any event past the count still gets counted
+          }
+        });
+        floor.send('burst', { n: count, batch });
+      });
+      const results = [];
+      for (const batch of sizes) results.push(await burst(batch));
+      return results;
+    }, [`${origin.replace('http', 'ws')}/ws`, n, batches]);
+  } finally {
+    await browser.close();
+  }
+}
+
+/** `{ build, parts, gzBytes, events, bursts }`, or `{ skipped }` when there is no floor to
+ * measure. A floor that does not deliver every event once, in order, throws: its size would
+ * mean nothing. */
+export async function measureFloor(events) {
+  if (process.env.BENCH_FLOOR_BUILD_FAILED) return { skipped: 'bench/floor did not build' };
+  if (!existsSync(`${FLOOR_DIR}pkg/spellwire_bg.wasm`)) return { skipped: 'bench/floor is not built (scripts/bench.sh builds it)' };
+  const build = readFileSync(`${FLOOR_DIR}build.txt`, 'utf8').trim();
+  const parts = pkgSize(FLOOR_DIR);
+  const server = await startServer();
+  try {
+    const bursts = await deliver(server.origin, events, [1, 100]);
+    for (const b of bursts) {
+      if (b.received !== events || b.misordered) {
+        throw new Error(`floor delivered ${b.received}/${events} (batch ${b.batch}), ${b.misordered} out of order`);
+      }
+    }
+    return { build, parts, gzBytes: parts.wasmGz + parts.glueGz, events, bursts };
+  } finally {
+    await server.close();
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({ options: { events: { type: 'string', default: '1000' } } });
+  console.log(await measureFloor(Number(values.events)));
+}
