@@ -28,13 +28,15 @@ async function deliver(origin, n, batches) {
       await init();
       const burst = (batch) => new Promise((resolve, reject) => {
         const got = { batch, received: 0, misordered: 0 };
-        const timer = setTimeout(() => reject(new Error(`floor: ${got.received}/${count} events after 30 s`)), 30_000);
+        const timer = setTimeout(() => reject(new Error(`floor: ${got.received}/${count} events (batch ${batch}) after 30 s`)), 30_000);
+        // Held until the burst is over and then freed: a Floor the page no longer references is
+        // garbage, and its finalizer would close the socket in the middle of the burst.
         const floor = new Floor(wsUrl, '', (event) => {
           got.received += 1;
           if (event.seq !== got.received) got.misordered += 1;
           if (got.received === count) {
             clearTimeout(timer);
-            setTimeout(() => resolve(got), 300); // any event past the count still gets counted
+            setTimeout(() => { floor.free(); resolve(got); }, 300); // counts any event past the count
           }
         });
         floor.send('burst', { n: count, batch });
