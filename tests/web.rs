@@ -42,7 +42,7 @@ async fn auto_connect_false_waits_for_connect() {
 #[wasm_bindgen_test]
 async fn state_events_go_connecting_then_open() {
     let token = login(&user("states")).await;
-    let client = Client::new(options(&token, &[("autoConnect", false.into())])).unwrap();
+    let client = closing(Client::new(options(&token, &[("autoConnect", false.into())])).unwrap());
     let states = record(&client, "state");
     client.connect();
     assert!(open(&client).await);
@@ -228,7 +228,7 @@ async fn drop_oldest_evicts_the_first_message() {
 #[wasm_bindgen_test]
 async fn bad_token_fails_unauthorized_without_a_retry_loop() {
     let token = format!("bad-token-{}", user("x"));
-    let client = Client::new(options(&token, &[fast_backoff()])).unwrap();
+    let client = closing(Client::new(options(&token, &[fast_backoff()])).unwrap());
     let errors = record(&client, "error");
     assert!(wait_until(5000, || client.state() == "failed").await);
     let states = record(&client, "state");
@@ -248,7 +248,7 @@ async fn token_function_is_asked_once_more_after_4401() {
         JsValue::from_str("bad-function-token")
     });
     let opts = options("unused", &[("token", token_fn.into()), fast_backoff()]);
-    let client = Client::new(opts).unwrap();
+    let client = closing(Client::new(opts).unwrap());
     let states = record(&client, "state");
     assert!(wait_until(5000, || client.state() == "failed").await);
     sleep(500).await;
@@ -266,7 +266,7 @@ async fn retry_leaves_failed_and_tries_again() {
         c.set(c.get() + 1);
         JsValue::from_str("bad")
     });
-    let client = Client::new(options("", &[("token", token_fn.into())])).unwrap();
+    let client = closing(Client::new(options("", &[("token", token_fn.into())])).unwrap());
     assert!(wait_until(5000, || client.state() == "failed").await);
     let before = calls.get();
     client.retry();
@@ -365,12 +365,43 @@ async fn an_event_sent_before_the_user_connected_is_delivered() {
 }
 
 #[wasm_bindgen_test]
+async fn a_running_client_the_page_no_longer_holds_keeps_delivering() {
+    // Dropping the Rust value is what the JS object's finalizer does once the page keeps no
+    // reference (`new Client(...)` in a function that returned): before the client held itself,
+    // this stopped the stream without a word.
+    let u = user("forgotten");
+    let client = Client::new(options(&login(&u).await, &[fast_backoff()])).unwrap();
+    let all = record(&client, "*");
+    assert!(open(&client).await);
+    drop(client);
+    notify(&u, "e", None, 1.into()).await;
+    hook("drop", &u, &[]).await; // and it reconnects on its own
+    notify(&u, "e", None, 2.into()).await;
+    assert!(wait_until(5000, || all.len() == 2).await, "got {:?}", all.seqs());
+    assert_eq!(all.seqs(), [1, 2]);
+    // (it stays connected for the rest of the run: nothing holds it that could close it)
+}
+
+#[wasm_bindgen_test]
+async fn a_closed_client_the_page_no_longer_holds_stays_closed() {
+    let u = user("closed-forgotten");
+    let client = Client::new(options(&login(&u).await, &[])).unwrap();
+    let all = record(&client, "*");
+    assert!(open(&client).await);
+    client.close();
+    drop(client);
+    notify(&u, "e", None, 1.into()).await;
+    sleep(300).await;
+    assert_eq!(all.len(), 0);
+}
+
+#[wasm_bindgen_test]
 async fn a_cursor_the_server_cannot_honour_yields_reset() {
     let u = user("reset");
     let token = login(&u).await;
     let (storage, key) = cursor_storage();
     storage.set_item(&key, r#"{"epoch":"an-epoch-from-a-dead-server","seq":7}"#).unwrap();
-    let client = Client::new(options(&token, &[("persistCursor", true.into())])).unwrap();
+    let client = closing(Client::new(options(&token, &[("persistCursor", true.into())])).unwrap());
     let resets = record(&client, "reset");
     assert!(wait_until(3000, || resets.len() == 1).await);
     assert_eq!(num(&client.stats(), "resets"), 1.0);
@@ -397,7 +428,7 @@ async fn the_cursor_is_written_soon_and_at_once_on_pagehide() {
     let u = user("persist-later");
     let token = login(&u).await;
     let (storage, key) = cursor_storage();
-    let client = Client::new(options(&token, &[("persistCursor", true.into())])).unwrap();
+    let client = closing(Client::new(options(&token, &[("persistCursor", true.into())])).unwrap());
     // When event 2 arrives, the page "goes away": its listener fires pagehide, then reads what
     // was saved, all inside the delivery, before any timer can run.
     let seen_on_hide = Rc::new(Cell::new(f64::NAN));
@@ -426,7 +457,7 @@ async fn the_cursor_is_kept_in_session_storage() {
     let u = user("persist");
     let token = login(&u).await;
     let (storage, key) = cursor_storage();
-    let client = Client::new(options(&token, &[("persistCursor", true.into())])).unwrap();
+    let client = closing(Client::new(options(&token, &[("persistCursor", true.into())])).unwrap());
     let all = record(&client, "*");
     assert!(open(&client).await);
     notify(&u, "a", None, JsValue::NULL).await;
@@ -435,7 +466,7 @@ async fn the_cursor_is_kept_in_session_storage() {
     client.close();
     assert_eq!(saved_seq(&storage, &key), Some(2.0), "close() must save cursor 2");
     // A "reloaded page" resumes from it: nothing is replayed twice, the next event arrives.
-    let again = Client::new(options(&token, &[("persistCursor", true.into())])).unwrap();
+    let again = closing(Client::new(options(&token, &[("persistCursor", true.into())])).unwrap());
     let later = record(&again, "*");
     assert!(open(&again).await);
     notify(&u, "c", None, JsValue::NULL).await;
@@ -533,7 +564,7 @@ async fn a_cursor_older_than_the_retention_window_yields_reset() {
     let u = user("expired");
     let token = login(&u).await;
     let (storage, key) = cursor_storage();
-    let first = Client::new(options(&token, &[("persistCursor", true.into())])).unwrap();
+    let first = closing(Client::new(options(&token, &[("persistCursor", true.into())])).unwrap());
     let seen = record(&first, "*");
     assert!(open(&first).await);
     notify(&u, "old", None, JsValue::NULL).await;
@@ -546,7 +577,7 @@ async fn a_cursor_older_than_the_retention_window_yields_reset() {
         })
         .collect();
     futures_join(batch).await;
-    let again = Client::new(options(&token, &[("persistCursor", true.into())])).unwrap();
+    let again = closing(Client::new(options(&token, &[("persistCursor", true.into())])).unwrap());
     let resets = record(&again, "reset");
     let replayed = record(&again, "*");
     assert!(wait_until(5000, || resets.len() == 1).await, "no reset for an expired cursor");
@@ -623,4 +654,24 @@ async fn the_rust_client_receives_typed_events_and_sends() {
     sleep(300).await;
     assert_eq!(got.borrow().len(), 1);
     client.close();
+}
+
+#[wasm_bindgen_test]
+async fn dropping_the_rust_client_closes_it() {
+    use spellwire::options::Options;
+    use spellwire::web::rust_api::RustClient;
+    let u = user("rust-drop");
+    let mut opts = Options::new(&ws_url());
+    opts.persist_cursor = false;
+    let client = RustClient::new(opts, login(&u).await).unwrap();
+    let got = Rc::new(Cell::new(0));
+    let sink = got.clone();
+    let _sub = client.on::<serde_json::Value>("e", move |_| sink.set(sink.get() + 1));
+    assert!(wait_until(5000, || client.state() == spellwire::core::Phase::Open).await);
+    notify(&u, "e", None, 1.into()).await;
+    assert!(wait_until(3000, || got.get() == 1).await);
+    drop(client); // a Rust value: dropped is closed, though a running client holds itself
+    notify(&u, "e", None, 2.into()).await;
+    sleep(300).await;
+    assert_eq!(got.get(), 1);
 }

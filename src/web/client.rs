@@ -222,7 +222,9 @@ impl Client {
         driver::feed(&self.shared, vec![Input::Connect]);
     }
 
-    /// Closes for good (until `connect()`); unacked sends reject with `Closed`.
+    /// Closes for good (until `connect()`); unacked sends reject with `Closed`. This is how a
+    /// client stops: a running one keeps itself alive even when the page holds no reference to
+    /// it (a finalizer must not end a stream), so `free()` alone only releases the handle.
     ///
     /// @example
     /// ```js

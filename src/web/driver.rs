@@ -12,7 +12,7 @@ use super::promise::on_settled;
 use super::socket::{Sink, Socket, SocketEvent};
 use super::storage;
 use super::token::TokenSource;
-use crate::core::{Core, Input, Output};
+use crate::core::{Core, Input, Output, Phase};
 use crate::error::{Error, ErrorCode};
 use crate::options::Options;
 use crate::protocol::Cursor;
@@ -46,6 +46,8 @@ pub(crate) struct Inner {
     saved: Option<Cursor>,
     /// Set while a cursor save is due (see [`save_cursor`]).
     cursor_timer: Option<Timeout>,
+    /// The client itself, while it can make progress on its own (see [`keep_alive`]).
+    keep_alive: Option<Shared>,
 }
 
 /// How long a new cursor may wait before it is written to sessionStorage. Writing it after
@@ -86,6 +88,7 @@ pub(crate) fn create(opts: Options, token: TokenSource) -> Result<Shared, Error>
         cursor_key,
         saved: cursor,
         cursor_timer: None,
+        keep_alive: None,
     }));
     let weak = Rc::downgrade(&shared);
     let hint = Rc::new(move |input| with(&weak, |s| feed(s, vec![input])));
@@ -120,6 +123,21 @@ pub(crate) fn feed(shared: &Shared, inputs: Vec<Input<JsValue>>) {
     shared.borrow_mut().outputs = outputs;
     rearm_timer(shared, now);
     save_cursor(shared);
+    keep_alive(shared);
+}
+
+/// A client that is connecting, open, reconnecting or waiting for the network holds itself, so
+/// it keeps running when the page drops its last reference: the socket, timer and window
+/// callbacks hold it only weakly, and the JS object's finalizer would otherwise free it in the
+/// middle of a stream, without a word (as a WebSocket with listeners is never collected while
+/// open). `close()` (and a client that gave up, `failed`) lets go; the page's handle, if any,
+/// then decides how long it lives.
+fn keep_alive(shared: &Shared) {
+    let mut inner = shared.borrow_mut();
+    let running = matches!(inner.core.phase(), Phase::Connecting | Phase::Open | Phase::Reconnecting | Phase::Offline);
+    if running != inner.keep_alive.is_some() {
+        inner.keep_alive = running.then(|| shared.clone()); // the caller holds `shared`: never the last
+    }
 }
 
 fn carry_out(shared: &Shared, output: Output<JsValue>) {

@@ -73,6 +73,14 @@ pub struct RustClient {
     shared: Shared,
 }
 
+impl Drop for RustClient {
+    /// Dropping the client closes it, as Rust values do: a running client holds itself (so the
+    /// JavaScript `Client` survives the page forgetting it), and only `close()` lets go.
+    fn drop(&mut self) {
+        driver::close(&self.shared);
+    }
+}
+
 fn typed<T: DeserializeOwned + 'static>(f: impl Fn(T) + 'static) -> Callback {
     Rc::new(move |value: &JsValue| {
         let decoded = serde_wasm_bindgen::from_value(value.clone()).map_err(|e| format!("cannot decode: {e}"))?;

@@ -92,6 +92,7 @@ export interface TypedClient<E extends EventMap> {
   stats(): Stats;
   retry(): void;
   connect(): void;
+  /** Stops the client (a running one keeps itself alive without any reference). */
   close(): void;
 }
 "#;

@@ -120,10 +120,32 @@ pub fn options(token: &str, extra: &[(&str, JsValue)]) -> JsValue {
     obj(&fields)
 }
 
-/// A client for a fresh logged-in user.
-pub async fn client_for(user: &str, extra: &[(&str, JsValue)]) -> Client {
+/// A client for a fresh logged-in user, closed when the test drops it.
+pub async fn client_for(user: &str, extra: &[(&str, JsValue)]) -> Closing {
     let token = login(user).await;
-    Client::new(options(&token, extra)).expect("valid options")
+    closing(Client::new(options(&token, extra)).expect("valid options"))
+}
+
+/// A client that is closed when dropped. A running `Client` keeps itself alive (the page may
+/// forget it), so without this every test's client would stay connected for the rest of the run.
+pub struct Closing(pub Client);
+
+/// Wraps `client` so the end of the test closes it.
+pub fn closing(client: Client) -> Closing {
+    Closing(client)
+}
+
+impl std::ops::Deref for Closing {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        &self.0
+    }
+}
+
+impl Drop for Closing {
+    fn drop(&mut self) {
+        self.0.close();
+    }
 }
 
 /// Everything a listener was called with, in order.
