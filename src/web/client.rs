@@ -140,7 +140,8 @@ impl Client {
         let weak = Rc::downgrade(&self.shared);
         let off = move || {
             if let Some(shared) = weak.upgrade() {
-                shared.borrow_mut().registry.remove(id);
+                let removed = shared.borrow_mut().registry.remove(id);
+                drop(removed); // after the borrow (see Registry::remove)
             }
         };
         Closure::<dyn FnMut()>::new(off).into_js_value()

@@ -39,9 +39,12 @@ impl Registry {
         self.next_id
     }
 
-    /// Removes a listener; removing twice is harmless.
-    pub(crate) fn remove(&mut self, id: u32) {
-        self.entries.retain(|(i, _, _)| *i != id);
+    /// Removes a listener and hands it back (`None` when already removed), for the caller to
+    /// drop once its borrow of the client has ended: dropping a Rust listener can drop what it
+    /// captured, even the last handle of this very client, whose close needs the client.
+    pub(crate) fn remove(&mut self, id: u32) -> Option<Callback> {
+        let at = self.entries.iter().position(|(i, _, _)| *i == id)?;
+        Some(self.entries.remove(at).2)
     }
 
     /// Listeners of a lifecycle name.

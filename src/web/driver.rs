@@ -291,7 +291,8 @@ impl Inner {
 }
 
 impl Drop for Inner {
-    /// A client dropped (`free()`) with a write still due writes it now.
+    /// A client freed with a write still due writes it now (a running client is never freed:
+    /// it holds itself until closed or failed, see [`keep_alive`]).
     fn drop(&mut self) {
         if self.cursor_timer.is_some() {
             self.write_cursor();

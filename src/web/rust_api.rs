@@ -4,6 +4,7 @@
 use super::convert::describe;
 use super::dispatch::Callback;
 use super::driver::{self, Inner, Shared};
+use super::promise::on_settled;
 use super::token::TokenSource;
 use crate::core::{Input, Phase, Stats};
 use crate::error::{Error, ErrorCode};
@@ -55,12 +56,13 @@ pub struct Subscription {
 impl Drop for Subscription {
     fn drop(&mut self) {
         if let Some(shared) = self.shared.upgrade() {
-            shared.borrow_mut().registry.remove(self.id);
+            let removed = shared.borrow_mut().registry.remove(self.id);
+            drop(removed); // after the borrow (see Registry::remove)
         }
     }
 }
 
-/// A spellwire client for Rust code running in the browser.
+/// A spellwire client for Rust code running in the browser. Dropping it closes it.
 ///
 /// ```no_run
 /// use spellwire::{options::Options, web::rust_api::RustClient};
@@ -75,9 +77,14 @@ pub struct RustClient {
 
 impl Drop for RustClient {
     /// Dropping the client closes it, as Rust values do: a running client holds itself (so the
-    /// JavaScript `Client` survives the page forgetting it), and only `close()` lets go.
+    /// JavaScript `Client` survives the page forgetting it), and only a close lets go.
+    ///
+    /// The close runs in the next microtask, before any socket or timer callback: a drop can
+    /// happen anywhere, even inside the client's own borrow (a listener that held the last
+    /// handle, removed from the registry), and its `state` listeners must not run mid-drop.
     fn drop(&mut self) {
-        driver::close(&self.shared);
+        let shared = self.shared.clone();
+        on_settled(&JsValue::UNDEFINED, move |_| driver::close(&shared));
     }
 }
 
