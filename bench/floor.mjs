@@ -17,7 +17,7 @@ import { FLOOR_DIR, startServer } from './server.mjs';
 import { pkgSize } from '../scripts/size.mjs';
 
 /** In the browser: a fresh Floor per burst asks the bench server for `n` events, `batch` per
- * message; resolves what each burst delivered, counted until the server has nothing more. */
+ * message; resolves what each burst delivered, counted until 300 ms after the n-th event. */
 async function deliver(origin, n, batches) {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   try {

@@ -33,12 +33,11 @@ const mark = (ok) => (ok ? '**met**' : '**not met**');
 
 /** Median over rounds of kind k's figure divided by raw's in the same round: robust to a
  * machine whose load drifts between rounds. */
-const pairedRatio = (runs, k) => median(runs[k].map((x, i) => x / runs.raw[i]));
+const pairedRatio = (runs, k) => median(perRound(runs, k));
+/** Kind k's figure divided by raw's, round by round. */
+const perRound = (runs, k) => runs[k].map((x, i) => x / runs.raw[i]);
 /** The lowest and highest of those per-round ratios: how far one run's verdict can be trusted. */
-const spread = (runs, k) => {
-  const rs = runs[k].map((x, i) => x / runs.raw[i]);
-  return `${ratio(Math.min(...rs))} to ${ratio(Math.max(...rs))}`;
-};
+const spread = (runs, k) => `${ratio(Math.min(...perRound(runs, k)))} to ${ratio(Math.max(...perRound(runs, k)))}`;
 
 const BARE = 'bare `WebSocket` counting messages, no `JSON.parse` (context: the browser alone)';
 

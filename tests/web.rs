@@ -42,7 +42,7 @@ async fn auto_connect_false_waits_for_connect() {
 #[wasm_bindgen_test]
 async fn state_events_go_connecting_then_open() {
     let token = login(&user("states")).await;
-    let client = closing(Client::new(options(&token, &[("autoConnect", false.into())])).unwrap());
+    let client = Closing(Client::new(options(&token, &[("autoConnect", false.into())])).unwrap());
     let states = record(&client, "state");
     client.connect();
     assert!(open(&client).await);
@@ -228,7 +228,7 @@ async fn drop_oldest_evicts_the_first_message() {
 #[wasm_bindgen_test]
 async fn bad_token_fails_unauthorized_without_a_retry_loop() {
     let token = format!("bad-token-{}", user("x"));
-    let client = closing(Client::new(options(&token, &[fast_backoff()])).unwrap());
+    let client = Closing(Client::new(options(&token, &[fast_backoff()])).unwrap());
     let errors = record(&client, "error");
     assert!(wait_until(5000, || client.state() == "failed").await);
     let states = record(&client, "state");
@@ -248,7 +248,7 @@ async fn token_function_is_asked_once_more_after_4401() {
         JsValue::from_str("bad-function-token")
     });
     let opts = options("unused", &[("token", token_fn.into()), fast_backoff()]);
-    let client = closing(Client::new(opts).unwrap());
+    let client = Closing(Client::new(opts).unwrap());
     let states = record(&client, "state");
     assert!(wait_until(5000, || client.state() == "failed").await);
     sleep(500).await;
@@ -266,7 +266,7 @@ async fn retry_leaves_failed_and_tries_again() {
         c.set(c.get() + 1);
         JsValue::from_str("bad")
     });
-    let client = closing(Client::new(options("", &[("token", token_fn.into())])).unwrap());
+    let client = Closing(Client::new(options("", &[("token", token_fn.into())])).unwrap());
     assert!(wait_until(5000, || client.state() == "failed").await);
     let before = calls.get();
     client.retry();
@@ -400,7 +400,7 @@ async fn a_cursor_the_server_cannot_honour_yields_reset() {
     let token = login(&u).await;
     let (storage, key) = cursor_storage();
     storage.set_item(&key, r#"{"epoch":"an-epoch-from-a-dead-server","seq":7}"#).unwrap();
-    let client = closing(Client::new(options(&token, &[("persistCursor", true.into())])).unwrap());
+    let client = Closing(Client::new(options(&token, &[("persistCursor", true.into())])).unwrap());
     let resets = record(&client, "reset");
     assert!(wait_until(3000, || resets.len() == 1).await);
     assert_eq!(num(&client.stats(), "resets"), 1.0);
@@ -427,7 +427,7 @@ async fn the_cursor_is_written_soon_and_at_once_on_pagehide() {
     let u = user("persist-later");
     let token = login(&u).await;
     let (storage, key) = cursor_storage();
-    let client = closing(Client::new(options(&token, &[("persistCursor", true.into())])).unwrap());
+    let client = Closing(Client::new(options(&token, &[("persistCursor", true.into())])).unwrap());
     // When event 2 arrives, the page "goes away": its listener fires pagehide, then reads what
     // was saved, all inside the delivery, before any timer can run.
     let seen_on_hide = Rc::new(Cell::new(f64::NAN));
@@ -456,7 +456,7 @@ async fn the_cursor_is_kept_in_session_storage() {
     let u = user("persist");
     let token = login(&u).await;
     let (storage, key) = cursor_storage();
-    let client = closing(Client::new(options(&token, &[("persistCursor", true.into())])).unwrap());
+    let client = Closing(Client::new(options(&token, &[("persistCursor", true.into())])).unwrap());
     let all = record(&client, "*");
     assert!(open(&client).await);
     notify(&u, "a", None, JsValue::NULL).await;
@@ -465,7 +465,7 @@ async fn the_cursor_is_kept_in_session_storage() {
     client.close();
     assert_eq!(saved_seq(&storage, &key), Some(2.0), "close() must save cursor 2");
     // A "reloaded page" resumes from it: nothing is replayed twice, the next event arrives.
-    let again = closing(Client::new(options(&token, &[("persistCursor", true.into())])).unwrap());
+    let again = Closing(Client::new(options(&token, &[("persistCursor", true.into())])).unwrap());
     let later = record(&again, "*");
     assert!(open(&again).await);
     notify(&u, "c", None, JsValue::NULL).await;
@@ -563,7 +563,7 @@ async fn a_cursor_older_than_the_retention_window_yields_reset() {
     let u = user("expired");
     let token = login(&u).await;
     let (storage, key) = cursor_storage();
-    let first = closing(Client::new(options(&token, &[("persistCursor", true.into())])).unwrap());
+    let first = Closing(Client::new(options(&token, &[("persistCursor", true.into())])).unwrap());
     let seen = record(&first, "*");
     assert!(open(&first).await);
     notify(&u, "old", None, JsValue::NULL).await;
@@ -576,7 +576,7 @@ async fn a_cursor_older_than_the_retention_window_yields_reset() {
         })
         .collect();
     futures_join(batch).await;
-    let again = closing(Client::new(options(&token, &[("persistCursor", true.into())])).unwrap());
+    let again = Closing(Client::new(options(&token, &[("persistCursor", true.into())])).unwrap());
     let resets = record(&again, "reset");
     let replayed = record(&again, "*");
     assert!(wait_until(5000, || resets.len() == 1).await, "no reset for an expired cursor");
@@ -629,15 +629,13 @@ async fn duplicate_and_out_of_order_events_never_reach_subscribers() {
 
 #[wasm_bindgen_test]
 async fn the_rust_client_receives_typed_events_and_sends() {
-    use spellwire::options::Options;
     use spellwire::web::rust_api::RustClient;
     #[derive(serde::Deserialize)]
     struct Step {
         progress: f64,
     }
     let u = user("rust");
-    let mut opts = Options::new(&ws_url());
-    opts.persist_cursor = false;
+    let opts = rust_options();
     let client = RustClient::new(opts, login(&u).await).unwrap();
     let got = Rc::new(std::cell::RefCell::new(Vec::new()));
     let sink = got.clone();
@@ -660,12 +658,10 @@ async fn a_rust_client_held_by_its_own_listener_closes_when_that_listener_goes()
     // A listener that keeps a handle (to reply or retry from inside it) is a common shape. Then
     // the last handle drops while the registry is borrowed, and its close must wait for that
     // borrow instead of panicking, which would abort the page's whole wasm instance.
-    use spellwire::options::Options;
     use spellwire::web::rust_api::RustClient;
     let u = user("rust-self");
     let token = login(&u).await;
-    let mut opts = Options::new(&ws_url());
-    opts.persist_cursor = false;
+    let mut opts = rust_options();
     opts.backoff.initial_ms = 50.0;
     let client = Rc::new(RustClient::new(opts, token.clone()).unwrap());
     let held = client.clone();
@@ -683,11 +679,9 @@ async fn a_rust_client_held_by_its_own_listener_closes_when_that_listener_goes()
 
 #[wasm_bindgen_test]
 async fn dropping_the_rust_client_closes_it() {
-    use spellwire::options::Options;
     use spellwire::web::rust_api::RustClient;
     let u = user("rust-drop");
-    let mut opts = Options::new(&ws_url());
-    opts.persist_cursor = false;
+    let opts = rust_options();
     let client = RustClient::new(opts, login(&u).await).unwrap();
     let got = Rc::new(Cell::new(0));
     let sink = got.clone();

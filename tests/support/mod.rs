@@ -113,6 +113,13 @@ pub async fn received_ids(user: &str) -> Vec<String> {
     Array::from(&field(&answer, "messages")).iter().map(|m| text(&m, "id")).collect()
 }
 
+/// `RustClient` options for the test server, cursor persistence off (as [`options`]).
+pub fn rust_options() -> spellwire::options::Options {
+    let mut opts = spellwire::options::Options::new(&ws_url());
+    opts.persist_cursor = false;
+    opts
+}
+
 /// Options for a client of `token` with extra fields (cursor persistence off unless asked).
 pub fn options(token: &str, extra: &[(&str, JsValue)]) -> JsValue {
     let mut fields = vec![("url", ws_url().into()), ("token", token.into()), ("persistCursor", false.into())];
@@ -123,17 +130,12 @@ pub fn options(token: &str, extra: &[(&str, JsValue)]) -> JsValue {
 /// A client for a fresh logged-in user, closed when the test drops it.
 pub async fn client_for(user: &str, extra: &[(&str, JsValue)]) -> Closing {
     let token = login(user).await;
-    closing(Client::new(options(&token, extra)).expect("valid options"))
+    Closing(Client::new(options(&token, extra)).expect("valid options"))
 }
 
 /// A client that is closed when dropped. A running `Client` keeps itself alive (the page may
 /// forget it), so without this every test's client would stay connected for the rest of the run.
 pub struct Closing(pub Client);
-
-/// Wraps `client` so the end of the test closes it.
-pub fn closing(client: Client) -> Closing {
-    Closing(client)
-}
 
 impl std::ops::Deref for Closing {
     type Target = Client;
