@@ -48,6 +48,15 @@ pub const CLOSE_TIMEOUT: u16 = 4408;
 /// ```
 pub const CLOSE_TOO_BIG: u16 = 1009;
 
+/// Close code the server uses when the connection's token expired and no `refresh` replaced
+/// it in time. The client asks its token function again and reconnects with resume; a fixed
+/// string token cannot be renewed, so the client stops (`failed`, reason `token_expired`).
+///
+/// ```
+/// assert_eq!(spellwire::protocol::CLOSE_TOKEN_EXPIRED, 4419);
+/// ```
+pub const CLOSE_TOKEN_EXPIRED: u16 = 4419;
+
 /// Where a client's event stream stands: the server log's epoch and the last seq delivered.
 ///
 /// ```
@@ -92,6 +101,13 @@ pub enum ClientFrame<D> {
         /// Last seq the client has; the server resends `after + 1 ..`.
         after: u64,
     },
+    /// A new token for the same user before the current one expires; the server answers
+    /// `refreshed` and the socket stays up (a token for another user or a bad one closes it
+    /// with 4401).
+    Refresh {
+        /// The new token.
+        token: String,
+    },
 }
 
 /// An application message from the client. The id is an idempotency key: a resent id is
@@ -122,7 +138,7 @@ pub struct Message<D> {
 /// use spellwire::protocol::ServerFrame;
 /// let f: ServerFrame<serde_json::Value> =
 ///     serde_json::from_str(r#"{"op":"ack","id":"a-1"}"#).unwrap();
-/// assert_eq!(f, ServerFrame::Ack { id: "a-1".into() });
+/// assert_eq!(f, ServerFrame::Ack { id: "a-1".into(), result: None });
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "lowercase")]
@@ -140,6 +156,10 @@ pub enum ServerFrame<D> {
     Ack {
         /// The message's id.
         id: String,
+        /// What the application backend answered (send proxy), resolved by `send`'s promise;
+        /// absent without a proxy.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        result: Option<D>,
     },
     /// The message with this id was refused and will not be applied.
     Nack {
@@ -149,6 +169,23 @@ pub enum ServerFrame<D> {
         code: String,
         /// Human-readable reason.
         message: String,
+    },
+    /// The message with this id could not be applied now (the backend is down, slow or
+    /// answered 5xx): it is not acked, stays in the client's outbox and is resent with the
+    /// same id after a backoff.
+    Retry {
+        /// The message's id.
+        id: String,
+        /// Machine-readable reason, e.g. `backend_unavailable`.
+        code: String,
+        /// Human-readable reason.
+        message: String,
+    },
+    /// Answer to `refresh`: the new token is in force.
+    Refreshed {
+        /// Milliseconds until the new token expires (absent: it does not expire).
+        #[serde(default, rename = "expiresInMs", skip_serializing_if = "Option::is_none")]
+        expires_in_ms: Option<u64>,
     },
     /// Something the client sent could not be understood; the socket stays open.
     Error {
@@ -182,6 +219,11 @@ pub struct Welcome {
     /// on the wire (0 when absent), it only feeds the client's `replayed` counter.
     #[serde(default)]
     pub head: u64,
+    /// Milliseconds until the connection's token expires, counted from this frame (relative,
+    /// so client and server clocks need not agree). The client sends `refresh` before then;
+    /// absent when the token does not expire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_in_ms: Option<u64>,
 }
 
 /// An application event, as the page's subscribers receive it: `{ type, topic, seq, data }`.
@@ -242,6 +284,10 @@ pub mod keys {
     pub const HEARTBEAT_MS: &str = "heartbeatMs";
     /// `welcome.head`.
     pub const HEAD: &str = "head";
+    /// `welcome.expiresInMs` and `refreshed.expiresInMs`.
+    pub const EXPIRES_IN_MS: &str = "expiresInMs";
+    /// `ack.result`.
+    pub const RESULT: &str = "result";
     /// Error and nack code.
     pub const CODE: &str = "code";
     /// Error and nack message.
@@ -270,19 +316,24 @@ mod tests {
         let cursor = Cursor { epoch: "e".into(), seq: 1 };
         let hello: ClientFrame<()> = ClientFrame::Hello { token: "t".into(), resume: Some(cursor.clone()) };
         let msg = Message { id: "i".into(), kind: "k".into(), topic: Some("t".into()), data: json!(1) };
-        let welcome = Welcome { epoch: "e".into(), after: 0, resumed: true, heartbeat_ms: 1, head: 0 };
+        let welcome = Welcome { epoch: "e".into(), after: 0, resumed: true, heartbeat_ms: 1, head: 0, expires_in_ms: Some(1) };
         let event = Event { seq: 1, kind: "k".into(), topic: Some("t".into()), data: json!(null) };
         let nack: ServerFrame<()> = ServerFrame::Nack { id: "i".into(), code: "c".into(), message: "m".into() };
+        let retry: ServerFrame<()> = ServerFrame::Retry { id: "i".into(), code: "c".into(), message: "m".into() };
         let cases: Vec<(Vec<String>, Vec<&str>)> = vec![
             (fields(&hello), vec![OP, TOKEN, RESUME]),
             (fields(&cursor), vec![EPOCH, SEQ]),
             (fields(&ClientFrame::<()>::Ping { id: 1 }), vec![OP, ID]),
             (fields(&ClientFrame::<()>::Replay { after: 1 }), vec![OP, AFTER]),
             (fields(&ClientFrame::Send(msg)), vec![OP, ID, TYPE, TOPIC, DATA]),
-            (fields(&ServerFrame::<()>::Welcome(welcome)), vec![OP, EPOCH, AFTER, RESUMED, HEARTBEAT_MS, HEAD]),
+            (fields(&ServerFrame::<()>::Welcome(welcome)), vec![OP, EPOCH, AFTER, RESUMED, HEARTBEAT_MS, HEAD, EXPIRES_IN_MS]),
             (fields(&ServerFrame::Event(event)), vec![OP, SEQ, TYPE, TOPIC, DATA]),
+            (fields(&ClientFrame::<()>::Refresh { token: "t".into() }), vec![OP, TOKEN]),
+            (fields(&ServerFrame::<()>::Refreshed { expires_in_ms: Some(1) }), vec![OP, EXPIRES_IN_MS]),
+            (fields(&ServerFrame::Ack { id: "i".into(), result: Some(json!(1)) }), vec![OP, ID, RESULT]),
+            (fields(&retry), vec![OP, ID, CODE, MESSAGE]),
             (fields(&ServerFrame::<()>::Pong { id: 1 }), vec![OP, ID]),
-            (fields(&ServerFrame::<()>::Ack { id: "i".into() }), vec![OP, ID]),
+            (fields(&ServerFrame::<()>::Ack { id: "i".into(), result: None }), vec![OP, ID]),
             (fields(&nack), vec![OP, ID, CODE, MESSAGE]),
         ];
         for (got, want) in cases {
@@ -297,7 +348,7 @@ mod tests {
         let ops = |v: Value| v[OP].as_str().unwrap().to_owned();
         assert_eq!(ops(serde_json::to_value(ClientFrame::<()>::Ping { id: 1 }).unwrap()), "ping");
         assert_eq!(ops(serde_json::to_value(ClientFrame::<()>::Replay { after: 1 }).unwrap()), "replay");
-        let welcome = Welcome { epoch: "e".into(), after: 0, resumed: true, heartbeat_ms: 1, head: 0 };
+        let welcome = Welcome { epoch: "e".into(), after: 0, resumed: true, heartbeat_ms: 1, head: 0, expires_in_ms: None };
         assert_eq!(ops(serde_json::to_value(ServerFrame::<()>::Welcome(welcome)).unwrap()), "welcome");
     }
 }

@@ -93,7 +93,7 @@ fn welcome(gen: u64, epoch: &str, after: u64, resumed: bool) -> Input<u64> {
     welcome_advising(gen, epoch, after, resumed, 1000)
 }
 fn welcome_advising(gen: u64, epoch: &str, after: u64, resumed: bool, heartbeat_ms: u64) -> Input<u64> {
-    let w = Welcome { epoch: epoch.into(), after, resumed, heartbeat_ms, head: 0 };
+    let w = Welcome { epoch: epoch.into(), after, resumed, heartbeat_ms, head: 0, expires_in_ms: None };
     frame(gen, ServerFrame::Welcome(w))
 }
 fn event(gen: u64, seq: u64) -> Input<u64> {
@@ -103,7 +103,7 @@ fn pong(gen: u64, id: u64) -> Input<u64> {
     frame(gen, ServerFrame::Pong { id })
 }
 fn ack(gen: u64, id: &str) -> Input<u64> {
-    frame(gen, ServerFrame::Ack { id: id.into() })
+    frame(gen, ServerFrame::Ack { id: id.into(), result: None })
 }
 /// A send whose encoded text is the id in capitals, so resends are easy to read.
 fn send(id: &str) -> Input<u64> {

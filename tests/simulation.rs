@@ -336,7 +336,7 @@ impl Sim {
         match frame {
             ClientFrame::Hello { resume, .. } if !sock.welcomed => {
                 let (after, resumed) = resume_point(head, resume.as_ref());
-                let w = Welcome { epoch: EPOCH.into(), after, resumed, heartbeat_ms: HEARTBEAT_MS, head: 0 };
+                let w = Welcome { epoch: EPOCH.into(), after, resumed, heartbeat_ms: HEARTBEAT_MS, head: 0, expires_in_ms: None };
                 sock.welcomed = true;
                 sock.send_down(now, rng, Down::Frame(ServerFrame::Welcome(w)));
                 (after + 1..=head).for_each(|s| sock.send_down(now, rng, Down::Event(s)));
@@ -353,10 +353,10 @@ impl Sim {
                 *self.server.received.entry(id.clone()).or_default() += 1;
                 self.server.applied.insert(id.clone());
                 if self.faulty && rng.chance(0.05) {
-                    sock.send_down(now, rng, Down::Frame(ServerFrame::Ack { id: id.clone() }));
+                    sock.send_down(now, rng, Down::Frame(ServerFrame::Ack { id: id.clone(), result: None }));
                     // acked twice
                 }
-                sock.send_down(now, rng, Down::Frame(ServerFrame::Ack { id }));
+                sock.send_down(now, rng, Down::Frame(ServerFrame::Ack { id, result: None }));
             }
         }
     }

@@ -44,6 +44,28 @@ pub struct Config {
     pub redis: Option<String>,
     /// Prefix of every Redis key and channel (`--redis-prefix`), so deployments can share one.
     pub redis_prefix: String,
+    /// `--dev`: mount `/api/login`, `/api/notify`, `/api/spells/*` and serve `www/` and `pkg/`.
+    pub dev: bool,
+    /// HS256 secret for connection tokens (`SPELLWIRE_JWT_SECRET` / `--jwt-secret-file`).
+    pub jwt_secret: Option<Vec<u8>>,
+    /// PEM public key for RS256 or ES256 connection tokens (`--jwt-public-key FILE`).
+    pub jwt_public_key: Option<Vec<u8>>,
+    /// Required `aud` claim, when set (`--jwt-audience`).
+    pub jwt_audience: Option<String>,
+    /// Required `iss` claim, when set (`--jwt-issuer`).
+    pub jwt_issuer: Option<String>,
+    /// Key the backend presents to `POST /api/publish` (`SPELLWIRE_API_KEY` / `--api-key-file`).
+    pub api_key: Option<String>,
+    /// Backend URL that receives the page's sends (`--proxy-url`); None keeps today's behaviour.
+    pub proxy_url: Option<String>,
+    /// Bearer secret sent to the proxy URL (`SPELLWIRE_PROXY_SECRET`).
+    pub proxy_secret: Option<String>,
+    /// How long a proxied send may take before it counts as a temporary failure (5 s).
+    pub proxy_timeout: Duration,
+    /// Largest HTTP request body the API accepts (1 MiB); above it, 413.
+    pub max_body_bytes: usize,
+    /// How long a publish `idempotencyKey` is remembered (600 s).
+    pub idempotency_secs: u64,
 }
 
 impl Default for Config {
@@ -63,6 +85,17 @@ impl Default for Config {
             idle_slack: Duration::from_secs(10),
             redis: None,
             redis_prefix: "spellwire".into(),
+            dev: false,
+            jwt_secret: None,
+            jwt_public_key: None,
+            jwt_audience: None,
+            jwt_issuer: None,
+            api_key: None,
+            proxy_url: None,
+            proxy_secret: None,
+            proxy_timeout: Duration::from_secs(5),
+            max_body_bytes: 1 << 20,
+            idempotency_secs: 600,
         }
     }
 }

@@ -140,6 +140,7 @@ impl Hub {
             resumed,
             heartbeat_ms: self.heartbeat_ms,
             head: window.head,
+            expires_in_ms: None,
         }
     }
 

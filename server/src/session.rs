@@ -21,6 +21,8 @@ pub async fn on_text(state: &AppState, user: &str, conn: &ConnHandle, text: &str
         Ok(ClientFrame::Ping { id }) => {
             (!state.hub.pongs_muted(user)).then(|| encode(&ServerFrame::Pong { id }))
         }
+        // Token refresh: answered by the auth side (see crate::socket); filled in with JWTs.
+        Ok(ClientFrame::Refresh { .. }) => Some(bad_frame("refresh is not supported yet")),
         Ok(ClientFrame::Send(msg)) => on_send(state, user, conn, msg).await,
         Ok(ClientFrame::Replay { after }) => {
             // On failure the client's gap timer replaces the socket; nothing to add here.
@@ -46,7 +48,7 @@ async fn on_send(state: &AppState, user: &str, conn: &ConnHandle, msg: Message<V
         conn.close(CLOSE_OVERLOADED, "store unavailable; resend after reconnecting");
         return None;
     }
-    Some(encode(&ServerFrame::Ack { id }))
+    Some(encode(&ServerFrame::Ack { id, result: None }))
 }
 
 /// Why a message cannot be applied, if it cannot.

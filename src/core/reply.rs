@@ -15,7 +15,7 @@ impl<P> Core<P> {
             ServerFrame::Pong { id } => {
                 self.live.pong(id, now);
             }
-            ServerFrame::Ack { id } => {
+            ServerFrame::Ack { id, .. } => {
                 if self.outbox.ack(&id) {
                     self.stats.acked += 1;
                     self.out.push(Output::Acked { id });
@@ -26,6 +26,7 @@ impl<P> Core<P> {
                     self.reject(id, Error::new(ErrorCode::Server, [code.as_str(), ": ", &message].concat()));
                 }
             }
+            ServerFrame::Retry { .. } | ServerFrame::Refreshed { .. } => {}
             ServerFrame::Error { code, message } => {
                 let error = Error::new(ErrorCode::Server, [code.as_str(), ": ", &message].concat());
                 self.out.push(Output::Error(error));
