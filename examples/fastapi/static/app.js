@@ -1,0 +1,117 @@
+/**
+ * The example page: logs in, then creates the page's one spellwire Client and shows casts and
+ * chat. The package is served from /pkg (the repo's built pkg/); in your own app,
+ * `npm install spellwire`, `import init, { Client } from 'spellwire'` and bundle it.
+ */
+import init, { Client } from '/pkg/spellwire.js';
+
+/** @param {string} id */
+const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+
+const me = await fetch('/me');
+if (me.status === 401) showLogin();
+else await start(await me.json());
+
+function showLogin() {
+  const form = /** @type {HTMLFormElement} */ ($('login'));
+  form.hidden = false;
+  $('status').textContent = 'logged out';
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    await call('POST', '/login', { name: form.elements.namedItem('name').value });
+    location.reload();
+  });
+}
+
+/** @param {{ user: string, wsUrl: string }} session */
+async function start({ user, wsUrl }) {
+  $('app').hidden = false;
+  $('who').textContent = user;
+  $('logout').addEventListener('click', async () => { await call('POST', '/logout'); location.reload(); });
+  await init();
+  let tokens = 0;
+  const client = new Client({
+    url: wsUrl,
+    // Asked before every connection, and again before the token expires: the socket stays up.
+    token: async () => {
+      const { token } = await call('GET', '/token');
+      tokens++;
+      return token;
+    },
+  });
+  const received = [];
+  client.on('*', ({ seq, type, topic, data }) => received.push({ seq, type, topic, data }));
+  client.on('state', (s) => {
+    $('status').textContent = s.state === 'open' && s.latencyMs != null ? `open (${s.latencyMs.toFixed(0)} ms)` : s.state;
+    $('status').dataset.state = s.state;
+  });
+  mountCasts(client);
+  mountChat(client);
+  // For tests and the console: what arrived, and how many tokens the page asked for.
+  Object.assign(window, { example: { client, received, tokens: () => tokens } });
+}
+
+/** A row per cast, filled in by its events (which may arrive before POST /cast answers). */
+function mountCasts(client) {
+  const rows = new Map();
+  const row = ({ castId, steps }) => {
+    if (!rows.has(castId)) {
+      const li = document.createElement('li');
+      li.dataset.cast = castId;
+      li.innerHTML = `cast ${castId} <progress max="${steps}" value="0"></progress> <span></span>`;
+      $('casts').prepend(li);
+      rows.set(castId, li);
+    }
+    return rows.get(castId);
+  };
+  const show = (data, state, text, done) => {
+    const li = row(data);
+    li.dataset.state = state;
+    li.querySelector('progress').value = done;
+    li.querySelector('span').textContent = text;
+  };
+  client.on('step_started', ({ data }) => show(data, 'running', `step ${data.step} of ${data.steps}`, data.step - 1));
+  client.on('step_completed', ({ data }) => show(data, 'running', `step ${data.step} of ${data.steps} done`, data.step));
+  client.on('cast_finished', ({ data }) => show(data, 'finished', 'finished', data.steps));
+
+  const form = /** @type {HTMLFormElement} */ ($('cast-form'));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const field = (name) => Number(form.elements.namedItem(name).value);
+    const { castId } = await call('POST', '/cast', { steps: field('steps'), stepMs: field('stepMs') });
+    row({ castId, steps: field('steps') });
+  });
+}
+
+/** Each message shows `sending…` until the backend's answer resolves or rejects send(). */
+function mountChat(client) {
+  const form = /** @type {HTMLFormElement} */ ($('chat-form'));
+  const input = /** @type {HTMLInputElement} */ (form.elements.namedItem('text'));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const text = input.value;
+    input.value = '';
+    const li = document.createElement('li');
+    li.dataset.state = 'pending';
+    li.textContent = `${text}: sending…`;
+    $('chat').prepend(li);
+    try {
+      // While the backend is down the gateway asks the client to resend later, with the same
+      // id: the promise stays pending and resolves once the backend has applied it.
+      const result = await client.send('chat', { text }, { topic: 'chat' });
+      li.dataset.state = 'stored';
+      li.textContent = `${text}: ${result.reply}`;
+    } catch (err) {
+      li.dataset.state = 'rejected';
+      li.textContent = `${text}: refused (${err.code}: ${err.message})`;
+    }
+  });
+}
+
+/** @param {string} method @param {string} path @param {any} [body] */
+async function call(method, path, body) {
+  const options = body === undefined ? { method } : { method, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } };
+  const res = await fetch(path, options);
+  if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status}`);
+  return res.json();
+}
