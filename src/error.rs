@@ -25,8 +25,11 @@ pub enum ErrorCode {
     BadOptions,
     /// An argument to a method is invalid (e.g. an empty event name).
     BadArgument,
-    /// The server reported an error or refused a message (`nack`).
+    /// The server reported an error (an `error` frame).
     Server,
+    /// The server or the application backend refused the message for good (`nack`); it will
+    /// not be resent.
+    Rejected,
     /// The token function threw or returned something other than a string.
     Token,
     /// A listener threw; the others still ran.
@@ -49,6 +52,7 @@ impl ErrorCode {
             ErrorCode::BadOptions => "BadOptions",
             ErrorCode::BadArgument => "BadArgument",
             ErrorCode::Server => "Server",
+            ErrorCode::Rejected => "Rejected",
             ErrorCode::Token => "Token",
             ErrorCode::Listener => "Listener",
         }
@@ -66,7 +70,7 @@ impl ErrorCode {
     }
 }
 
-const ALL: [ErrorCode; 10] = [
+const ALL: [ErrorCode; 11] = [
     ErrorCode::QueueFull,
     ErrorCode::MessageTooLarge,
     ErrorCode::Closed,
@@ -75,6 +79,7 @@ const ALL: [ErrorCode; 10] = [
     ErrorCode::BadOptions,
     ErrorCode::BadArgument,
     ErrorCode::Server,
+    ErrorCode::Rejected,
     ErrorCode::Token,
     ErrorCode::Listener,
 ];

@@ -52,7 +52,7 @@ impl Rng {
 /// Server → client.
 enum Down {
     Opened,
-    Frame(ServerFrame<()>),
+    Frame(ServerFrame<u64>),
     Event(u64),
     Closed(u16),
 }
@@ -123,6 +123,8 @@ struct Server {
     applied: HashSet<String>,
     received: HashMap<String, u32>,
     lost: u32,
+    /// Sends answered with `retry` (the backend was down), not applied.
+    retries: u32,
     violations: Vec<String>,
 }
 
@@ -277,7 +279,7 @@ impl Sim {
             }
             Output::Deliver(seq) => self.page.delivered.push(seq),
             Output::Reset => self.page.resets += 1,
-            Output::Acked { id } => *self.page.acked.entry(id).or_default() += 1,
+            Output::Acked { id, .. } => *self.page.acked.entry(id).or_default() += 1,
             Output::Rejected { .. } => self.page.rejected += 1,
             Output::Error(e) if e.code.as_str() == "BadFrame" => self.page.bad_frames += 1,
             Output::Error(_) | Output::State(_) => {}
@@ -348,6 +350,13 @@ impl Sim {
             ClientFrame::Replay { .. } if self.faulty && rng.chance(0.2) => {}
             ClientFrame::Replay { after } => {
                 (after + 1..=head).for_each(|s| sock.send_down(now, rng, Down::Event(s)))
+            }
+            ClientFrame::Refresh { .. } => self.server.violations.push("refresh without expiry".into()),
+            // The application backend is down for this one: not applied, resent later.
+            ClientFrame::Send(Message { id, .. }) if self.faulty && rng.chance(0.1) => {
+                self.server.retries += 1;
+                let (code, message) = ("backend_unavailable".into(), "down".into());
+                sock.send_down(now, rng, Down::Frame(ServerFrame::Retry { id, code, message }));
             }
             ClientFrame::Send(Message { id, .. }) => {
                 *self.server.received.entry(id.clone()).or_default() += 1;
@@ -561,6 +570,7 @@ fn to_value_frame(frame: ClientFrame<()>) -> ClientFrame<Value> {
         ClientFrame::Hello { token, resume } => ClientFrame::Hello { token, resume },
         ClientFrame::Ping { id } => ClientFrame::Ping { id },
         ClientFrame::Replay { after } => ClientFrame::Replay { after },
+        ClientFrame::Refresh { token } => ClientFrame::Refresh { token },
         ClientFrame::Send(m) => {
             ClientFrame::Send(Message { id: m.id, kind: m.kind, topic: m.topic, data: Value::Null })
         }
@@ -630,9 +640,11 @@ fn first_difference(got: &[u64], want: &[u64]) -> String {
 #[test]
 fn every_seed_delivers_every_event_once_in_order_and_every_send_is_acked_once() {
     let mut totals = (0usize, 0usize, 0u64);
+    let mut retries = 0;
     for seed in 0..SEEDS {
         let sim = simulate(seed);
         check(seed, &sim);
+        retries += sim.server.retries;
         let stats = sim.core.stats().0;
         totals.0 += sim.page.delivered.len();
         totals.1 += sim.page.sent.len();
@@ -641,6 +653,7 @@ fn every_seed_delivers_every_event_once_in_order_and_every_send_is_acked_once() 
     // The faults must actually have happened, or the test proves nothing.
     assert!(totals.0 > 100 * SEEDS as usize && totals.1 > 10 * SEEDS as usize, "{totals:?}");
     assert!(totals.2 > SEEDS, "too few gaps, duplicates and reconnects to prove anything: {totals:?}");
+    assert!(retries > SEEDS as u32, "too few `retry` answers to prove the resend: {retries}");
 }
 
 #[test]

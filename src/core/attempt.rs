@@ -6,7 +6,7 @@ use super::machine::{Core, Stage};
 use super::text::decimal;
 use super::types::{Output, Phase};
 use crate::error::{Error, ErrorCode};
-use crate::protocol::{ClientFrame, CLOSE_TIMEOUT, CLOSE_TOO_BIG, CLOSE_UNAUTHORIZED};
+use crate::protocol::{ClientFrame, CLOSE_TIMEOUT, CLOSE_TOKEN_EXPIRED, CLOSE_TOO_BIG, CLOSE_UNAUTHORIZED};
 
 impl<P> Core<P> {
     pub(super) fn on_connect_request(&mut self, now: f64) {
@@ -60,6 +60,11 @@ impl<P> Core<P> {
     pub(super) fn on_closed(&mut self, now: f64, code: u16) {
         self.stage = Stage::Idle;
         self.gen += 1; // the socket is gone: nothing more from it counts
+        self.refresh_at = None;
+        self.refreshing = false;
+        if code == CLOSE_TOKEN_EXPIRED {
+            return self.on_token_expired(now);
+        }
         if code == CLOSE_UNAUTHORIZED {
             self.on_unauthorized(now);
             return;

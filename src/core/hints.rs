@@ -22,8 +22,12 @@ impl<P> Core<P> {
             self.fail_attempt(now, "heartbeat_timeout");
         } else if self.gap_deadline.is_some_and(|t| now >= t) {
             self.fail_attempt(now, "gap_not_repaired");
-        } else if self.live.ping_due(now) {
-            self.send_ping(now);
+        } else {
+            if self.live.ping_due(now) {
+                self.send_ping(now);
+            }
+            self.refresh_if_due(now);
+            self.resend_deferred(now);
         }
     }
 

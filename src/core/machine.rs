@@ -70,6 +70,10 @@ pub struct Core<P> {
     pub(super) rng: Rng,
     pub(super) gap_deadline: Option<f64>,
     pub(super) replay_until: u64,
+    pub(super) refresh_at: Option<f64>,
+    pub(super) refreshing: bool,
+    pub(super) resend_at: Option<f64>,
+    pub(super) resend_attempt: u32,
     pub(super) stats: Stats,
     pub(super) id_prefix: String,
     pub(super) next_id: u64,
@@ -112,6 +116,10 @@ impl<P> Core<P> {
             rng,
             gap_deadline: None,
             replay_until: 0,
+            refresh_at: None,
+            refreshing: false,
+            resend_at: None,
+            resend_attempt: 0,
             stats: Stats::default(),
             id_prefix,
             next_id: 0,
@@ -163,6 +171,9 @@ impl<P> Core<P> {
         match input {
             Input::Connect => self.on_connect_request(now),
             Input::Close => self.on_close_request(),
+            Input::Token { gen, token } if gen == self.gen && self.awaits_refresh_token() => {
+                self.on_refresh_token(token)
+            }
             Input::Token { gen, token } if gen == self.gen => self.on_token(now, token),
             Input::Opened { gen } if gen == self.gen => self.on_opened(),
             Input::Closed { gen, code } if gen == self.gen => self.on_closed(now, code),
@@ -192,8 +203,8 @@ impl<P> Core<P> {
             (Phase::Reconnecting, _) => self.retry_at,
             (Phase::Connecting, _) => self.connect_deadline,
             (Phase::Open, Stage::Ready) => {
-                let live = self.live.next_deadline();
-                Some(self.gap_deadline.map_or(live, |gap| gap.min(live)))
+                let later = [self.gap_deadline, self.refresh_at, self.resend_at];
+                Some(later.into_iter().flatten().fold(self.live.next_deadline(), f64::min))
             }
             _ => None,
         }

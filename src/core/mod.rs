@@ -20,6 +20,7 @@ mod hints;
 pub mod liveness;
 mod machine;
 pub mod outbox;
+mod renew;
 mod reply;
 mod send;
 pub mod rng;
@@ -28,4 +29,5 @@ pub mod text;
 mod types;
 
 pub use machine::Core;
+pub use renew::renew_after;
 pub use types::{Input, Output, Phase, StateInfo, Stats};

@@ -40,7 +40,10 @@ pub enum Pushed {
     Refused,
 }
 
-/// Unacked messages in send order: `(id, encoded frame)`.
+/// Unacked messages in send order: `(id, encoded frame, deferred)`. A deferred message is one
+/// the server answered with `retry` (the application backend could not take it yet): it stays
+/// queued and is written again by [`Outbox::take_deferred`] after a backoff, or with the rest
+/// after a reconnect.
 ///
 /// A `Vec`, not a `VecDeque`: the queue is short (`queueLimit`, 100 by default and at most
 /// [`crate::options::MAX_QUEUE_LIMIT`]), so shifting it on an ack costs little, and the wasm
@@ -57,7 +60,7 @@ pub enum Pushed {
 pub struct Outbox {
     limit: usize,
     overflow: Overflow,
-    items: Vec<(String, String)>,
+    items: Vec<(String, String, bool)>,
 }
 
 impl Outbox {
@@ -87,7 +90,7 @@ impl Outbox {
                 _ => return Pushed::Refused, // reject, or limit 0
             }
         }
-        self.items.push((id, text));
+        self.items.push((id, text, false));
         result
     }
 
@@ -98,7 +101,7 @@ impl Outbox {
     /// assert!(!o.ack("nope"));
     /// ```
     pub fn ack(&mut self, id: &str) -> bool {
-        match self.items.iter().position(|(i, _)| i == id) {
+        match self.items.iter().position(|(i, _, _)| i == id) {
             Some(at) => {
                 self.items.remove(at);
                 true
@@ -114,8 +117,38 @@ impl Outbox {
     /// o.push("a".into(), "A".into());
     /// assert_eq!(o.frames().collect::<Vec<_>>(), ["A"]);
     /// ```
-    pub fn frames(&self) -> impl Iterator<Item = &str> {
-        self.items.iter().map(|(_, text)| text.as_str())
+    pub fn frames(&mut self) -> impl Iterator<Item = &str> {
+        self.items.iter_mut().for_each(|item| item.2 = false); // all of them go out now
+        self.items.iter().map(|(_, text, _)| text.as_str())
+    }
+
+    /// Marks the message with this id to be written again later; false when it is not queued
+    /// (acked meanwhile, or a `retry` for someone else's id).
+    ///
+    /// ```
+    /// let mut o = spellwire::core::outbox::Outbox::new(2, spellwire::core::outbox::Overflow::Reject);
+    /// o.push("a".into(), "A".into());
+    /// assert!(o.defer("a"));
+    /// assert!(!o.defer("b"));
+    /// ```
+    pub fn defer(&mut self, id: &str) -> bool {
+        let item = self.items.iter_mut().find(|(i, _, _)| i == id);
+        item.map(|item| item.2 = true).is_some()
+    }
+
+    /// The deferred messages' frames, in send order, no longer deferred (they are being sent).
+    ///
+    /// ```
+    /// let mut o = spellwire::core::outbox::Outbox::new(2, spellwire::core::outbox::Overflow::Reject);
+    /// o.push("a".into(), "A".into());
+    /// o.push("b".into(), "B".into());
+    /// o.defer("b");
+    /// assert_eq!(o.take_deferred(), ["B"]);
+    /// assert!(o.take_deferred().is_empty());
+    /// ```
+    pub fn take_deferred(&mut self) -> Vec<String> {
+        let deferred = self.items.iter_mut().filter(|item| item.2);
+        deferred.map(|item| (item.2 = false, item.1.clone()).1).collect()
     }
 
     /// Removes the oldest message, returning its id: the one the server refused as too big
@@ -138,7 +171,7 @@ impl Outbox {
     /// assert_eq!(o.clear(), ["a"]);
     /// ```
     pub fn clear(&mut self) -> Vec<String> {
-        self.items.drain(..).map(|(id, _)| id).collect()
+        self.items.drain(..).map(|(id, _, _)| id).collect()
     }
 
     /// Number of unacked messages.
@@ -166,7 +199,7 @@ mod tests {
     use super::*;
 
     fn ids(o: &Outbox) -> Vec<String> {
-        o.items.iter().map(|(i, _)| i.clone()).collect()
+        o.items.iter().map(|(i, _, _)| i.clone()).collect()
     }
 
     #[test]

@@ -8,25 +8,27 @@ use crate::error::{Error, ErrorCode};
 use crate::protocol::{ClientFrame, ServerFrame, Welcome};
 
 impl<P> Core<P> {
-    pub(super) fn on_frame(&mut self, now: f64, frame: ServerFrame<()>) {
+    pub(super) fn on_frame(&mut self, now: f64, frame: ServerFrame<P>) {
         self.live.received(now);
         match frame {
             ServerFrame::Welcome(w) => self.on_welcome(now, w),
             ServerFrame::Pong { id } => {
                 self.live.pong(id, now);
             }
-            ServerFrame::Ack { id, .. } => {
+            ServerFrame::Ack { id, result } => {
                 if self.outbox.ack(&id) {
                     self.stats.acked += 1;
-                    self.out.push(Output::Acked { id });
+                    self.resend_attempt = 0; // the server takes messages again
+                    self.out.push(Output::Acked { id, result });
                 }
             }
             ServerFrame::Nack { id, code, message } => {
                 if self.outbox.ack(&id) {
-                    self.reject(id, Error::new(ErrorCode::Server, [code.as_str(), ": ", &message].concat()));
+                    self.reject(id, nack_error(&code, message));
                 }
             }
-            ServerFrame::Retry { .. } | ServerFrame::Refreshed { .. } => {}
+            ServerFrame::Retry { id, .. } => self.on_retry(now, &id),
+            ServerFrame::Refreshed { expires_in_ms } => self.on_refreshed(now, expires_in_ms),
             ServerFrame::Error { code, message } => {
                 let error = Error::new(ErrorCode::Server, [code.as_str(), ": ", &message].concat());
                 self.out.push(Output::Error(error));
@@ -59,7 +61,9 @@ impl<P> Core<P> {
             self.out.push(Output::Reset);
         }
         self.seq.restart(&w.epoch, w.after);
+        self.schedule_refresh(now, w.expires_in_ms);
         self.replay_until = w.head;
+        self.resend_at = None; // every queued message goes out now, deferred ones included
         let queued: Vec<String> = self.outbox.frames().map(str::to_owned).collect();
         self.out.extend(queued.into_iter().map(Output::SendText));
         self.send_ping(now); // measure latency at once
@@ -93,4 +97,17 @@ impl<P> Core<P> {
         self.stats.bad_frames += 1;
         self.out.push(Output::Error(Error::new(ErrorCode::BadFrame, message)));
     }
+}
+
+/// A `nack`'s error: `Rejected`, with the application backend's own message when it refused
+/// the message (code `rejected`), else the server's code and message.
+///
+/// ```ignore
+/// assert_eq!(nack_error("rejected", "no".into()).message, "no");
+/// ```
+fn nack_error(code: &str, message: String) -> Error {
+    if code == "rejected" {
+        return Error::new(ErrorCode::Rejected, message);
+    }
+    Error::new(ErrorCode::Rejected, [code, ": ", &message].concat())
 }

@@ -35,6 +35,30 @@ impl<P> Core<P> {
         }
     }
 
+    /// `retry`: the server could not apply the message now (its backend is down or slow). It
+    /// stays queued and is written again after a backoff that grows with each `retry` in a row,
+    /// and at once with the rest after a reconnect.
+    pub(super) fn on_retry(&mut self, now: f64, id: &str) {
+        if !self.outbox.defer(id) {
+            return; // acked or rejected meanwhile
+        }
+        self.stats.retried += 1;
+        if self.resend_at.is_none() {
+            self.resend_attempt = self.resend_attempt.saturating_add(1);
+            let delay = self.opts.backoff.delay(self.resend_attempt, self.rng.next_f64());
+            self.resend_at = Some(now + delay);
+        }
+    }
+
+    /// Writes the deferred messages once their backoff has passed.
+    pub(super) fn resend_deferred(&mut self, now: f64) {
+        if self.resend_at.is_some_and(|t| now >= t) {
+            self.resend_at = None;
+            let texts = self.outbox.take_deferred();
+            self.out.extend(texts.into_iter().map(Output::SendText));
+        }
+    }
+
     pub(super) fn reject(&mut self, id: String, error: Error) {
         self.stats.rejected += 1;
         self.out.push(Output::Rejected { id, error });

@@ -90,6 +90,11 @@ pub struct Stats {
     pub acked: u64,
     /// Messages whose promise was rejected (queue full, too large, nack, closed).
     pub rejected: u64,
+    /// Times the server asked for a message to be sent again later (`retry`: the application
+    /// backend could not take it yet).
+    pub retried: u64,
+    /// Tokens renewed on an open socket (`refresh` answered by `refreshed`).
+    pub refreshes: u64,
 }
 
 /// Something that happened, stamped by the caller with the time it happened.
@@ -131,8 +136,8 @@ pub enum Input<P> {
     Frame {
         /// Socket generation.
         gen: u64,
-        /// The decoded frame (events come as [`Input::Event`]).
-        frame: ServerFrame<()>,
+        /// The decoded frame (events come as [`Input::Event`]); `P` carries an ack's result.
+        frame: ServerFrame<P>,
     },
     /// An application event arrived; `payload` is handed over untouched.
     Event {
@@ -171,12 +176,13 @@ pub enum Input<P> {
 ///
 /// ```
 /// use spellwire::core::Output;
-/// let o: Output<()> = Output::Acked { id: "m-1".into() };
+/// let o: Output<()> = Output::Acked { id: "m-1".into(), result: None };
 /// assert!(matches!(o, Output::Acked { .. }));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum Output<P> {
     /// Get a token (string, or call the token function), then answer with [`Input::Token`].
+    /// Asked before each attempt, and on an open socket before its token expires.
     FetchToken {
         /// Generation to answer with.
         gen: u64,
@@ -209,6 +215,8 @@ pub enum Output<P> {
     Acked {
         /// Message id.
         id: String,
+        /// The application backend's answer (send proxy), if the server passed one on.
+        result: Option<P>,
     },
     /// Reject the promise of message `id`.
     Rejected {

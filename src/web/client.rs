@@ -147,15 +147,18 @@ impl Client {
         Closure::<dyn FnMut()>::new(off).into_js_value()
     }
 
-    /// Sends an application message. Resolves `{ id }` once the server acked it; queued while
-    /// disconnected (up to `queueLimit`) and resent with the same id after reconnects. Rejects
-    /// with a `SpellwireError` (`QueueFull`, `MessageTooLarge`, `Closed`, `BadArgument`, `Server`).
+    /// Sends an application message. Resolves once the server acked it: with your backend's
+    /// `result` when the server forwards sends to it (`--proxy-url`), else with `{ id }`.
+    /// Queued while disconnected (up to `queueLimit`) and resent with the same id after
+    /// reconnects, and after a backoff while the backend is down. Rejects with a
+    /// `SpellwireError` (`Rejected` when the server or backend refused it for good, `QueueFull`,
+    /// `MessageTooLarge`, `Closed`, `BadArgument`).
     ///
     /// @example
     /// ```js
-    /// await client.send('chat', { text: 'hi' }, { topic: 'room:1' });
+    /// const reply = await client.send('chat', { text: 'hi' }, { topic: 'room:1' });
     /// ```
-    #[wasm_bindgen(unchecked_return_type = "Promise<{ id: string }>")]
+    #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
     pub fn send(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] kind: JsValue,
@@ -191,7 +194,8 @@ impl Client {
         self.shared.borrow().core.state_info(0.0).latency_ms
     }
 
-    /// Counters: delivered, duplicates, gaps, resets, reconnects, badFrames, acked, rejected, queued.
+    /// Counters: delivered, duplicates, gaps, resets, reconnects, badFrames, acked, rejected,
+    /// retried, refreshes, queued.
     ///
     /// @example
     /// ```js

@@ -29,7 +29,8 @@ pub(crate) fn state(s: &StateInfo) -> JsValue {
     ])
 }
 
-/// `{ delivered, replayed, duplicates, gaps, resets, reconnects, badFrames, acked, rejected, queued }`.
+/// `{ delivered, replayed, duplicates, gaps, resets, reconnects, badFrames, acked, rejected,
+/// retried, refreshes, queued }`.
 pub(crate) fn stats(s: &Stats, queued: usize) -> JsValue {
     let n = |v: u64| JsValue::from_f64(v as f64);
     object(&[
@@ -42,6 +43,8 @@ pub(crate) fn stats(s: &Stats, queued: usize) -> JsValue {
         ("badFrames", n(s.bad_frames)),
         ("acked", n(s.acked)),
         ("rejected", n(s.rejected)),
+        ("retried", n(s.retried)),
+        ("refreshes", n(s.refreshes)),
         ("queued", n(queued as u64)),
     ])
 }

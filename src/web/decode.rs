@@ -69,7 +69,7 @@ fn frame(gen: u64, value: JsValue) -> Input<JsValue> {
     }
 }
 
-fn control(op: &str, v: &JsValue) -> Result<ServerFrame<()>, String> {
+fn control(op: &str, v: &JsValue) -> Result<ServerFrame<JsValue>, String> {
     Ok(match op {
         "welcome" => ServerFrame::Welcome(Welcome {
             epoch: string(v, keys::EPOCH)?,
@@ -77,9 +77,19 @@ fn control(op: &str, v: &JsValue) -> Result<ServerFrame<()>, String> {
             resumed: boolean(v, keys::RESUMED)?,
             heartbeat_ms: whole(v, keys::HEARTBEAT_MS)?,
             head: if absent(&get(v, keys::HEAD)) { 0 } else { whole(v, keys::HEAD)? },
+            expires_in_ms: opt_whole(v, keys::EXPIRES_IN_MS)?,
         }),
         "pong" => ServerFrame::Pong { id: whole(v, keys::ID)? },
-        "ack" => ServerFrame::Ack { id: string(v, keys::ID)? },
+        "ack" => {
+            let result = get(v, keys::RESULT);
+            ServerFrame::Ack { id: string(v, keys::ID)?, result: (!result.is_undefined()).then_some(result) }
+        }
+        "retry" => ServerFrame::Retry {
+            id: string(v, keys::ID)?,
+            code: string(v, keys::CODE)?,
+            message: string(v, keys::MESSAGE)?,
+        },
+        "refreshed" => ServerFrame::Refreshed { expires_in_ms: opt_whole(v, keys::EXPIRES_IN_MS)? },
         "nack" => ServerFrame::Nack {
             id: string(v, keys::ID)?,
             code: string(v, keys::CODE)?,
@@ -88,6 +98,14 @@ fn control(op: &str, v: &JsValue) -> Result<ServerFrame<()>, String> {
         "error" => ServerFrame::Error { code: string(v, keys::CODE)?, message: string(v, keys::MESSAGE)? },
         _ => return Err("unknown op".into()),
     })
+}
+
+/// A whole number field that may be absent (or null).
+fn opt_whole(v: &JsValue, name: &'static str) -> Result<Option<u64>, String> {
+    if absent(&get(v, name)) {
+        return Ok(None);
+    }
+    whole(v, name).map(Some)
 }
 
 /// Why an event frame that [`event_seq`] refused is malformed.

@@ -164,7 +164,10 @@ fn carry_out(shared: &Shared, output: Output<JsValue>) {
             shared.borrow_mut().listeners_buf = listeners;
         }
         Output::Reset => emit(shared, "reset", &convert::object(&[("reason", "history_gone".into())])),
-        Output::Acked { id } => settle(shared, &id, Ok(convert::object(&[("id", id.as_str().into())]))),
+        Output::Acked { id, result } => {
+            let value = result.unwrap_or_else(|| convert::object(&[("id", id.as_str().into())]));
+            settle(shared, &id, Ok(value))
+        }
         Output::Rejected { id, error } => settle(shared, &id, Err(convert::error(&error))),
         Output::Error(error) => emit(shared, "error", &convert::error(&error)),
         Output::State(info) => emit(shared, "state", &convert::state(&info)),
@@ -306,7 +309,8 @@ pub(crate) fn close(shared: &Shared) {
     write_cursor(shared);
 }
 
-/// `send`: validates, encodes with the original id, queues; the promise settles on ack.
+/// `send`: validates, encodes with the original id, queues; the promise settles on ack, with
+/// the application backend's result when the server passed one on (send proxy), else `{ id }`.
 pub(crate) fn send(shared: &Shared, kind: &str, data: JsValue, topic: Option<String>) -> Promise {
     let id = shared.borrow_mut().core.next_message_id();
     let mut register = |resolve: Function, reject: Function| {

@@ -16,7 +16,7 @@ pub(crate) fn cursor(c: &Cursor) -> JsValue {
     object(&[(keys::EPOCH, c.epoch.as_str().into()), (keys::SEQ, n(c.seq))])
 }
 
-/// Text of a control frame the core asked for (hello, ping, replay).
+/// Text of a control frame the core asked for (hello, ping, replay, refresh).
 pub(crate) fn control(frame: &ClientFrame<()>) -> Result<String, String> {
     let value = match frame {
         ClientFrame::Hello { token, resume } => {
@@ -28,6 +28,7 @@ pub(crate) fn control(frame: &ClientFrame<()>) -> Result<String, String> {
         }
         ClientFrame::Ping { id } => object(&[(keys::OP, "ping".into()), (keys::ID, n(*id))]),
         ClientFrame::Replay { after } => object(&[(keys::OP, "replay".into()), (keys::AFTER, n(*after))]),
+        ClientFrame::Refresh { token } => object(&[(keys::OP, "refresh".into()), (keys::TOKEN, token.as_str().into())]),
         ClientFrame::Send(_) => return Err("send frames are encoded by encode::message".into()),
     };
     stringify(&value)

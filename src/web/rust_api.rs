@@ -155,12 +155,30 @@ impl RustClient {
     /// # }
     /// ```
     pub async fn send<T: Serialize>(&self, kind: &str, data: &T, topic: Option<&str>) -> Result<(), Error> {
+        self.send_js(kind, data, topic).await.map(drop)
+    }
+
+    /// Sends a message and returns what the application backend answered (the `result` the
+    /// server's send proxy passed on). Without a proxy the server answers `{ id }`.
+    ///
+    /// ```no_run
+    /// # async fn f(c: &spellwire::web::rust_api::RustClient) {
+    /// #[derive(serde::Deserialize)] struct Reply { stored: bool }
+    /// let r: Reply = c.request("chat", &serde_json::json!({"text": "hi"}), None).await.unwrap();
+    /// # }
+    /// ```
+    pub async fn request<T: Serialize, R: DeserializeOwned>(&self, kind: &str, data: &T, topic: Option<&str>) -> Result<R, Error> {
+        let value = self.send_js(kind, data, topic).await?;
+        serde_wasm_bindgen::from_value(value).map_err(|e| Error::new(ErrorCode::BadFrame, e.to_string()))
+    }
+
+    async fn send_js<T: Serialize>(&self, kind: &str, data: &T, topic: Option<&str>) -> Result<JsValue, Error> {
         let serializer = serde_wasm_bindgen::Serializer::json_compatible();
         let data = data
             .serialize(&serializer)
             .map_err(|e| Error::new(ErrorCode::BadArgument, e.to_string()))?;
         let promise = driver::send(&self.shared, kind, data, topic.map(str::to_owned));
-        JsFuture::from(promise).await.map(drop).map_err(|e| from_js_error(&e))
+        JsFuture::from(promise).await.map_err(|e| from_js_error(&e))
     }
 
     /// Current state.

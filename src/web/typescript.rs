@@ -16,13 +16,13 @@ export interface StateInfo {
   nextRetryMs: number | null;
   /** Smoothed ping round-trip time, null before the first pong. */
   latencyMs: number | null;
-  /** Why the client is not open: 'unauthorized', 'max_attempts', 'heartbeat_timeout', 'closed:1006', ... */
+  /** Why the client is not open: 'unauthorized', 'token_expired', 'max_attempts', 'heartbeat_timeout', 'closed:1006', ... */
   reason: string | null;
 }
 
 /** Codes of SpellwireError. */
 export type ErrorCode = 'QueueFull' | 'MessageTooLarge' | 'Closed' | 'Unauthorized' | 'BadFrame'
-  | 'BadOptions' | 'BadArgument' | 'Server' | 'Token' | 'Listener';
+  | 'BadOptions' | 'BadArgument' | 'Server' | 'Rejected' | 'Token' | 'Listener';
 
 /** Every error spellwire reports (error events, rejected sends, thrown by the constructor). */
 export interface SpellwireError extends Error { name: 'SpellwireError'; code: ErrorCode; }
@@ -49,7 +49,7 @@ export interface BackoffOptions {
 /** Options of `new Client(...)`. Unknown names throw BadOptions. Defaults in brackets. */
 export interface ClientOptions {
   /** WebSocket URL, or several tried in turn after failures. */ url: string | string[];
-  /** Token sent in the first frame (never in the URL); a function is asked before each attempt. */
+  /** Token sent in the first frame (never in the URL); a function is asked before each attempt and, on an open socket, before the token expires (renewed in-band, no reconnect). */
   token?: string | (() => string | Promise<string>);
   /** Connect at construction [true]. */ autoConnect?: boolean;
   backoff?: BackoffOptions;
@@ -68,7 +68,10 @@ export interface SendOptions { topic?: string; }
 /** `client.stats()`. */
 export interface Stats {
   delivered: number; replayed: number; duplicates: number; gaps: number; resets: number; reconnects: number;
-  badFrames: number; acked: number; rejected: number; queued: number;
+  badFrames: number; acked: number; rejected: number;
+  /** Sends the server asked to resend later (backend down). */ retried: number;
+  /** Tokens renewed on an open socket. */ refreshes: number;
+  queued: number;
 }
 
 /** Map of application event types to their `data`, for TypedClient. */
@@ -86,7 +89,8 @@ export interface TypedClient<E extends EventMap> {
   on(name: '*', listener: (evt: { [K in keyof E & string]: SpellwireEvent<K, E[K]> }[keyof E & string]) => void): () => void;
   on<K extends keyof E & string>(name: K, listener: (evt: SpellwireEvent<K, E[K]>) => void): () => void;
   subscribe(topic: string, listener: (evt: { [K in keyof E & string]: SpellwireEvent<K, E[K]> }[keyof E & string]) => void): () => void;
-  send<K extends string>(type: K, data: unknown, options?: SendOptions): Promise<{ id: string }>;
+  /** Resolves with the backend's `result` (send proxy), else `{ id }`; `R` types the result. */
+  send<R = { id: string }>(type: string, data: unknown, options?: SendOptions): Promise<R>;
   readonly state: ConnectionState;
   readonly latencyMs: number | undefined;
   stats(): Stats;
