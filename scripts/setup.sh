@@ -38,8 +38,8 @@ if [ "$have" != "$want" ]; then
 fi
 
 if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ ! -x node_modules/.bin/esbuild ] \
-  || [ ! -x node_modules/.bin/tsc ]; then
-  say "installing npm dev tools (binaryen for wasm-opt, playwright-core, esbuild, typescript)"
+  || [ ! -x node_modules/.bin/tsc ] || [ ! -d node_modules/vite ]; then
+  say "installing npm dev tools (binaryen for wasm-opt, playwright-core, esbuild, typescript, vite)"
   npm ci --no-audit --no-fund
 fi
 

@@ -2,7 +2,8 @@
  * The spellwire demo page: logs in, creates the page's one shared client at load, and mounts
  * the components, each of which listens to that same client.
  */
-import init, { Client } from '/pkg/spellwire.js';
+// The package's main entry initialises its wasm on import: no init() call (see the README).
+import { Client } from '/pkg/index.js';
 import { readOptions, clientOptions } from './options.js';
 import { login } from './api.js';
 import { mountBadge } from './badge.js';
@@ -16,7 +17,6 @@ import { mountHooksPanel } from './hooks-panel.js';
 const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
 const options = readOptions(location.search);
-await init();
 // A literal ?token= is used as is; otherwise log in before every attempt, so a restarted
 // server (new signing key) gets a token it accepts.
 const token = options.token ?? (() => login(options.user));

@@ -20,9 +20,9 @@ export interface StateInfo {
   reason: string | null;
 }
 
-/** Codes of SpellwireError. */
+/** Codes of SpellwireError. `NotReady`: 'spellwire/init' used before `await init()`. */
 export type ErrorCode = 'QueueFull' | 'MessageTooLarge' | 'Closed' | 'Unauthorized' | 'BadFrame'
-  | 'BadOptions' | 'BadArgument' | 'Server' | 'Rejected' | 'Token' | 'Listener';
+  | 'BadOptions' | 'BadArgument' | 'Server' | 'Rejected' | 'Token' | 'Listener' | 'NotReady';
 
 /** Every error spellwire reports (error events, rejected sends, thrown by the constructor). */
 export interface SpellwireError extends Error { name: 'SpellwireError'; code: ErrorCode; }

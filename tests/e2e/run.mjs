@@ -19,6 +19,7 @@ const TEST_TIMEOUT_MS = 45_000;
  * @typedef {object} Ctx
  * @property {import('./server.mjs').Server} server  the shared server (with test hooks)
  * @property {(params?: Record<string, string|number>, server?: import('./server.mjs').Server) => Promise<import('playwright-core').Page>} open
+ * @property {(path: string) => Promise<import('playwright-core').Page>} blank  a fresh page at a non-demo path of the shared server (nothing loaded, nothing initialised)
  * @property {(opts?: Parameters<typeof startServer>[0]) => Promise<import('./server.mjs').Server>} startServer  stopped after the test
  * @property {(prefix: string) => string} user  a unique user name
  */
@@ -62,6 +63,13 @@ async function runOne(fn) {
     async open(params, target = server) {
       const page = await openDemo(browser, target.url, params);
       contexts.push(page.context());
+      return page;
+    },
+    async blank(p) {
+      const context = await browser.newContext();
+      contexts.push(context);
+      const page = await context.newPage();
+      await page.goto(server.url + p, { timeout: 10_000 });
       return page;
     },
     async startServer(opts) {
