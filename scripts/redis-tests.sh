@@ -52,7 +52,7 @@ export SPELLWIRE_REDIS="redis://127.0.0.1:$port"
 export SPELLWIRE_REDIS_STOP="redis-cli -p $port shutdown"
 export SPELLWIRE_REDIS_START="redis-server $dir/redis.conf"
 echo "redis-server $(redis-server --version | grep -o 'v=[^ ]*') on $SPELLWIRE_REDIS (dir $dir)"
-cargo test -p spellwire-server --test redis -- --test-threads=1 "$@"
+cargo test -p spellwire-server --test redis --test redis_publish -- --test-threads=1 "$@"
 
 # The browser side of failover: needs pkg/ (scripts/build.sh) and the server binary.
 if [ -f pkg/spellwire.js ]; then

@@ -21,6 +21,7 @@ use crate::log::Window;
 use crate::redis_store::RedisStore;
 use crate::store::{Store, StoreError};
 
+mod items;
 mod resync;
 
 /// Where history lives: this process, or Redis shared by several nodes.
@@ -51,6 +52,8 @@ pub struct Hub {
     fanout_gen: AtomicU64,
     /// Whether the pub/sub subscription is believed to be up.
     fanout_up: AtomicBool,
+    /// Publish idempotency keys (memory store; Redis keeps its own).
+    recent: Mutex<crate::publish::idem::Recent>,
 }
 
 impl Hub {
@@ -63,7 +66,8 @@ impl Hub {
     pub fn with_backend(backend: Backend, epoch: String, heartbeat_ms: u64) -> Self {
         let users = Mutex::new(HashMap::new());
         let (fanout_gen, fanout_up) = (AtomicU64::new(0), AtomicBool::new(false));
-        Self { backend, epoch, heartbeat_ms, users, fanout_gen, fanout_up }
+        let recent = Mutex::new(crate::publish::idem::Recent::new(crate::publish::idem::MAX_KEYS));
+        Self { backend, epoch, heartbeat_ms, users, fanout_gen, fanout_up, recent }
     }
 
     /// This process's log identity (with Redis: the deployment's, as read at startup).

@@ -25,6 +25,7 @@ pub mod hooks;
 pub mod hub;
 pub mod idem;
 pub mod log;
+pub mod publish;
 pub mod random;
 pub mod redis_store;
 pub mod session;
@@ -111,6 +112,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/login", post(api::login))
         .route("/api/notify", post(api::notify))
         .route("/api/health", get(api::health))
+        .route("/api/publish", post(publish::publish))
         .route("/api/spells/{name}/cast", post(spells::cast))
         .route("/api/{*rest}", any(api::not_found))
         .layer(cors(&state.config));

@@ -10,6 +10,7 @@
 //!   Trimmed by count (`XADD MAXLEN`) and by age (the `t` field, ms of Redis time).
 //! - `{p}:u:{user}:id:{id}`: one key per applied message id, expiring after [`ID_TTL_SECS`].
 //! - `{p}:u:{user}:applied`: the applied messages (for `/test/received`).
+//! - `{p}:idem:{key}`: the outcome of a `POST /api/publish` idempotency key.
 //! - channel `{p}:events`: every event as `{user}\n{seq}\n{frame}`.
 //!
 //! Appending and publishing happen in one Lua script: Redis runs scripts one at a time, so
@@ -25,6 +26,8 @@ use spellwire::protocol::{Cursor, Event, Message, ServerFrame};
 
 use crate::log::{Retention, Window};
 use crate::store::{StoreError, APPLIED_CAP};
+
+mod publish;
 
 /// How long a message id is remembered: a client resends within minutes, after a reconnect.
 pub const ID_TTL_SECS: u64 = 86_400;
@@ -53,7 +56,7 @@ pub struct RedisStore {
     conn: ConnectionManager,
     prefix: String,
     retention: Retention,
-    scripts: Arc<[Script; 4]>,
+    scripts: Arc<[Script; 5]>,
     applied_cap: usize,
 }
 
@@ -62,6 +65,7 @@ const APPEND: usize = 0;
 const APPLY: usize = 1;
 const SNAPSHOT: usize = 2;
 const SINCE: usize = 3;
+const PUBLISH: usize = 4;
 
 impl RedisStore {
     /// Connects to `url`; fails when Redis cannot be reached now.
@@ -79,6 +83,7 @@ impl RedisStore {
             script(include_str!("lua/apply.lua")),
             script(include_str!("lua/snapshot.lua")),
             script(include_str!("lua/since.lua")),
+            script(include_str!("lua/publish.lua")),
         ];
         let prefix = prefix.to_owned();
         Ok(Self { client, conn, prefix, retention, scripts: Arc::new(scripts), applied_cap: 0 })

@@ -49,16 +49,22 @@ local function since(log, after)
   return out
 end
 
--- Appends one event and publishes it, atomically, so publication order is seq order.
--- KEYS[2] head, KEYS[3] log; ARGV[2] max events, ARGV[3] max age (ms), ARGV[4]/ARGV[5] the
--- frame before/after its seq, ARGV[6] channel, ARGV[7] user. Returns {seq, subscribers}.
-local function append()
+-- Appends one event to `log` and publishes it, atomically, so publication order is seq order.
+-- `before`/`after` are the frame around its seq; ARGV[2] max events, ARGV[3] max age (ms).
+-- Returns {seq, subscribers}.
+local function append_to(head, log, before, after, channel, user)
   epoch()
-  local seq = redis.call('INCR', KEYS[2])
+  local seq = redis.call('INCR', head)
   local now = now_ms()
-  local frame = ARGV[4] .. int(seq) .. ARGV[5]
-  redis.call('XADD', KEYS[3], 'MAXLEN', ARGV[2], int(seq) .. '-0', 't', int(now), 'f', frame)
-  trim_age(KEYS[3], now - tonumber(ARGV[3]))
-  local n = redis.call('PUBLISH', ARGV[6], ARGV[7] .. '\n' .. int(seq) .. '\n' .. frame)
+  local frame = before .. int(seq) .. after
+  redis.call('XADD', log, 'MAXLEN', ARGV[2], int(seq) .. '-0', 't', int(now), 'f', frame)
+  trim_age(log, now - tonumber(ARGV[3]))
+  local n = redis.call('PUBLISH', channel, user .. '\n' .. int(seq) .. '\n' .. frame)
   return {seq, n}
+end
+
+-- append_to for the user of KEYS[2] head, KEYS[3] log; ARGV[4]/ARGV[5] the frame before/after
+-- its seq, ARGV[6] channel, ARGV[7] user.
+local function append()
+  return append_to(KEYS[2], KEYS[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7])
 end

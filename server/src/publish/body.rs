@@ -1,0 +1,224 @@
+//! The body of `POST /api/publish`, read strictly: one event, one event for several users, or a
+//! batch of either. Everything is checked before anything is stored, so a 400 never leaves half
+//! a batch behind.
+//!
+//! Unknown fields are refused (unlike the socket protocol, which ignores them): a misspelt
+//! `idempotencyKey` would otherwise silently turn a safe retry into a duplicate.
+
+use std::collections::HashSet;
+
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use crate::api::{check_user, ApiError};
+use crate::session::MAX_TYPE_CHARS;
+
+/// Most events one request may store, counting each user of `users` once.
+pub const MAX_APPENDS: usize = 1000;
+/// Longest accepted `idempotencyKey`, in characters.
+pub const MAX_KEY_CHARS: usize = 256;
+
+/// One validated event to publish to one or more users.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    /// Whose logs get the event, in the request's order, distinct.
+    pub users: Vec<String>,
+    /// Whether the request said `users` (answered `{seqs}`) rather than `user` (`{seq}`).
+    pub many: bool,
+    /// The event's `type`.
+    pub kind: String,
+    /// The event's `topic`.
+    pub topic: Option<String>,
+    /// The event's payload (`null` when absent).
+    pub data: Value,
+    /// The `idempotencyKey`, if given.
+    pub key: Option<String>,
+}
+
+impl Item {
+    /// A digest of everything the event stores, so a key reused for a different event is
+    /// told apart from a retry.
+    ///
+    /// ```
+    /// let body = br#"{"user":"ann","type":"t","data":1,"idempotencyKey":"k"}"#;
+    /// let a = spellwire_server::publish::body::parse(body).unwrap().items.remove(0);
+    /// let mut b = a.clone();
+    /// b.data = serde_json::json!(2);
+    /// assert_eq!(a.fingerprint(), a.clone().fingerprint());
+    /// assert_ne!(a.fingerprint(), b.fingerprint());
+    /// ```
+    pub fn fingerprint(&self) -> String {
+        let canonical = json!([self.users, self.many, self.kind, self.topic, self.data]);
+        let digest = Sha256::digest(canonical.to_string().as_bytes());
+        digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// A parsed request: its items, and whether it was a batch (answered `{results}`).
+#[derive(Debug)]
+pub struct Request {
+    /// The events, in the request's order.
+    pub items: Vec<Item>,
+    /// Whether the body was `{"events": [...]}`.
+    pub batch: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct EventIn {
+    user: Option<String>,
+    users: Option<Vec<String>>,
+    #[serde(rename = "type")]
+    kind: String,
+    topic: Option<String>,
+    #[serde(default)]
+    data: Value,
+    idempotency_key: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BatchIn {
+    events: Vec<EventIn>,
+}
+
+/// Reads and checks a publish body; a 400 [`ApiError`] says what is wrong (in a batch, which
+/// event: `events[2]: ...`).
+///
+/// ```
+/// use spellwire_server::publish::body::parse;
+/// let one = parse(br#"{"users":["ann","bob"],"type":"t"}"#).unwrap();
+/// assert!(!one.batch && one.items[0].many);
+/// let batch = parse(br#"{"events":[{"user":"ann","type":"a"},{"user":"bob","type":"b"}]}"#).unwrap();
+/// assert_eq!(batch.items.len(), 2);
+/// assert_eq!(parse(br#"{"user":"ann","type":"t","idempotency_key":"k"}"#).unwrap_err().code, "bad_request");
+/// ```
+pub fn parse(body: &[u8]) -> Result<Request, ApiError> {
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad("bad_request", format!("body is not JSON: {e}")))?;
+    let batch = value.get("events").is_some();
+    let items = if batch {
+        let events = from_value::<BatchIn>(value)?.events;
+        if events.is_empty() {
+            return Err(ApiError::bad("bad_request", "events must not be empty"));
+        }
+        let each = events.into_iter().enumerate().map(|(i, e)| item(e).map_err(|err| at(i, err)));
+        each.collect::<Result<Vec<_>, _>>()?
+    } else {
+        vec![item(from_value(value)?)?]
+    };
+    check_request(&items)?;
+    Ok(Request { items, batch })
+}
+
+fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
+    serde_json::from_value(value)
+        .map_err(|e| ApiError::bad("bad_request", format!("body is not the expected JSON: {e}")))
+}
+
+/// Names the batch entry an error is about.
+fn at(i: usize, mut err: ApiError) -> ApiError {
+    err.message = format!("events[{i}]: {}", err.message);
+    err
+}
+
+fn item(e: EventIn) -> Result<Item, ApiError> {
+    let (users, many) = match (e.user, e.users) {
+        (Some(user), None) => (vec![user], false),
+        (None, Some(users)) => (users, true),
+        (Some(_), Some(_)) => return Err(ApiError::bad("bad_request", "give user or users, not both")),
+        (None, None) => return Err(ApiError::bad("bad_user", "user (or users) is required")),
+    };
+    check_users(&users)?;
+    let chars = e.kind.chars().count();
+    if chars == 0 || chars > MAX_TYPE_CHARS {
+        return Err(ApiError::bad("bad_type", format!("type must be 1 to {MAX_TYPE_CHARS} characters")));
+    }
+    if let Some(key) = &e.idempotency_key {
+        let chars = key.chars().count();
+        if chars == 0 || chars > MAX_KEY_CHARS {
+            let why = format!("idempotencyKey must be 1 to {MAX_KEY_CHARS} characters");
+            return Err(ApiError::bad("bad_idempotency_key", why));
+        }
+    }
+    Ok(Item { users, many, kind: e.kind, topic: e.topic, data: e.data, key: e.idempotency_key })
+}
+
+fn check_users(users: &[String]) -> Result<(), ApiError> {
+    if users.is_empty() {
+        return Err(ApiError::bad("bad_user", "users must not be empty"));
+    }
+    users.iter().try_for_each(|u| check_user(u))?;
+    let distinct: HashSet<&String> = users.iter().collect();
+    if distinct.len() != users.len() {
+        return Err(ApiError::bad("bad_user", "users must be distinct"));
+    }
+    Ok(())
+}
+
+/// Limits across the whole request: its size, and one use per idempotency key.
+fn check_request(items: &[Item]) -> Result<(), ApiError> {
+    let appends: usize = items.iter().map(|i| i.users.len()).sum();
+    if appends > MAX_APPENDS {
+        let why = format!("{appends} events (one per user per event); the limit is {MAX_APPENDS}");
+        return Err(ApiError::bad("too_many_events", why));
+    }
+    let mut keys = HashSet::new();
+    for (i, key) in items.iter().enumerate().filter_map(|(i, it)| Some((i, it.key.as_ref()?))) {
+        if !keys.insert(key) {
+            return Err(at(i, ApiError::bad("bad_idempotency_key", "idempotencyKey repeats an earlier event's")));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse;
+
+    fn code(body: &str) -> &'static str {
+        parse(body.as_bytes()).map(|_| "ok").unwrap_or_else(|e| e.code)
+    }
+
+    #[test]
+    fn bodies_and_their_verdicts() {
+        let cases = [
+            (r#"{"user":"ann","type":"t"}"#, "ok"),
+            (r#"{"user":"ann","type":"t","topic":"x","data":{"a":1},"idempotencyKey":"k"}"#, "ok"),
+            (r#"{"users":["ann","bob"],"type":"t"}"#, "ok"),
+            (r#"{"events":[{"user":"ann","type":"t"}]}"#, "ok"),
+            ("nope", "bad_request"),
+            ("[]", "bad_request"),
+            (r#"{"type":"t"}"#, "bad_user"),
+            (r#"{"user":"a b","type":"t"}"#, "bad_user"),
+            (r#"{"user":"ann","users":["bob"],"type":"t"}"#, "bad_request"),
+            (r#"{"users":[],"type":"t"}"#, "bad_user"),
+            (r#"{"users":["ann","ann"],"type":"t"}"#, "bad_user"),
+            (r#"{"user":"ann"}"#, "bad_request"),
+            (r#"{"user":"ann","type":""}"#, "bad_type"),
+            (r#"{"user":"ann","type":"t","idempotencyKey":""}"#, "bad_idempotency_key"),
+            (r#"{"user":"ann","type":"t","extra":1}"#, "bad_request"),
+            (r#"{"events":[]}"#, "bad_request"),
+            (r#"{"events":[{"user":"ann","type":"t"}],"user":"ann"}"#, "bad_request"),
+            (r#"{"events":[{"user":"ann","type":"t","idempotencyKey":"k"},{"user":"bob","type":"t","idempotencyKey":"k"}]}"#, "bad_idempotency_key"),
+        ];
+        for (body, want) in cases {
+            assert_eq!(code(body), want, "{body}");
+        }
+    }
+
+    #[test]
+    fn batch_errors_name_the_event() {
+        let e = parse(br#"{"events":[{"user":"ann","type":"t"},{"user":"ann","type":""}]}"#).unwrap_err();
+        assert!(e.message.starts_with("events[1]: "), "{}", e.message);
+    }
+
+    #[test]
+    fn appends_are_bounded_across_the_request() {
+        let users: Vec<String> = (0..=super::MAX_APPENDS).map(|i| format!("u{i}")).collect();
+        let body = serde_json::json!({ "users": users, "type": "t" }).to_string();
+        assert_eq!(code(&body), "too_many_events");
+    }
+}

@@ -1,0 +1,72 @@
+//! The Redis side of `POST /api/publish`: one `lua/publish.lua` call per request, so its
+//! events and idempotency keys are stored together or not at all, whichever node serves it.
+//!
+//! Idempotency keys live at `{prefix}:idem:{key}`, under the deployment's prefix, so two
+//! deployments sharing a Redis never answer each other's retries. The value is a
+//! [`crate::publish::idem::Record`]'s encoding, expiring after `--idempotency-secs`.
+
+use spellwire::protocol::Event;
+
+use super::{split_frame, RedisStore, PUBLISH};
+use crate::publish::body::Item;
+use crate::publish::idem::{parse_seqs, PublishError};
+use crate::store::StoreError;
+
+impl RedisStore {
+    /// Stores `items` (see [`crate::hub::Hub::publish_items`]); keys live `ttl_secs`.
+    pub async fn publish_items(&self, items: &[Item], ttl_secs: u64) -> Result<Vec<Vec<u64>>, PublishError> {
+        let mut inv = self.scripts[PUBLISH].prepare_invoke();
+        inv.key(format!("{}:epoch", self.prefix)).arg(crate::random::hex_id(8));
+        inv.arg(self.retention.max_events.max(1)).arg(self.max_age_ms());
+        inv.arg(self.channel()).arg(ttl_secs).arg(items.len());
+        for item in items {
+            if let Some(key) = &item.key {
+                inv.key(self.idem_key(key));
+            }
+            let fingerprint = item.key.as_ref().map(|_| item.fingerprint()).unwrap_or_default();
+            let event = Event { seq: 0, kind: item.kind.clone(), topic: item.topic.clone(), data: item.data.clone() };
+            let (before, after) = split_frame(event);
+            inv.arg(fingerprint).arg(before).arg(after).arg(item.users.len());
+            for user in &item.users {
+                inv.key(self.user_key(user, "head")).key(self.user_key(user, "log")).arg(user);
+            }
+        }
+        let reply: Vec<String> = inv.invoke_async(&mut self.conn.clone()).await.map_err(StoreError::from)?;
+        read_reply(&reply, items.len())
+    }
+
+    /// Where an idempotency key's record lives.
+    fn idem_key(&self, key: &str) -> String {
+        format!("{}:idem:{key}", self.prefix)
+    }
+}
+
+/// `{'ok', '3,9', ...}` as seqs per item, `{'reused', i}` as the error.
+fn read_reply(reply: &[String], items: usize) -> Result<Vec<Vec<u64>>, PublishError> {
+    let malformed = || PublishError::Store(StoreError::Unavailable("malformed publish reply".into()));
+    match reply.split_first() {
+        Some((status, rest)) if status == "ok" && rest.len() == items => {
+            rest.iter().map(|csv| parse_seqs(csv).ok_or_else(malformed)).collect()
+        }
+        Some((status, [i])) if status == "reused" => Err(PublishError::KeyReused(i.parse().map_err(|_| malformed())?)),
+        _ => Err(malformed()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_reply;
+    use crate::publish::idem::PublishError;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn replies() {
+        assert_eq!(read_reply(&s(&["ok", "3,9", "4"]), 2).unwrap(), [vec![3, 9], vec![4]]);
+        assert!(matches!(read_reply(&s(&["reused", "1"]), 2), Err(PublishError::KeyReused(1))));
+        assert!(matches!(read_reply(&s(&["ok", "3"]), 2), Err(PublishError::Store(_))));
+        assert!(matches!(read_reply(&s(&["ok", "x"]), 1), Err(PublishError::Store(_))));
+    }
+}

@@ -1,0 +1,133 @@
+//! `POST /api/publish` idempotency with several nodes on one Redis: racing retries on two
+//! nodes, retries answered by another node, deployments (prefixes) kept apart, and a Redis
+//! outage. Run by `scripts/redis-tests.sh`, which starts a private Redis; without
+//! `SPELLWIRE_REDIS` every test prints why and passes.
+
+mod common;
+#[path = "common/gateway.rs"]
+mod gateway;
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use gateway::*;
+use serde_json::{json, Value};
+use spellwire_server::{app, config::Config, AppState};
+
+/// The Redis URL, or `None` after saying why the test is skipped.
+fn redis_url() -> Option<String> {
+    let url = std::env::var("SPELLWIRE_REDIS").ok();
+    if url.is_none() {
+        eprintln!("skipping: SPELLWIRE_REDIS is unset (scripts/redis-tests.sh starts a Redis and sets it)");
+    }
+    url
+}
+
+/// A fresh key prefix: one deployment per test.
+fn prefix() -> String {
+    format!("swpub:{}", spellwire_server::random::hex_id(6))
+}
+
+/// Starts a `--dev` node with the test API key on `url` under `prefix`.
+async fn node(url: &str, prefix: &str, tweak: impl FnOnce(&mut Config)) -> SocketAddr {
+    let mut config = Config {
+        dev: true,
+        test_hooks: true,
+        api_key: Some(KEY.into()),
+        redis: Some(url.to_owned()),
+        redis_prefix: prefix.to_owned(),
+        ..Config::default()
+    };
+    tweak(&mut config);
+    let state = AppState::build(config).await.expect("redis reachable");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app(state)).await });
+    addr
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn identical_publishes_racing_on_two_nodes_store_one_event() {
+    let Some(url) = redis_url() else { return };
+    let p = prefix();
+    let nodes = [node(&url, &p, |_| {}).await, node(&url, &p, |_| {}).await];
+    let keyed = json!({ "users": ["ann", "bob"], "type": "t", "idempotencyKey": "race" });
+    let racers: Vec<_> = (0..20).map(|i| tokio::spawn(publish(nodes[i % 2], keyed.clone()))).collect();
+    for racer in racers {
+        assert_eq!(racer.await.unwrap(), (200, json!({ "seqs": { "ann": 1, "bob": 1 } })));
+    }
+    assert_eq!([head(nodes[0], "ann").await, head(nodes[1], "bob").await], [1, 1]);
+}
+
+#[tokio::test]
+async fn another_node_answers_a_retry_with_the_first_seq() {
+    let Some(url) = redis_url() else { return };
+    let p = prefix();
+    let (a, b) = (node(&url, &p, |_| {}).await, node(&url, &p, |_| {}).await);
+    let keyed = json!({ "user": "ann", "type": "t", "data": 1, "idempotencyKey": "cast:7:step:2" });
+    assert_eq!(publish_ok(a, keyed.clone()).await, json!({ "seq": 1 }));
+    assert_eq!(publish_ok(b, json!({ "user": "ann", "type": "other" })).await, json!({ "seq": 2 }));
+    assert_eq!(publish_ok(b, keyed).await, json!({ "seq": 1 }), "the retry, on the other node");
+    let reused = json!({ "user": "ann", "type": "t", "data": 2, "idempotencyKey": "cast:7:step:2" });
+    let batch = json!({ "events": [{ "user": "ann", "type": "new", "idempotencyKey": "k2" }, reused] });
+    let (status, v) = publish(b, batch).await;
+    assert_eq!((status, v["error"]["code"].as_str()), (422, Some("idempotency_key_reused")), "{v}");
+    assert_eq!(head(a, "ann").await, 2, "the refused batch stored nothing");
+    let ttl = key_ttl(&url, &format!("{p}:idem:cast:7:step:2")).await;
+    assert!((590..=600).contains(&ttl), "the key expires with the idempotency window: {ttl}");
+}
+
+#[tokio::test]
+async fn deployments_with_other_prefixes_do_not_share_keys() {
+    let Some(url) = redis_url() else { return };
+    let (a, other) = (node(&url, &prefix(), |_| {}).await, node(&url, &prefix(), |_| {}).await);
+    let keyed = |data: u64| json!({ "user": "ann", "type": "t", "data": data, "idempotencyKey": "shared-key" });
+    assert_eq!(publish_ok(a, keyed(1)).await, json!({ "seq": 1 }));
+    assert_eq!(publish_ok(other, keyed(2)).await, json!({ "seq": 1 }), "not a reuse: another deployment");
+    assert_eq!([head(a, "ann").await, head(other, "ann").await], [1, 1]);
+}
+
+#[tokio::test]
+async fn a_publish_while_redis_is_down_is_a_503_that_stored_nothing() {
+    let Some(url) = redis_url() else { return };
+    if std::env::var("SPELLWIRE_REDIS_STOP").is_err() {
+        eprintln!("skipping: SPELLWIRE_REDIS_STOP/START unset (scripts/redis-tests.sh sets them)");
+        return;
+    }
+    let a = node(&url, &prefix(), |_| {}).await;
+    assert_eq!(publish_ok(a, json!({ "user": "ann", "type": "t" })).await, json!({ "seq": 1 }));
+    redis_ctl("STOP");
+    let keyed = json!({ "user": "ann", "type": "t", "idempotencyKey": "during-outage" });
+    let (status, v) = publish(a, keyed.clone()).await;
+    assert_eq!((status, v["error"]["code"].as_str()), (503, Some("store_unavailable")), "{v}");
+    redis_ctl("START");
+    assert_eq!(publish_when_back(a, &keyed).await, json!({ "seq": 2 }), "the retry is the first store");
+    assert_eq!(publish_ok(a, keyed).await, json!({ "seq": 2 }));
+    assert_eq!(head(a, "ann").await, 2);
+}
+
+/// Seconds left on a Redis key.
+async fn key_ttl(url: &str, key: &str) -> i64 {
+    let mut conn = redis::Client::open(url).unwrap().get_multiplexed_async_connection().await.unwrap();
+    redis::cmd("TTL").arg(key).query_async(&mut conn).await.unwrap()
+}
+
+/// Runs `$SPELLWIRE_REDIS_{STOP,START}`.
+fn redis_ctl(which: &str) {
+    let cmd = std::env::var(format!("SPELLWIRE_REDIS_{which}")).unwrap();
+    let ok = std::process::Command::new("sh").arg("-c").arg(&cmd).status().unwrap().success();
+    assert!(ok, "{cmd} failed");
+}
+
+/// Retries a publish until Redis answers again (the connection manager reconnects on demand).
+async fn publish_when_back(addr: SocketAddr, body: &Value) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (status, v) = publish(addr, body.clone()).await;
+        if status == 200 || Instant::now() > deadline {
+            assert_eq!(status, 200, "{v}");
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
