@@ -30,6 +30,7 @@ gateway = Gateway(settings.gateway_url, settings.api_key, settings.jwt_secret, s
 spells = Spells(gateway)
 messages = Messages(settings.db_path)
 logging.basicConfig(level=logging.INFO)
+logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per publish otherwise
 
 
 @asynccontextmanager
@@ -42,7 +43,8 @@ async def lifespan(_: FastAPI):
 
 app = FastAPI(title="spellwire FastAPI example", lifespan=lifespan)
 # The built npm package. A real app would `npm install spellwire` and bundle it with its own
-# JavaScript; here the repo's pkg/ (what npm would install) is served as it is.
+# JavaScript; here the repo's pkg/ (what npm would install) is served as it is, and the page's
+# import map resolves 'spellwire' to /pkg/index.js.
 app.mount("/pkg", StaticFiles(directory=settings.pkg_dir), name="pkg")
 app.mount("/static", StaticFiles(directory=config.HERE / "static"), name="static")
 
@@ -109,12 +111,12 @@ def token(user: str = Depends(current_user)) -> dict:
 
 
 @app.post("/cast")
-def cast(body: Cast, user: str = Depends(current_user)) -> dict:
+async def cast(body: Cast, user: str = Depends(current_user)) -> dict:
     return {"castId": spells.cast(user, body.steps, body.stepMs)}
 
 
 @app.get("/messages")
-def list_messages(user: str = Depends(current_user)) -> list[dict]:
+async def list_messages(user: str = Depends(current_user)) -> list[dict]:
     """The user's chat messages as stored: what a page reloads after a `reset`."""
     return [m for m in messages.listing() if m["user"] == user]
 

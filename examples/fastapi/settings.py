@@ -22,7 +22,7 @@ class Settings:
     db_path: str
     """SQLite file of applied chat messages (EXAMPLE_DB, default messages.sqlite3 here)."""
     pkg_dir: Path
-    """The built npm package, served at /pkg (SPELLWIRE_PKG, default the repo's pkg/)."""
+    """The built npm package, served at /pkg (EXAMPLE_PKG_DIR, default the repo's pkg/)."""
     test_hooks: bool
     """EXAMPLE_TEST_HOOKS=1 mounts /test/* for tests/example/run.mjs."""
 
@@ -41,7 +41,7 @@ def from_env() -> Settings:
         proxy_secret=_required("SPELLWIRE_PROXY_SECRET"),
         token_ttl_secs=int(os.environ.get("TOKEN_TTL_SECS", "600")),
         db_path=os.environ.get("EXAMPLE_DB", str(HERE / "messages.sqlite3")),
-        pkg_dir=Path(os.environ.get("SPELLWIRE_PKG", HERE.parent.parent / "pkg")),
+        pkg_dir=Path(os.environ.get("EXAMPLE_PKG_DIR", HERE.parent.parent / "pkg")),
         test_hooks=os.environ.get("EXAMPLE_TEST_HOOKS") == "1",
     )
 

@@ -1,9 +1,9 @@
 /**
  * The example page: logs in, then creates the page's one spellwire Client and shows casts and
- * chat. The package is served from /pkg (the repo's built pkg/); in your own app,
- * `npm install spellwire`, `import init, { Client } from 'spellwire'` and bundle it.
+ * chat. `spellwire` is what `npm install spellwire` gives a bundler; here index.html's import map
+ * points it at /pkg/index.js, the repo's built package (ready on import: no init() to call).
  */
-import init, { Client } from '/pkg/spellwire.js';
+import { Client } from 'spellwire';
 
 /** @param {string} id */
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -28,7 +28,6 @@ async function start({ user, wsUrl }) {
   $('app').hidden = false;
   $('who').textContent = user;
   $('logout').addEventListener('click', async () => { await call('POST', '/logout'); location.reload(); });
-  await init();
   let tokens = 0;
   const client = new Client({
     url: wsUrl,
