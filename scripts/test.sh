@@ -50,6 +50,9 @@ else
   echo "skipped: no Python 2.7 for autobahntestsuite (pyenv install 2.7.18, or set AUTOBAHN_PYTHON)"
 fi
 
+step "FastAPI example: the gateway in front of a real backend (Playwright)"
+bash scripts/example.sh --test
+
 step "benchmark harness smoke (tiny counts: checks the harness, writes nothing)"
 bash scripts/bench.sh --smoke --no-build
 
