@@ -21,6 +21,11 @@ case "$mode" in serve|--test) ;; *) echo "usage: $0 [--test | --backend PORT]" >
 source scripts/setup.sh
 source scripts/servers.sh
 
+if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+  say "installing python3 and python3-venv from Debian"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq python3 python3-venv >/dev/null
+fi
 if [ ! -x "$venv/bin/python" ]; then
   say "creating the example's virtualenv in $venv"
   python3 -m venv "$venv"
