@@ -25,6 +25,7 @@ pub mod hooks;
 pub mod hub;
 pub mod idem;
 pub mod log;
+pub mod proxy;
 pub mod publish;
 pub mod random;
 pub mod redis_store;
@@ -65,6 +66,8 @@ pub struct AppState {
     pub auth: Arc<Auth>,
     /// Test-hook bookkeeping.
     pub hooks: Arc<Hooks>,
+    /// The send proxy (`--proxy-url`); None applies sends here.
+    pub proxy: Option<Arc<proxy::Proxy>>,
 }
 
 impl AppState {
@@ -78,6 +81,7 @@ impl AppState {
         Self {
             auth: Arc::new(Auth::new(config.secret.clone(), config.token_ttl_secs)),
             hooks: Arc::new(Hooks::new(config.test_hooks)),
+            proxy: proxy::Proxy::from_config(&config),
             hub: Arc::new(hub),
             config: Arc::new(config),
         }
@@ -100,6 +104,7 @@ impl AppState {
         Ok(Self {
             auth: Arc::new(Auth::new(config.secret.clone(), config.token_ttl_secs)),
             hooks: Arc::new(Hooks::new(config.test_hooks)),
+            proxy: proxy::Proxy::from_config(&config),
             hub,
             config: Arc::new(config),
         })

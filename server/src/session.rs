@@ -35,12 +35,17 @@ pub async fn on_text(state: &AppState, user: &str, conn: &ConnHandle, text: &str
     }
 }
 
-/// Validates and applies a message; returns the `ack` or `nack` frame (none if the store
-/// failed: then the socket is being closed).
+/// Validates a message, then applies it here (the store's ids make a resend harmless) or,
+/// with `--proxy-url`, hands it to the backend ([`crate::proxy`]). Returns the `ack` or `nack`
+/// frame; none when the proxy answers later, or when the store failed (the socket is closing).
 async fn on_send(state: &AppState, user: &str, conn: &ConnHandle, msg: Message<Value>) -> Option<String> {
     if let Err(why) = check(&msg) {
         let (id, code, message) = (msg.id, "bad_message".into(), why);
         return Some(encode(&ServerFrame::Nack { id, code, message }));
+    }
+    if let Some(proxy) = &state.proxy {
+        proxy.submit(user, conn, msg);
+        return None;
     }
     let id = msg.id.clone();
     if let Err(e) = state.hub.apply(user, msg).await {
