@@ -117,7 +117,8 @@ async def cast(body: Cast, user: str = Depends(current_user)) -> dict:
 
 @app.get("/messages")
 async def list_messages(user: str = Depends(current_user)) -> list[dict]:
-    """The user's chat messages as stored: what a page reloads after a `reset`."""
+    """The user's chat messages as stored, with how often each send id was applied and
+    received: the test reads it, and a page could reload its history from it."""
     return [m for m in messages.listing() if m["user"] == user]
 
 
@@ -138,7 +139,7 @@ async def on_send(msg: Send, authorization: str = Header(default="")) -> JSONRes
     # reply once even if an earlier attempt published it and then lost its answer.
     reply = {"id": msg.id, "text": text, "reply": result["reply"]}
     await gateway.publish(msg.user, "chat_reply", reply, topic=msg.topic, key=f"chat:{msg.user}:{msg.id}", attempts=2)
-    if lose_answer():
+    if lost_answers.take():
         return JSONResponse({"error": "answer lost (test hook)"}, status_code=503)
     return JSONResponse({"result": result})
 
@@ -153,23 +154,23 @@ def refuse(code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=400)
 
 
-# Test hook (EXAMPLE_TEST_HOOKS=1): the next N sends are applied, then answered with 503, as
-# when the backend crashes after committing. The gateway has the page resend them.
-answers_to_lose = 0
+class LostAnswers:
+    """Test hook (EXAMPLE_TEST_HOOKS=1): the next `count` sends are applied, then answered with
+    503, as when the backend crashes right after committing. The gateway has the page resend."""
+
+    count = 0
+
+    def take(self) -> bool:
+        if self.count <= 0:
+            return False
+        self.count -= 1
+        return True
 
 
-def lose_answer() -> bool:
-    global answers_to_lose
-    if answers_to_lose <= 0:
-        return False
-    answers_to_lose -= 1
-    return True
-
-
+lost_answers = LostAnswers()
 if settings.test_hooks:
 
     @app.post("/test/lose-answers")
     def lose_answers(count: int = 1) -> dict:
-        global answers_to_lose
-        answers_to_lose = count
+        lost_answers.count = count
         return {"count": count}
