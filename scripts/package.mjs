@@ -10,14 +10,24 @@
 //      elsewhere (a CDN path, a service worker) with `await init(url)`;
 //   3. makes the raw module, used before `init()`, throw a SpellwireError (code `NotReady`)
 //      that says what to call, instead of reading a property of `undefined`;
-//   4. writes package.json's entry points (`exports`, with `types` for each).
-// Every textual change to the glue is checked: a wasm-bindgen whose glue looks different fails
-// the build instead of shipping a package that cannot load.
+//   4. compiles the React binding (js/react.ts, TypeScript) into `spellwire/react`, which alone
+//      imports React (an optional peer dependency);
+//   5. drops `[Symbol.dispose]` from the .d.ts: the `lib` of Vite's templates (ES2022 + DOM)
+//      has no `Symbol.dispose`, and with `skipLibCheck: false` that member fails the user's tsc;
+//   6. copies the license files that `license` names, refuses a placeholder repository URL, and
+//      writes package.json's entry points (`exports`, with `types` for each).
+// Every textual change to wasm-pack's output is checked: a wasm-bindgen whose output looks
+// different fails the build instead of shipping a package that cannot load or type-check.
 //
 //   node scripts/package.mjs [pkg]
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const dir = process.argv[2] ?? 'pkg';
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dir = path.resolve(process.argv[2] ?? 'pkg');
 const fail = (why) => {
   console.error(`[package] ${why}`);
   process.exit(1);
@@ -69,26 +79,84 @@ export * from './spellwire.js';
 export { default as init, initSync } from './spellwire.js';
 `;
 
+/** The `[Symbol.dispose]` members wasm-bindgen declares on each class. */
+const DISPOSE = /^ *\[Symbol\.dispose\]\(\): void;\n/gm;
+
+/** Removes `[Symbol.dispose]` from the .d.ts (the method stays in the JS, for `using`). */
+function stripDispose() {
+  const file = `${dir}/spellwire.d.ts`;
+  const types = readFileSync(file, 'utf8');
+  const stripped = types.replace(DISPOSE, '');
+  if (stripped.includes('Symbol.dispose')) fail(`${file} names Symbol.dispose outside the member removed here`);
+  writeFileSync(file, stripped);
+}
+
+/** Compiles js/*.ts into `${dir}` (react.js, react.d.ts and the store they import). */
+function compileReact() {
+  const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
+  if (!existsSync(tsc)) fail("no TypeScript in node_modules: run 'bash scripts/setup.sh' first");
+  const tmp = mkdtempSync(path.join(tmpdir(), 'spellwire-tsc-'));
+  const config = {
+    extends: path.join(root, 'js/tsconfig.json'),
+    // Paths of the checked-in tsconfig, made absolute and pointed at `${dir}`.
+    compilerOptions: { rootDir: path.join(root, 'js'), rootDirs: [path.join(root, 'js'), dir], outDir: dir },
+    files: ['react.ts', 'react-store.ts'].map((f) => path.join(root, 'js', f)),
+  };
+  writeFileSync(path.join(tmp, 'tsconfig.json'), JSON.stringify(config));
+  try {
+    execFileSync(process.execPath, [tsc, '-p', tmp], { stdio: 'inherit' });
+  } catch {
+    fail('tsc could not compile js/react.ts (see above)');
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  for (const f of REACT_FILES) if (!existsSync(`${dir}/${f}`)) fail(`tsc wrote no ${dir}/${f}`);
+}
+
+const REACT_FILES = ['react.js', 'react.d.ts', 'react-store.js', 'react-store.d.ts'];
+
+/** The file of each SPDX id the `license` expression may name. */
+const LICENSE_FILES = { MIT: 'LICENSE-MIT', 'Apache-2.0': 'LICENSE-APACHE' };
+
+/** Copies the license files `license` names; returns their names. */
+function copyLicenses(license) {
+  const ids = String(license ?? '').split(/\s+OR\s+/);
+  return ids.map((id) => {
+    const file = LICENSE_FILES[id];
+    if (!file) fail(`license ${JSON.stringify(license)}: no license file known for ${JSON.stringify(id)}`);
+    copyFileSync(path.join(root, file), `${dir}/${file}`);
+    return file;
+  });
+}
+
 function writePackageJson() {
-  const path = `${dir}/package.json`;
-  const pkg = JSON.parse(readFileSync(path, 'utf8'));
+  const file = `${dir}/package.json`;
+  const pkg = JSON.parse(readFileSync(file, 'utf8'));
   pkg.main = 'index.js';
   pkg.module = 'index.js';
   pkg.types = 'index.d.ts';
   pkg.exports = {
     '.': { types: './index.d.ts', default: './index.js' },
     './init': { types: './spellwire.d.ts', default: './spellwire.js' },
+    './react': { types: './react.d.ts', default: './react.js' },
     './spellwire_bg.wasm': './spellwire_bg.wasm',
     './package.json': './package.json',
   };
-  pkg.files = [...new Set([...(pkg.files ?? []), 'index.js', 'index.d.ts'])];
+  if (/example\.invalid/.test(JSON.stringify(pkg.repository ?? ''))) fail('package.json names a placeholder repository');
+  const licenses = copyLicenses(pkg.license);
+  pkg.files = [...new Set([...(pkg.files ?? []), 'index.js', 'index.d.ts', ...REACT_FILES, ...licenses])];
+  // React only for spellwire/react; users of the plain API install nothing more.
+  pkg.peerDependencies = { react: '>=18', '@types/react': '>=18' };
+  pkg.peerDependenciesMeta = { react: { optional: true }, '@types/react': { optional: true } };
   // The main entry initialises the wasm when imported: a bundler must not drop that import.
   pkg.sideEffects = ['./index.js', './snippets/*'];
-  writeFileSync(path, JSON.stringify(pkg, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify(pkg, null, 2) + '\n');
 }
 
 guardGlue();
+stripDispose();
 writeFileSync(`${dir}/index.js`, INDEX_JS);
 writeFileSync(`${dir}/index.d.ts`, INDEX_DTS);
+compileReact();
 writePackageJson();
-console.error(`[package] ${dir}/index.js (ready on import), ${dir}/spellwire.js as 'spellwire/init'`);
+console.error(`[package] ${dir}/index.js (ready on import), spellwire.js as 'spellwire/init', react.js as 'spellwire/react'`);

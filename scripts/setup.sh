@@ -38,8 +38,9 @@ if [ "$have" != "$want" ]; then
 fi
 
 if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ ! -x node_modules/.bin/esbuild ] \
-  || [ ! -x node_modules/.bin/tsc ] || [ ! -d node_modules/vite ]; then
-  say "installing npm dev tools (binaryen for wasm-opt, playwright-core, esbuild, typescript, vite)"
+  || [ ! -x node_modules/.bin/tsc ] || [ ! -d node_modules/vite ] || [ ! -d node_modules/webpack-cli ] \
+  || [ ! -d node_modules/react-dom ] || [ ! -d node_modules/@types/react ]; then
+  say "installing npm dev tools (binaryen for wasm-opt, playwright-core, esbuild, typescript, vite, webpack, react)"
   npm ci --no-audit --no-fund
 fi
 

@@ -1,0 +1,219 @@
+// spellwire/react: a provider that owns the page's one client, and hooks for events, topics, the
+// connection and sending. Compiled by scripts/package.mjs (tsc) into pkg/react.js and
+// pkg/react.d.ts. Only this entry imports React: `import { Client } from 'spellwire'` never does.
+import {
+  createContext, createElement, useCallback, useContext, useEffect, useLayoutEffect, useRef, useState,
+  useSyncExternalStore, type ReactElement, type ReactNode,
+} from 'react';
+import { Client, type ClientOptions, type EventMap, type SendOptions, type SpellwireEvent, type TypedClient } from './index.js';
+import { storeFor, type Connection, type Store } from './react-store.js';
+
+export type { Connection } from './react-store.js';
+
+/**
+ * Props of SpellwireProvider: `options` for the page's client, or a `client` made elsewhere.
+ *
+ * @example
+ * const props: SpellwireProviderProps = { options: { url: 'ws://127.0.0.1:8080/ws', token: 'T' }, history: 50 };
+ */
+export interface SpellwireProviderProps {
+  /** Options of the page's client (`Client.shared`), read once: the first provider to render creates it. */
+  options?: ClientOptions;
+  /** A client you made yourself, used instead of `options`. The provider never closes it. */
+  client?: Client;
+  /** Events kept per event type and per topic for components that mount late [100]; 0 keeps none. */
+  history?: number;
+  children?: ReactNode;
+}
+
+const StoreContext = createContext<Store | null>(null);
+
+/** The client the providers create: one per page, so a second render or mount reuses it. */
+let pageClient: Client | undefined;
+
+function pageClientFor(options: ClientOptions | undefined): Client {
+  if (!pageClient) {
+    if (!options) throw new Error('SpellwireProvider needs `options` (or a `client`)');
+    pageClient = Client.shared(options);
+  }
+  return pageClient;
+}
+
+/**
+ * Gives its children the page's one client. It creates the client on its first render (later
+ * renders, StrictMode's double mount and other providers reuse it) and never closes it: the client
+ * lives as long as the page, like `Client.shared`.
+ *
+ * @example
+ * createRoot(el).render(
+ *   <SpellwireProvider options={{ url: 'ws://127.0.0.1:8080/ws', token: fetchToken }}>
+ *     <App />
+ *   </SpellwireProvider>,
+ * );
+ */
+export function SpellwireProvider({ options, client, history = 100, children }: SpellwireProviderProps): ReactElement {
+  const [store] = useState(() => storeFor(client ?? pageClientFor(options), history));
+  return createElement(StoreContext.Provider, { value: store }, children);
+}
+
+function useStore(): Store {
+  const store = useContext(StoreContext);
+  if (!store) throw new Error('spellwire hooks must be used inside <SpellwireProvider>');
+  return store;
+}
+
+/** A ref that always holds the latest `value`, so a new listener per render does not resubscribe. */
+function useLatest<T>(value: T): { readonly current: T } {
+  const ref = useRef(value);
+  useLayoutEffect(() => {
+    ref.current = value;
+  });
+  return ref;
+}
+
+/**
+ * What a hook listener asks for besides live events.
+ *
+ * @example
+ * useTopic(`cast:${id}`, apply, { replay: true } satisfies ListenOptions);
+ */
+export interface ListenOptions {
+  /**
+   * Also deliver, first, the kept events of this type or topic that this component has not seen
+   * (the provider's `history`), so a component that mounts late rebuilds its state [false].
+   */
+  replay?: boolean;
+}
+
+/** Subscribes `listener` to the store key while mounted; replays what this component missed. */
+function useKey(key: string | null, listener: (evt: SpellwireEvent) => void, replay: boolean): void {
+  const store = useStore();
+  const latest = useLatest(listener);
+  // The last event this component got: StrictMode's second mount keeps it, so nothing is replayed twice.
+  const seen = useRef<SpellwireEvent | null>(null);
+  useEffect(() => {
+    if (key === null) return undefined;
+    const deliver = (evt: SpellwireEvent) => {
+      seen.current = evt;
+      latest.current(evt);
+    };
+    if (replay) for (const evt of store.since(key, seen.current)) deliver(evt);
+    return store.listen(key, deliver);
+  }, [store, key, replay, latest]);
+}
+
+/** Any event of the map `E`, as a union discriminated by `type`. */
+export type AnyEvent<E extends EventMap> = { [K in keyof E & string]: SpellwireEvent<K, E[K]> }[keyof E & string];
+
+/**
+ * `useSend()`'s result: `send` (the client's, typed by `R`) and the outbox's pending count.
+ *
+ * @example
+ * const { send, pending }: Sender = useSend();
+ */
+export interface Sender {
+  /** `client.send`: resolves with the backend's result (else `{ id }`) once the server acked. */
+  send<R = { id: string }>(type: string, data: unknown, options?: SendOptions): Promise<R>;
+  /** Messages sent and not yet acked (queued while offline included). */
+  pending: number;
+}
+
+/**
+ * The hooks, typed by an event map. Get them from `typedHooks<Events>()`.
+ *
+ * @example
+ * type Events = { step_completed: { step: number; progress: number } };
+ * const { useEvent, useTopic }: SpellwireHooks<Events> = typedHooks<Events>();
+ */
+export interface SpellwireHooks<E extends EventMap> {
+  /** The page's client. */
+  useClient(): TypedClient<E>;
+  /** Calls `listener` with each event of `type` while the component is mounted. */
+  useEvent<K extends keyof E & string>(type: K, listener: (evt: SpellwireEvent<K, E[K]>) => void, options?: ListenOptions): void;
+  /** Calls `listener` with each event on `topic` (none while `topic` is null) while mounted. */
+  useTopic(topic: string | null | undefined, listener: (evt: AnyEvent<E>) => void, options?: ListenOptions): void;
+  /** The connection state, re-rendering on each change. */
+  useConnection(): Connection;
+  /** `send` and the outbox's pending count, re-rendering when the count changes. */
+  useSend(): Sender;
+}
+
+/**
+ * The page's client, for what the hooks do not cover (`retry()`, `stats()`, `on('reset')`).
+ *
+ * @example
+ * const client = useClient();
+ * useEffect(() => client.on('reset', () => refetch()), [client]);
+ */
+export function useClient(): TypedClient<EventMap> {
+  return useStore().client as unknown as TypedClient<EventMap>;
+}
+
+/**
+ * Calls `listener` with each application event of `type` while the component is mounted (the
+ * latest `listener` of each render; no resubscription when it changes).
+ *
+ * @example
+ * useEvent('tool_start', (evt) => setRows((rows) => [...rows, evt.data]));
+ */
+export function useEvent(type: string, listener: (evt: SpellwireEvent) => void, options?: ListenOptions): void {
+  useKey(`type:${type}`, listener, options?.replay ?? false);
+}
+
+/**
+ * Calls `listener` with each event on `topic` while mounted; nothing while `topic` is null. A
+ * topic is today's stream name; channels (streams shared between users) will come here too.
+ *
+ * @example
+ * useTopic(`cast:${castId}`, (evt) => dispatch(evt), { replay: true });
+ */
+export function useTopic(topic: string | null | undefined, listener: (evt: SpellwireEvent) => void, options?: ListenOptions): void {
+  useKey(topic == null ? null : `topic:${topic}`, listener, options?.replay ?? false);
+}
+
+/**
+ * The connection: `state`, `attempt`, `retryAt` (count down to it), `latencyMs`, `reason`.
+ *
+ * @example
+ * const { state, latencyMs } = useConnection();
+ * return <span>{state === 'open' ? `Connected (${Math.round(latencyMs ?? 0)} ms)` : state}</span>;
+ */
+export function useConnection(): Connection {
+  const store = useStore();
+  return useSyncExternalStore(store.watch, () => store.connection);
+}
+
+/**
+ * `send` and `pending`, the outbox's count of messages not yet acked (reread after each send
+ * made here, its answer, and each state change).
+ *
+ * @example
+ * const { send, pending } = useSend();
+ * <button onClick={() => send('chat', { text })}>Send{pending > 0 && ` (${pending} pending)`}</button>
+ */
+export function useSend(): Sender {
+  const store = useStore();
+  const pending = useSyncExternalStore(store.watch, () => store.pending);
+  const send = useCallback(<R>(type: string, data: unknown, options?: SendOptions): Promise<R> => {
+    const reply = store.client.send(type, data, options) as Promise<R>;
+    store.refreshPending();
+    const settled = () => store.refreshPending();
+    reply.then(settled, settled);
+    return reply;
+  }, [store]);
+  return { send, pending };
+}
+
+const hooks = { useClient, useEvent, useTopic, useConnection, useSend };
+
+/**
+ * The same hooks, typed by your event map (no runtime cost: it returns the hooks above).
+ *
+ * @example
+ * type Events = { step_completed: { step: number; progress: number }; cast_started: { castId: string } };
+ * export const { useEvent, useTopic, useSend } = typedHooks<Events>();
+ * useEvent('step_completed', (evt) => setProgress(evt.data.progress)); // evt.data is typed
+ */
+export function typedHooks<E extends EventMap>(): SpellwireHooks<E> {
+  return hooks as unknown as SpellwireHooks<E>;
+}
