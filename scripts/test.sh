@@ -43,6 +43,11 @@ if [ -f tests/e2e/run.mjs ]; then
   step "demo tests (Playwright) against a real server"
   node tests/e2e/run.mjs
 fi
+step "the npm package as users get it: npm pack, installed into a Vite app, built, connected in Chromium"
+node tests/bundler/run.mjs
+step "React: examples/react built from the packed tarball, in StrictMode in Chromium (one socket, events once, remount, reconnects, pending sends)"
+node tests/react/run.mjs
+
 step "WebSocket compliance: Autobahn|Testsuite against /test/echo (rewrites docs/COMPLIANCE.md)"
 if [ -x "${AUTOBAHN_PYTHON:-$HOME/.pyenv/versions/2.7.18/bin/python}" ]; then
   bash scripts/autobahn.sh
