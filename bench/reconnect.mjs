@@ -26,9 +26,12 @@ function freePort() {
   });
 }
 
-/** Spawns a process and resolves when its stdout matches `ready` (with the match, and when). */
-function spawnUntil(cmd, argv, ready) {
-  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Spawns a process (with `env` added to this one's) and resolves when its stdout matches
+ * `ready` (with the match, and when).
+ */
+function spawnUntil(cmd, argv, ready, env = {}) {
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let err = '';
   child.stderr.on('data', (d) => { err += d; });
   return new Promise((resolve, reject) => {
@@ -86,10 +89,11 @@ export async function measureReconnect({ bin, origin, rounds, downMs, stableMs =
     const redisPort = await freePort();
     const redis = await spawnUntil('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], /Ready to accept connections/);
     procs.push(redis.child);
-    const common = ['--redis', `redis://127.0.0.1:${redisPort}`, '--secret', 'bench-reconnect', '--redis-prefix', 'bench'];
+    // --dev for /api/login and /api/notify; one JWT secret, so a token from A is good on B.
+    const common = ['--dev', '--redis', `redis://127.0.0.1:${redisPort}`, '--redis-prefix', 'bench'];
     const portA = await freePort();
     const start = async (addr) => {
-      const s = await spawnUntil(bin, ['--addr', addr, ...common], /listening on (http:\S+)/);
+      const s = await spawnUntil(bin, ['--addr', addr, ...common], /listening on (http:\S+)/, { SPELLWIRE_JWT_SECRET: 'bench-reconnect' });
       procs.push(s.child);
       return { ...s, http: s.match[1] };
     };

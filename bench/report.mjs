@@ -110,8 +110,8 @@ function rssSection(m) {
 |---|---|---|---|---|
 | ${m.connections.toLocaleString('en')} | ${(m.baseKb / 1024).toFixed(1)} MB | ${(m.loadedKb / 1024).toFixed(1)} MB | **${(m.perConnectionBytes / 1024).toFixed(1)} KB** | ${(m.openMs / 1000).toFixed(1)} s |
 
-\`${m.server}\` (${buildOf(m.server)}), in-memory store, default flags (no \`--test-hooks\`, whose
-hello counting would add to the figure), open-files limit raised. The load generator is
+\`${m.server}\` (${buildOf(m.server)}), in-memory store, \`--dev\` for its login (no \`--test-hooks\`,
+whose hello counting would add to the figure), open-files limit raised. The load generator is
 \`${m.loadgen}\` (bench/loadgen, Rust, tokio-tungstenite; ${buildOf(m.loadgen)}): each user logs in over
 \`/api/login\`, opens a socket, sends \`hello\` with its token and waits for \`welcome\`, 200 at a
 time; 100 warm-up sockets are opened and closed first. RSS is VmRSS from /proc, read
@@ -127,7 +127,7 @@ function fanoutSection(m) {
 |---|---|---|---|---|---|---|---|---|---|---|
 | ${m.users.toLocaleString('en')} | ${m.events.toLocaleString('en')} | ${m.deliveries.toLocaleString('en')} | ${(m.wallMs / 1000).toFixed(2)} s | **${rate(m.deliveriesPerSec)}** | ${m.latencyMs.p50.toFixed(1)} ms | **${m.latencyMs.p99.toFixed(1)} ms** | ${m.latencyMs.max.toFixed(1)} ms | ${(m.deliveries / m.messages).toFixed(2)} | ${cores(m.cpu.serverSecs)} | ${cores(m.cpu.loadgenSecs)} |
 
-\`${m.server}\` (${buildOf(m.server)}) with \`--test-hooks\`, in-memory store; load generator
+\`${m.server}\` (${buildOf(m.server)}) with \`--dev --test-hooks\`, in-memory store; load generator
 \`${m.loadgen}\` (${buildOf(m.loadgen)}), both on the same machine and sharing its cores. ${m.users.toLocaleString('en')} users
 each log in and hold one welcomed socket; then \`POST /test/broadcast\` publishes, ${m.perCall} events per user
 per call, in rounds of one event to every user, each through \`Hub::publish\` (the path of

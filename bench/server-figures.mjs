@@ -5,10 +5,10 @@
 //
 // Each figure gets a fresh release server on a free port, started (like the load generator)
 // under a raised open-files limit: `ulimit -n 65536`, or the hard limit when that is lower.
-//  - idle: default flags (no --test-hooks: with hooks the server counts hellos per token, which
-//    would add to the memory measured); N users log in, open a socket and are welcomed; VmRSS
-//    before and after, over N.
-//  - fanout: --test-hooks; N users connected, then POST /test/broadcast publishes K events to
+//  - idle: --dev only (its /api/login hands out the tokens; no --test-hooks: with hooks the server
+//    counts hellos per token, which would add to the memory measured); N users log in, open a
+//    socket and are welcomed; VmRSS before and after, over N.
+//  - fanout: --dev --test-hooks; N users connected, then POST /test/broadcast publishes K events to
 //    each through the hub (100 per user per call, at most 200 per user not yet received);
 //    deliveries/s over the wall time, and publish → receive latency from the stamp in each event.
 import { spawn } from 'node:child_process';
@@ -83,11 +83,11 @@ export async function measureServer(config) {
   if (missing) return { idle: { skipped: missing }, fanout: { skipped: missing } };
   const attempt = (what, run) => run().catch((e) => ({ skipped: `the ${what} measurement failed: ${e.message}` }));
   log(`idle: ${config.idleConnections} connections to ${bins.server}`);
-  const idle = await attempt('memory', () => measure(bins, [], [
+  const idle = await attempt('memory', () => measure(bins, ['--dev'], [
     'idle', '--connections', String(config.idleConnections), '--settle-ms', String(config.settleMs),
   ]));
   log(`fan-out: ${config.fanoutUsers} users × ${config.fanoutEvents} events`);
-  const fanout = await attempt('fan-out', () => measure(bins, ['--test-hooks'], [
+  const fanout = await attempt('fan-out', () => measure(bins, ['--dev', '--test-hooks'], [
     'fanout', '--users', String(config.fanoutUsers), '--events', String(config.fanoutEvents),
     '--per-call', String(config.fanoutPerCall), '--window', String(config.fanoutWindow),
   ]));

@@ -100,7 +100,10 @@ rm -rf "$WORK"
 mkdir -p "$WORK"
 source scripts/servers.sh
 trap stop_servers EXIT
-start_server echo_http --test-hooks || exit 2
+# Production mode (the echo socket needs no --dev), so the startup checks want a token key and
+# an API key; random ones, since nothing here signs a token or publishes.
+SPELLWIRE_JWT_SECRET=$(head -c 32 /dev/urandom | base64) SPELLWIRE_API_KEY=$(head -c 32 /dev/urandom | base64) \
+  start_server echo_http --test-hooks || exit 2
 url=$echo_http
 hostport=${url#http://}
 ws_url="ws://$hostport/test/echo"

@@ -5,7 +5,7 @@
 #   2b. multi-node: server tests on a private redis-server, and a browser failover A -> B
 #   3. browser: wasm-pack test in headless Chromium against a real spellwire-server
 #   4. the chaos test of the delivery guarantee (rewrites docs/RELIABILITY.md)
-#   5. the demo page, driven by Playwright in headless Chromium
+#   5. the demo page, driven by Playwright in headless Chromium; the packed package in a Vite build
 #   6. WebSocket protocol compliance of the server (Autobahn|Testsuite, needs pyenv's Python 2.7)
 #   7. a smoke run of the benchmark harness (not a timed test: it checks the harness works)
 # Servers are started here on free loopback ports and stopped on exit.
@@ -31,12 +31,12 @@ bash scripts/redis-tests.sh
 
 step "browser tests (wasm-pack test --headless --chrome) against a real server"
 cargo build --quiet -p spellwire-server
-start_server http --test-hooks
+start_server http --dev --test-hooks
 SPELLWIRE_HTTP="$http" CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=600 \
   wasm-pack test --headless --chrome
 
 step "chaos: 10,000 events, 50 connection breaks, 1,000 sends; writes docs/RELIABILITY.md"
-start_server chaos_http --test-hooks
+start_server chaos_http --dev --test-hooks
 node tests/chaos/chaos.mjs --server "$chaos_http" --report docs/RELIABILITY.md
 
 if [ -f tests/e2e/run.mjs ]; then

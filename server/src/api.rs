@@ -1,4 +1,5 @@
-//! The JSON HTTP API: login, notify, health (spells live in [`crate::spells`]).
+//! The JSON HTTP API: health, and in `--dev` login and notify (spells live in
+//! [`crate::spells`]).
 //!
 //! Every bad input answers 400 with `{"error": {"code", "message"}}`, including bodies that
 //! are not JSON at all, so a client has one error shape to handle.
@@ -12,7 +13,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::auth::{unix_now, valid_user};
+use crate::auth::{expires_in_ms, unix_now, unix_now_ms, valid_user};
 use crate::session::MAX_TYPE_CHARS;
 use crate::store::StoreError;
 use crate::AppState;
@@ -84,14 +85,29 @@ pub fn check_user(user: &str) -> Result<(), ApiError> {
 
 /// Body of `POST /api/login`.
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Login {
     user: String,
+    /// Token lifetime in seconds, 1..=86400 (default `--token-ttl-secs`): tests ask for short
+    /// ones to see expiry and refresh.
+    #[serde(default)]
+    ttl_secs: Option<u64>,
 }
 
-/// `POST /api/login {user}` → `{token}`.
+/// `POST /api/login {user, ttlSecs?}` → `{token, expiresInMs}` (`--dev` only): an HS256 JWT
+/// for any name, of the kind a real backend signs, so the socket checks it the same way.
 pub async fn login(State(s): State<AppState>, ApiJson(b): ApiJson<Login>) -> Result<Json<Value>, ApiError> {
     check_user(&b.user)?;
-    Ok(Json(json!({ "token": s.auth.issue(&b.user, unix_now()) })))
+    let ttl = b.ttl_secs.unwrap_or(s.config.token_ttl_secs);
+    if !(1..=86_400).contains(&ttl) {
+        return Err(ApiError::bad("bad_ttl", "ttlSecs must be 1 to 86400"));
+    }
+    let exp = unix_now() + ttl;
+    let Some(token) = s.auth.issue(&b.user, exp) else {
+        let (status, message) = (StatusCode::INTERNAL_SERVER_ERROR, "no HS256 key to sign with".into());
+        return Err(ApiError { status, code: "no_key", message });
+    };
+    Ok(Json(json!({ "token": token, "expiresInMs": expires_in_ms(exp, unix_now_ms()) })))
 }
 
 /// Body of `POST /api/notify`.

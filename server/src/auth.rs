@@ -1,61 +1,151 @@
-//! Login tokens: `base64url("<expiry>:<user>") "." base64url(HMAC-SHA256(secret, payload))`.
+//! Connection tokens: JWTs whose `sub` is the user, checked at `hello` and at each `refresh`.
 //!
-//! Development only: `/api/login` hands a token to anyone who names a user, there is no
-//! password. What it does show is the real shape: the token travels in the `hello` frame (not
-//! the URL, where proxies log it) and the server checks signature and expiry on every connect.
-//! Time is passed in as unix seconds so expiry is testable.
+//! The backend that knows who the user is signs a short-lived token (HS256 with a shared secret,
+//! or RS256/ES256 with a private key whose public half this server holds); the page hands it to
+//! the client, which sends it in the `hello` frame (never the URL, where proxies log it). Only
+//! the algorithms of the configured keys are accepted: `alg: none` is not an algorithm here at
+//! all, and an HS256 token is refused when only a public key is configured, so a public key can
+//! never be used as an HMAC secret ("algorithm confusion"). In `--dev`, `/api/login` mints the
+//! same kind of token with the HS256 key, so dev, tests and production share this one check.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
-use base64::Engine;
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
+use jsonwebtoken::{decode, decode_header, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
 
-type HmacSha256 = Hmac<Sha256>;
+use crate::config::Config;
 
-/// Issues and checks tokens with one secret.
+/// What a connection token says. Unknown claims are ignored, so a backend may add its own; the
+/// server reads these.
 ///
 /// ```
-/// use spellwire_server::auth::Auth;
-/// let auth = Auth::new(b"k".to_vec(), 60);
-/// let t = auth.issue("ann", 1000);
-/// assert_eq!(auth.verify(&t, 1059).as_deref(), Some("ann"));
-/// assert_eq!(auth.verify(&t, 1061), None); // expired
+/// let c = spellwire_server::auth::Claims { sub: "ann".into(), exp: 1_700_000_000 };
+/// assert_eq!(serde_json::to_string(&c).unwrap(), r#"{"sub":"ann","exp":1700000000}"#);
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    /// The user, by [`valid_user`]'s rule.
+    pub sub: String,
+    /// Expiry, unix seconds. Required: a socket outlives its token only through `refresh`.
+    pub exp: u64,
+}
+
+/// Why a token was refused (logged at debug level; the client only sees close code 4401).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refused {
+    /// Not a JWT, or its header names an algorithm no configured key is for.
+    Algorithm(String),
+    /// Signature, expiry, audience, issuer or a missing claim, as jsonwebtoken words it.
+    Invalid(String),
+    /// `sub` is not an acceptable user name.
+    BadUser,
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refused::Algorithm(why) => write!(f, "algorithm: {why}"),
+            Refused::Invalid(why) => write!(f, "invalid: {why}"),
+            Refused::BadUser => f.write_str("sub is not a valid user name"),
+        }
+    }
+}
+
+/// The configured keys and rules; verifies tokens, and mints them for `/api/login` (dev).
+///
+/// ```
+/// use spellwire_server::{auth::Auth, config::Config};
+/// let config = Config { jwt_secret: Some(b"k".to_vec()), jwt_leeway_secs: 0, ..Config::default() };
+/// let auth = Auth::new(&config).unwrap();
+/// let now = spellwire_server::auth::unix_now();
+/// let token = auth.issue("ann", now + 60).unwrap();
+/// assert_eq!(auth.verify(&token).unwrap().sub, "ann");
+/// let old = auth.issue("ann", now - 1).unwrap();
+/// assert!(auth.verify(&old).is_err()); // expired
+/// ```
 pub struct Auth {
-    secret: Vec<u8>,
-    ttl_secs: u64,
+    hmac: Option<(EncodingKey, DecodingKey)>,
+    public: Option<(Algorithm, DecodingKey)>,
+    validation: Validation,
 }
 
 impl Auth {
-    /// Tokens signed with `secret`, valid for `ttl_secs`.
-    pub fn new(secret: Vec<u8>, ttl_secs: u64) -> Self {
-        Self { secret, ttl_secs }
+    /// Keys from `config`: the HS256 secret (in `--dev` without one, a random one for this
+    /// process) and the PEM public key, whose kind picks RS256 or ES256. Fails on a PEM that
+    /// is neither an RSA nor an EC public key.
+    pub fn new(config: &Config) -> Result<Self, String> {
+        let secret = match &config.jwt_secret {
+            Some(s) => Some(s.clone()),
+            None => config.dev.then(|| crate::random::bytes(32)),
+        };
+        let hmac = secret.map(|s| hmac_keys(&s)).transpose()?;
+        let public = config.jwt_public_key.as_deref().map(public_key).transpose()?;
+        Ok(Self { hmac, public, validation: validation(config) })
     }
 
-    /// A token for `user`, issued at `now` (unix seconds).
-    pub fn issue(&self, user: &str, now: u64) -> String {
-        let payload = format!("{}:{user}", now + self.ttl_secs);
-        let sig = self.mac(payload.as_bytes()).finalize().into_bytes();
-        format!("{}.{}", B64.encode(payload), B64.encode(sig))
+    /// The claims of `token`, if a configured key signed it and it passes the rules
+    /// (`exp` within the leeway, `aud`/`iss` when configured, `sub` a valid user).
+    pub fn verify(&self, token: &str) -> Result<Claims, Refused> {
+        let header = decode_header(token).map_err(|e| Refused::Algorithm(e.to_string()))?;
+        let key = match (&self.hmac, &self.public) {
+            (Some((_, key)), _) if header.alg == Algorithm::HS256 => key,
+            (_, Some((alg, key))) if header.alg == *alg => key,
+            _ => return Err(Refused::Algorithm(format!("{:?} is not accepted", header.alg))),
+        };
+        let mut validation = self.validation.clone();
+        validation.algorithms = vec![header.alg];
+        let claims = decode::<Claims>(token, key, &validation)
+            .map_err(|e| Refused::Invalid(e.to_string()))?
+            .claims;
+        if !valid_user(&claims.sub) {
+            return Err(Refused::BadUser);
+        }
+        Ok(claims)
     }
 
-    /// The user a token names, if its signature is right and it has not expired at `now`.
-    pub fn verify(&self, token: &str, now: u64) -> Option<String> {
-        let (payload, sig) = token.split_once('.')?;
-        let payload = B64.decode(payload).ok()?;
-        let sig = B64.decode(sig).ok()?;
-        self.mac(&payload).verify_slice(&sig).ok()?;
-        let payload = String::from_utf8(payload).ok()?;
-        let (expiry, user) = payload.split_once(':')?;
-        (expiry.parse::<u64>().ok()? >= now).then(|| user.to_owned())
+    /// An HS256 token for `user` expiring at `exp` (unix seconds); None without an HS256 key.
+    pub fn issue(&self, user: &str, exp: u64) -> Option<String> {
+        let (key, _) = self.hmac.as_ref()?;
+        let claims = Claims { sub: user.to_owned(), exp };
+        encode(&Header::new(Algorithm::HS256), &claims, key).ok()
     }
+}
 
-    fn mac(&self, payload: &[u8]) -> HmacSha256 {
-        let mut mac = HmacSha256::new_from_slice(&self.secret).expect("HMAC takes any key length");
-        mac.update(payload);
-        mac
+fn hmac_keys(secret: &[u8]) -> Result<(EncodingKey, DecodingKey), String> {
+    let why = |e: jsonwebtoken::errors::Error| format!("JWT secret: {e}");
+    Ok((EncodingKey::from_secret(secret).map_err(why)?, DecodingKey::from_secret(secret).map_err(why)?))
+}
+
+/// The algorithm and key of a PEM public key: RS256 for RSA, ES256 for EC (P-256). A private
+/// key is refused, though jsonwebtoken would take an RSA one: it does not belong on this server.
+fn public_key(pem: &[u8]) -> Result<(Algorithm, DecodingKey), String> {
+    if String::from_utf8_lossy(pem).contains("PRIVATE KEY-----") {
+        return Err("--jwt-public-key holds a private key; give its public half \
+                    (openssl pkey -in private.pem -pubout)".into());
     }
+    if let Ok(key) = DecodingKey::from_rsa_pem(pem) {
+        return Ok((Algorithm::RS256, key));
+    }
+    DecodingKey::from_ec_pem(pem)
+        .map(|key| (Algorithm::ES256, key))
+        .map_err(|e| format!("--jwt-public-key is neither an RSA nor an EC public key in PEM: {e}"))
+}
+
+/// The rules every token meets: `exp` and `sub` present, the leeway, and `aud`/`iss` when set.
+fn validation(config: &Config) -> Validation {
+    let mut v = Validation::new(Algorithm::HS256);
+    v.leeway = config.jwt_leeway_secs;
+    let mut required = vec!["exp", "sub"];
+    // Without --jwt-audience, a token that names an audience is refused: it is meant for
+    // a server that was told its name.
+    if let Some(aud) = &config.jwt_audience {
+        v.set_audience(&[aud]);
+        required.push("aud");
+    }
+    if let Some(iss) = &config.jwt_issuer {
+        v.set_issuer(&[iss]);
+        required.push("iss");
+    }
+    v.set_required_spec_claims(&required);
+    v
 }
 
 /// Whether `user` is an acceptable user name: 1..=64 of `[A-Za-z0-9_.:-]`.
@@ -72,27 +162,81 @@ pub fn valid_user(user: &str) -> bool {
 }
 
 /// Current unix time in seconds.
+///
+/// ```
+/// assert!(spellwire_server::auth::unix_now() > 1_700_000_000);
+/// ```
 pub fn unix_now() -> u64 {
+    unix_now_ms() / 1000
+}
+
+/// Current unix time in milliseconds.
+///
+/// ```
+/// assert!(spellwire_server::auth::unix_now_ms() > 1_700_000_000_000);
+/// ```
+pub fn unix_now_ms() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// Milliseconds from `now_ms` until `exp` (unix seconds), 0 once it has passed: the
+/// `expiresInMs` of `welcome` and `refreshed`, relative so the client's clock does not matter.
+///
+/// ```
+/// use spellwire_server::auth::expires_in_ms;
+/// assert_eq!(expires_in_ms(100, 99_250), 750);
+/// assert_eq!(expires_in_ms(100, 101_000), 0);
+/// ```
+pub fn expires_in_ms(exp: u64, now_ms: u64) -> u64 {
+    (exp * 1000).saturating_sub(now_ms)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn auth(tweak: impl FnOnce(&mut Config)) -> Auth {
+        let mut c = Config { jwt_secret: Some(b"one".to_vec()), ..Config::default() };
+        tweak(&mut c);
+        Auth::new(&c).unwrap()
+    }
+
     #[test]
-    fn rejects_tampering_and_other_secrets() {
-        let a = Auth::new(b"one".to_vec(), 60);
-        let b = Auth::new(b"two".to_vec(), 60);
-        let t = a.issue("ann", 0);
-        assert_eq!(b.verify(&t, 0), None);
-        let (_, sig) = t.split_once('.').unwrap();
-        let forged = format!("{}.{sig}", B64.encode("60:bob"));
-        assert_eq!(a.verify(&forged, 0), None);
-        for junk in ["", ".", "x.y", "nodot"] {
-            assert_eq!(a.verify(junk, 0), None);
+    fn rejects_other_secrets_bad_users_and_junk() {
+        let (a, b) = (auth(|_| {}), auth(|c| c.jwt_secret = Some(b"two".to_vec())));
+        let t = a.issue("ann", unix_now() + 60).unwrap();
+        assert!(matches!(b.verify(&t), Err(Refused::Invalid(_))));
+        assert_eq!(a.verify(&a.issue("a b", unix_now() + 60).unwrap()), Err(Refused::BadUser));
+        for junk in ["", ".", "x.y", "nodot", "a.b.c"] {
+            assert!(matches!(a.verify(junk), Err(Refused::Algorithm(_))), "{junk}");
         }
+    }
+
+    #[test]
+    fn production_without_a_secret_mints_nothing_and_dev_gets_a_random_one() {
+        assert!(Auth::new(&Config::default()).unwrap().issue("ann", u64::MAX).is_none());
+        let dev = Config { dev: true, ..Config::default() };
+        let (one, two) = (Auth::new(&dev).unwrap(), Auth::new(&dev).unwrap());
+        let t = one.issue("ann", unix_now() + 60).unwrap();
+        assert!(one.verify(&t).is_ok());
+        assert!(two.verify(&t).is_err());
+    }
+
+    #[test]
+    fn audience_and_issuer_are_required_when_configured() {
+        let strict = auth(|c| {
+            c.jwt_audience = Some("sw".into());
+            c.jwt_issuer = Some("me".into());
+        });
+        let plain = strict.issue("ann", unix_now() + 60).unwrap();
+        assert!(matches!(strict.verify(&plain), Err(Refused::Invalid(_))));
+    }
+
+    #[test]
+    fn a_public_key_that_is_not_pem_is_a_startup_error() {
+        let c = Config { jwt_public_key: Some(b"not a key".to_vec()), ..Config::default() };
+        assert!(Auth::new(&c).err().unwrap().contains("--jwt-public-key"));
     }
 }

@@ -1,9 +1,13 @@
-//! Server settings, with the defaults `main.rs` advertises in `--help`.
+//! Server settings, with the defaults `main.rs` advertises in `--help`, and the checks that
+//! keep a production server from starting without the keys it needs.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::log::Retention;
+
+/// Largest `--jwt-leeway-secs`: more would let a stolen, expired token live on.
+pub const MAX_LEEWAY_SECS: u64 = 30;
 
 /// Everything that can be tuned from the command line.
 ///
@@ -29,11 +33,11 @@ pub struct Config {
     pub retain_events: usize,
     /// Replay log age limit per user (s).
     pub retain_secs: u64,
-    /// Origins allowed to open the WebSocket; empty means any origin.
+    /// Origins allowed to open the WebSocket (`--allow-origin`); empty means any origin. A
+    /// request without `Origin` is always let through: browsers always send one, and anything
+    /// else could send whatever it liked.
     pub allow_origins: Vec<String>,
-    /// HMAC key for login tokens.
-    pub secret: Vec<u8>,
-    /// Lifetime of login tokens (s).
+    /// Lifetime of the tokens `/api/login` mints in `--dev` (s).
     pub token_ttl_secs: u64,
     /// How long a new socket may take to send `hello` (10 s; no flag, tests shorten it).
     pub hello_timeout: Duration,
@@ -54,6 +58,9 @@ pub struct Config {
     pub jwt_audience: Option<String>,
     /// Required `iss` claim, when set (`--jwt-issuer`).
     pub jwt_issuer: Option<String>,
+    /// Clock skew forgiven on `exp` (s, at most [`MAX_LEEWAY_SECS`]): a token is accepted, and a
+    /// socket kept, until `exp` plus this (`--jwt-leeway-secs`, 5).
+    pub jwt_leeway_secs: u64,
     /// Key the backend presents to `POST /api/publish` (`SPELLWIRE_API_KEY` / `--api-key-file`).
     pub api_key: Option<String>,
     /// Backend URL that receives the page's sends (`--proxy-url`); None keeps today's behaviour.
@@ -79,7 +86,6 @@ impl Default for Config {
             retain_events: 1000,
             retain_secs: 120,
             allow_origins: Vec::new(),
-            secret: crate::random::bytes(32),
             token_ttl_secs: 3600,
             hello_timeout: Duration::from_secs(10),
             idle_slack: Duration::from_secs(10),
@@ -90,6 +96,7 @@ impl Default for Config {
             jwt_public_key: None,
             jwt_audience: None,
             jwt_issuer: None,
+            jwt_leeway_secs: 5,
             api_key: None,
             proxy_url: None,
             proxy_secret: None,
@@ -122,10 +129,61 @@ impl Config {
     /// c.allow_origins.push("http://a.test".into());
     /// assert!(c.origin_allowed(Some("http://a.test")));
     /// assert!(!c.origin_allowed(Some("http://evil.test")));
-    /// assert!(!c.origin_allowed(None));
+    /// assert!(c.origin_allowed(None)); // a backend or a test tool, not a browser
     /// ```
     pub fn origin_allowed(&self, origin: Option<&str>) -> bool {
-        self.allow_origins.is_empty()
-            || origin.is_some_and(|o| self.allow_origins.iter().any(|a| a == o))
+        let Some(origin) = origin else { return true };
+        self.allow_origins.is_empty() || self.allow_origins.iter().any(|a| a == origin)
+    }
+
+    /// Whether a server with these settings may start: in production (no `--dev`) it needs a
+    /// way to verify tokens and the key for its publish API. The error names what is missing.
+    ///
+    /// ```
+    /// use spellwire_server::config::Config;
+    /// let mut c = Config::default();
+    /// assert!(c.check_production().unwrap_err().contains("SPELLWIRE_JWT_SECRET"));
+    /// c.jwt_secret = Some(b"s".to_vec());
+    /// assert!(c.check_production().unwrap_err().contains("SPELLWIRE_API_KEY"));
+    /// c.api_key = Some("k".into());
+    /// assert!(c.check_production().is_ok());
+    /// assert!(Config { dev: true, ..Config::default() }.check_production().is_ok());
+    /// ```
+    pub fn check_production(&self) -> Result<(), String> {
+        if self.jwt_leeway_secs > MAX_LEEWAY_SECS {
+            return Err(format!("--jwt-leeway-secs is at most {MAX_LEEWAY_SECS}"));
+        }
+        if self.dev {
+            return Ok(());
+        }
+        if self.jwt_secret.is_none() && self.jwt_public_key.is_none() {
+            return Err(MISSING_KEY.into());
+        }
+        if self.api_key.is_none() {
+            return Err(MISSING_API_KEY.into());
+        }
+        Ok(())
+    }
+
+    /// What an operator should hear at startup: any origin accepted in production.
+    ///
+    /// ```
+    /// let mut c = spellwire_server::config::Config::default();
+    /// assert_eq!(c.startup_warnings().len(), 1);
+    /// c.allow_origins.push("https://app.test".into());
+    /// assert!(c.startup_warnings().is_empty());
+    /// ```
+    pub fn startup_warnings(&self) -> Vec<&'static str> {
+        let any_origin = !self.dev && self.allow_origins.is_empty();
+        any_origin.then_some(ANY_ORIGIN).into_iter().collect()
     }
 }
+
+const MISSING_KEY: &str = "no way to verify connection tokens: set SPELLWIRE_JWT_SECRET or \
+--jwt-secret-file (HS256), or --jwt-public-key FILE (RS256/ES256); or run with --dev";
+
+const MISSING_API_KEY: &str = "no API key for POST /api/publish: set SPELLWIRE_API_KEY or \
+--api-key-file; or run with --dev";
+
+const ANY_ORIGIN: &str = "no --allow-origin: WebSockets are accepted from pages of ANY origin \
+(a token is still required); list your site's origins with --allow-origin";

@@ -5,7 +5,7 @@
 //! queue closes the socket with code 1013 ("try again later"). The client then reconnects and
 //! resumes from its cursor, so nothing is lost, only replayed.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, watch};
@@ -66,7 +66,16 @@ pub struct ConnHandle {
     pub id: u64,
     tx: mpsc::Sender<Out>,
     ctl: Arc<watch::Sender<Ctl>>,
-    silenced: Arc<AtomicBool>,
+    flags: Arc<Flags>,
+}
+
+/// Per-socket state shared by every clone of a handle. One allocation: the token expiry fits
+/// beside the flag in the block the allocator gives a lone `AtomicBool` anyway.
+#[derive(Debug)]
+struct Flags {
+    silenced: AtomicBool,
+    /// The `exp` of the socket's token, unix seconds; `u32::MAX` for none (u32 lasts to 2106).
+    token_exp: AtomicU32,
 }
 
 impl ConnHandle {
@@ -76,8 +85,8 @@ impl ConnHandle {
         let (tx, rx) = mpsc::channel(QUEUE);
         let (ctl, ctl_rx) = watch::channel(Ctl::Open);
         let id = NEXT.fetch_add(1, Ordering::Relaxed);
-        let silenced = Arc::new(AtomicBool::new(false));
-        (Self { id, tx, ctl: Arc::new(ctl), silenced }, rx, ctl_rx)
+        let flags = Arc::new(Flags { silenced: AtomicBool::new(false), token_exp: AtomicU32::new(u32::MAX) });
+        (Self { id, tx, ctl: Arc::new(ctl), flags }, rx, ctl_rx)
     }
 
     /// Turns the socket into a black hole (the `blackhole` test hook): it stays open, but
@@ -92,13 +101,33 @@ impl ConnHandle {
     /// assert!(rx.try_recv().is_err());
     /// ```
     pub fn silence(&self) {
-        self.silenced.store(true, Ordering::Relaxed);
+        self.flags.silenced.store(true, Ordering::Relaxed);
+    }
+
+    /// Records when the socket's token expires (`exp`, unix seconds): at hello, and again at
+    /// each refresh. The read loop ([`crate::socket`]) closes the socket once it has passed.
+    ///
+    /// ```
+    /// let (h, _rx, _ctl) = spellwire_server::conn::ConnHandle::new();
+    /// assert_eq!(h.token_exp(), None);
+    /// h.set_token_exp(1_700_000_000);
+    /// assert_eq!(h.token_exp(), Some(1_700_000_000));
+    /// ```
+    pub fn set_token_exp(&self, exp: u64) {
+        let exp = u32::try_from(exp).unwrap_or(u32::MAX);
+        self.flags.token_exp.store(exp, Ordering::Relaxed);
+    }
+
+    /// The `exp` of the socket's token, if it has one that ends before 2106.
+    pub fn token_exp(&self) -> Option<u64> {
+        let exp = self.flags.token_exp.load(Ordering::Relaxed);
+        (exp != u32::MAX).then_some(u64::from(exp))
     }
 
     /// Queues `out` without waiting. False when the socket is gone or its queue was full (then
     /// it is being closed with [`CLOSE_OVERLOADED`]); the caller should forget this handle.
     pub fn push(&self, out: Out) -> bool {
-        if self.silenced.load(Ordering::Relaxed) {
+        if self.flags.silenced.load(Ordering::Relaxed) {
             return false;
         }
         match self.tx.try_send(out) {

@@ -8,7 +8,7 @@ use serde_json::Value;
 use spellwire::protocol::{ClientFrame, ServerFrame};
 
 /// The ops a client may send.
-const OPS: [&str; 4] = ["hello", "ping", "send", "replay"];
+const OPS: [&str; 5] = ["hello", "ping", "send", "replay", "refresh"];
 
 /// Serializes a server frame (infallible for `Value` payloads).
 ///
@@ -38,7 +38,7 @@ pub fn bad_frame(message: &str) -> String {
 /// ```
 /// use spellwire_server::frames::parse;
 /// assert!(parse(r#"{"op":"ping","id":1}"#).is_ok());
-/// assert_eq!(parse(r#"{"op":"nope"}"#).unwrap_err(), r#"unknown op "nope" (expected one of hello, ping, send, replay)"#);
+/// assert_eq!(parse(r#"{"op":"nope"}"#).unwrap_err(), r#"unknown op "nope" (expected one of hello, ping, send, replay, refresh)"#);
 /// ```
 pub fn parse(text: &str) -> Result<ClientFrame<Value>, String> {
     let mut value: Value =

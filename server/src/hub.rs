@@ -98,9 +98,10 @@ impl Hub {
 
     /// Registers `conn` for `user` and queues `welcome` and the replay to it, atomically with
     /// respect to publishing (with Redis: see [`crate::fanout`] for why there is no gap).
-    pub async fn attach(self: &Arc<Self>, user: &str, resume: Option<&Cursor>, conn: ConnHandle) -> Result<Welcome, StoreError> {
+    /// `expires_in_ms` is the time left on the socket's token, told to the client in `welcome`.
+    pub async fn attach(self: &Arc<Self>, user: &str, resume: Option<&Cursor>, conn: ConnHandle, expires_in_ms: Option<u64>) -> Result<Welcome, StoreError> {
         let store = match &self.backend {
-            Backend::Memory(store) => return Ok(self.attach_memory(store.as_ref(), user, resume, conn)),
+            Backend::Memory(store) => return Ok(self.attach_memory(store.as_ref(), user, resume, conn, expires_in_ms)),
             Backend::Redis(store) => store,
         };
         let live = self.live(user);
@@ -113,7 +114,7 @@ impl Hub {
                 return Err(e);
             }
         };
-        let welcome = self.welcome(snap.epoch, snap.window, resume);
+        let welcome = Welcome { expires_in_ms, ..self.welcome(snap.epoch, snap.window, resume) };
         debug_assert_eq!(welcome.after, snap.after, "Lua and Rust resume rules agree");
         let mut l = lock(&live);
         conn.push(Out::frame(encode(&ServerFrame::Welcome(welcome.clone()))));
@@ -125,11 +126,11 @@ impl Hub {
         Ok(welcome)
     }
 
-    fn attach_memory(&self, store: &dyn Store, user: &str, resume: Option<&Cursor>, conn: ConnHandle) -> Welcome {
+    fn attach_memory(&self, store: &dyn Store, user: &str, resume: Option<&Cursor>, conn: ConnHandle, expires_in_ms: Option<u64>) -> Welcome {
         let live = self.live(user);
         let mut live = lock(&live);
         let window = store.window(user);
-        let welcome = self.welcome(self.user_epoch(user), window, resume);
+        let welcome = Welcome { expires_in_ms, ..self.welcome(self.user_epoch(user), window, resume) };
         conn.push(Out::frame(encode(&ServerFrame::Welcome(welcome.clone()))));
         conn.push(Out::Frames(store.since(user, welcome.after).into()));
         live.add_live(conn, window.head);

@@ -1,15 +1,18 @@
 //! `spellwire-server`: the reference server for the spellwire client SDK.
 //!
-//! It issues (development) login tokens, keeps a per-user replay log, and speaks the protocol
-//! in `spellwire::protocol` over `/ws`: hello → welcome + replay + live events, ping/pong,
-//! send/ack with idempotency, replay on request. A simulated "spell cast" produces streams of
-//! progress events, and `--test-hooks` adds levers for tests to break connections on purpose.
+//! It checks connection tokens (JWTs, [`auth`]), keeps a per-user replay log, and speaks the
+//! protocol in `spellwire::protocol` over `/ws`: hello → welcome + replay + live events,
+//! ping/pong, send/ack with idempotency, replay on request, token refresh. Production is the
+//! default; `--dev` adds a login that hands a token to any name, unauthenticated publishing, a
+//! simulated "spell cast" producing streams of progress events, and the demo page.
+//! `--test-hooks` adds levers for tests to break connections on purpose.
 //!
 //! ```no_run
 //! # async fn run() {
 //! use spellwire_server::{app, config::Config, AppState};
+//! let config = Config { dev: true, ..Config::default() };
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-//! axum::serve(listener, app(AppState::new(Config::default()))).await.unwrap();
+//! axum::serve(listener, app(AppState::new(config))).await.unwrap();
 //! # }
 //! ```
 #![deny(missing_docs)]
@@ -29,6 +32,8 @@ pub mod proxy;
 pub mod publish;
 pub mod random;
 pub mod redis_store;
+pub mod refresh;
+pub mod secret;
 pub mod session;
 pub mod socket;
 pub mod spells;
@@ -62,7 +67,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Sockets and publishing.
     pub hub: Arc<Hub>,
-    /// Token signing.
+    /// Token checking (and, in `--dev`, minting).
     pub auth: Arc<Auth>,
     /// Test-hook bookkeeping.
     pub hooks: Arc<Hooks>,
@@ -72,6 +77,10 @@ pub struct AppState {
 
 impl AppState {
     /// Fresh state with an in-memory store and a new random epoch.
+    ///
+    /// # Panics
+    /// When `config.jwt_public_key` is not an RSA or EC public key in PEM: `main` reports that
+    /// as a startup error first ([`Auth::new`]).
     pub fn new(config: Config) -> Self {
         let mut store = MemoryStore::new(config.retention());
         if config.test_hooks {
@@ -79,7 +88,7 @@ impl AppState {
         }
         let hub = Hub::new(Arc::new(store), random::hex_id(8), config.heartbeat_ms);
         Self {
-            auth: Arc::new(Auth::new(config.secret.clone(), config.token_ttl_secs)),
+            auth: Arc::new(Auth::new(&config).expect("the JWT key is checked at startup")),
             hooks: Arc::new(Hooks::new(config.test_hooks)),
             proxy: proxy::Proxy::from_config(&config),
             hub: Arc::new(hub),
@@ -89,7 +98,7 @@ impl AppState {
 
     /// State for `config`: over Redis when `config.redis` is set (connecting, reading the
     /// deployment epoch and subscribing to the event channel before returning), else
-    /// [`AppState::new`]. Fails when Redis cannot be reached.
+    /// [`AppState::new`]. Fails when Redis cannot be reached; panics as [`AppState::new`] does.
     pub async fn build(config: Config) -> Result<Self, StoreError> {
         let Some(url) = config.redis.clone() else { return Ok(Self::new(config)) };
         let mut store = RedisStore::connect(&url, &config.redis_prefix, config.retention()).await?;
@@ -102,7 +111,7 @@ impl AppState {
         let hub = Arc::new(Hub::with_backend(Backend::Redis(Box::new(store)), epoch, config.heartbeat_ms));
         tokio::spawn(subscriber::run(client, channel, Arc::downgrade(&hub), first));
         Ok(Self {
-            auth: Arc::new(Auth::new(config.secret.clone(), config.token_ttl_secs)),
+            auth: Arc::new(Auth::new(&config).expect("the JWT key is checked at startup")),
             hooks: Arc::new(Hooks::new(config.test_hooks)),
             proxy: proxy::Proxy::from_config(&config),
             hub,
@@ -111,23 +120,35 @@ impl AppState {
     }
 }
 
-/// The whole HTTP surface: `/ws`, `/api/*`, `/test/*` (hooks), `/pkg/*` and `/` (static).
+/// The whole HTTP surface: `/ws`, `/api/*`, `/test/*` (hooks), and with `--dev` the dev API,
+/// `/pkg/*` and `/` (static).
 pub fn app(state: AppState) -> Router {
-    let api = Router::new()
-        .route("/api/login", post(api::login))
-        .route("/api/notify", post(api::notify))
+    let config = state.config.clone();
+    let mut api = Router::new()
         .route("/api/health", get(api::health))
         .route("/api/publish", post(publish::publish))
-        .route("/api/spells/{name}/cast", post(spells::cast))
-        .route("/api/{*rest}", any(api::not_found))
-        .layer(cors(&state.config));
-    Router::new()
+        .route("/api/{*rest}", any(api::not_found));
+    if config.dev {
+        api = api.merge(dev_api());
+    }
+    let mut router = Router::new()
         .route("/ws", get(socket::ws))
-        .merge(api)
-        .merge(hooks::routes(state.config.test_hooks).layer(cors(&state.config)))
-        .nest_service("/pkg", ServeDir::new(&state.config.pkg))
-        .fallback_service(ServeDir::new(&state.config.www))
-        .with_state(state)
+        .merge(api.layer(cors(&config)))
+        .merge(hooks::routes(config.test_hooks).layer(cors(&config)));
+    if config.dev {
+        router = router
+            .nest_service("/pkg", ServeDir::new(&config.pkg))
+            .fallback_service(ServeDir::new(&config.www));
+    }
+    router.with_state(state)
+}
+
+/// `--dev` only: a token for any name, and publishing without credentials.
+fn dev_api() -> Router<AppState> {
+    Router::new()
+        .route("/api/login", post(api::login))
+        .route("/api/notify", post(api::notify))
+        .route("/api/spells/{name}/cast", post(spells::cast))
 }
 
 /// CORS for the API: the `--allow-origin` list when given, any origin otherwise (dev server).

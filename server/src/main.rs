@@ -1,82 +1,176 @@
-//! `spellwire-server`: parse flags, bind, print the address, serve.
+//! `spellwire-server`: parse flags, check them, bind, print the address, serve.
 //!
 //! ```text
-//! spellwire-server --addr 127.0.0.1:0 --test-hooks
+//! spellwire-server --addr 127.0.0.1:0 --dev --test-hooks
 //! spellwire-server listening on http://127.0.0.1:41234
 //! ```
+//!
+//! Every flag can also be given as the environment variable `--help` names beside it; secrets
+//! only as a variable or a file (see [`spellwire_server::secret`]). Without `--dev` the server
+//! refuses to start until it can verify tokens and has an API key.
 
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::Parser;
-use spellwire_server::{app, config::Config, AppState};
+use spellwire_server::config::{Config, MAX_LEEWAY_SECS};
+use spellwire_server::{app, secret, AppState};
+
+const SECRETS: &str = "Secrets (environment only, or the matching *-file flag; never a flag's value):
+  SPELLWIRE_JWT_SECRET    HS256 secret for connection tokens (or --jwt-secret-file)
+  SPELLWIRE_API_KEY       key the backend presents to POST /api/publish (or --api-key-file)
+  SPELLWIRE_PROXY_SECRET  bearer secret sent to --proxy-url (or --proxy-secret-file)";
 
 /// Reference server for the spellwire realtime SDK.
 #[derive(Parser, Debug)]
-#[command(version)]
+#[command(version, after_help = SECRETS)]
 struct Args {
     /// Address to listen on (port 0 picks a free port; the real one is printed).
-    #[arg(long, default_value = "127.0.0.1:8080")]
+    #[arg(long, env = "SPELLWIRE_ADDR", default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
-    /// Directory served at `/`.
-    #[arg(long, default_value = "www")]
+    /// Development mode: /api/login (a token for any name), /api/notify, /api/spells/*, and
+    /// the demo page (--www) and client (--pkg). Never on a server the internet can reach.
+    #[arg(long, env = "SPELLWIRE_DEV")]
+    dev: bool,
+    /// Directory served at `/` (with --dev).
+    #[arg(long, env = "SPELLWIRE_WWW", default_value = "www")]
     www: PathBuf,
-    /// Directory served at `/pkg` (wasm-pack output).
-    #[arg(long, default_value = "pkg")]
+    /// Directory served at `/pkg`, the wasm-pack output (with --dev).
+    #[arg(long, env = "SPELLWIRE_PKG", default_value = "pkg")]
     pkg: PathBuf,
     /// Enable the `/test/*` hooks (never in production).
-    #[arg(long)]
+    #[arg(long, env = "SPELLWIRE_TEST_HOOKS")]
     test_hooks: bool,
+    /// Origin allowed to open WebSockets (repeatable, or comma-separated in the variable).
+    /// None given: any origin (a warning at startup). Requests without Origin always pass.
+    #[arg(long = "allow-origin", env = "SPELLWIRE_ALLOW_ORIGIN", value_delimiter = ',')]
+    allow_origin: Vec<String>,
+    #[command(flatten)]
+    jwt: JwtArgs,
+    #[command(flatten)]
+    gateway: GatewayArgs,
+    #[command(flatten)]
+    tuning: TuningArgs,
+}
+
+/// How connection tokens are checked.
+#[derive(clap::Args, Debug)]
+struct JwtArgs {
+    /// File holding the HS256 secret (instead of SPELLWIRE_JWT_SECRET). In --dev without a
+    /// secret, /api/login signs with a random one per process.
+    #[arg(long, env = "SPELLWIRE_JWT_SECRET_FILE")]
+    jwt_secret_file: Option<PathBuf>,
+    /// PEM file of the RSA (RS256) or EC P-256 (ES256) public key that verifies tokens.
+    #[arg(long, env = "SPELLWIRE_JWT_PUBLIC_KEY")]
+    jwt_public_key: Option<PathBuf>,
+    /// Required `aud` claim (unset: tokens carrying an `aud` are refused).
+    #[arg(long, env = "SPELLWIRE_JWT_AUDIENCE")]
+    jwt_audience: Option<String>,
+    /// Required `iss` claim.
+    #[arg(long, env = "SPELLWIRE_JWT_ISSUER")]
+    jwt_issuer: Option<String>,
+    /// Clock skew forgiven on `exp` (s); a socket is closed (4419) this long after it.
+    #[arg(long, env = "SPELLWIRE_JWT_LEEWAY_SECS", default_value_t = 5,
+          value_parser = clap::value_parser!(u64).range(0..=MAX_LEEWAY_SECS))]
+    jwt_leeway_secs: u64,
+    /// Lifetime of the tokens /api/login mints (--dev) (s).
+    #[arg(long, env = "SPELLWIRE_TOKEN_TTL_SECS", default_value_t = 3600)]
+    token_ttl_secs: u64,
+}
+
+/// The backend's side: publishing, the send proxy, request limits.
+#[derive(clap::Args, Debug)]
+struct GatewayArgs {
+    /// File holding the API key for POST /api/publish (instead of SPELLWIRE_API_KEY).
+    #[arg(long, env = "SPELLWIRE_API_KEY_FILE")]
+    api_key_file: Option<PathBuf>,
+    /// Backend URL that receives the page's sends (unset: the server applies them itself).
+    #[arg(long, env = "SPELLWIRE_PROXY_URL")]
+    proxy_url: Option<String>,
+    /// File holding the proxy's bearer secret (instead of SPELLWIRE_PROXY_SECRET).
+    #[arg(long, env = "SPELLWIRE_PROXY_SECRET_FILE")]
+    proxy_secret_file: Option<PathBuf>,
+    /// How long a proxied send may take before it counts as a temporary failure (ms).
+    #[arg(long, env = "SPELLWIRE_PROXY_TIMEOUT_MS", default_value_t = 5000)]
+    proxy_timeout_ms: u64,
+    /// Largest HTTP request body the API accepts (bytes); above it, 413.
+    #[arg(long, env = "SPELLWIRE_MAX_BODY_BYTES", default_value_t = 1 << 20)]
+    max_body_bytes: usize,
+    /// How long a publish idempotencyKey is remembered (s).
+    #[arg(long, env = "SPELLWIRE_IDEMPOTENCY_SECS", default_value_t = 600)]
+    idempotency_secs: u64,
+}
+
+/// Sockets, replay and Redis.
+#[derive(clap::Args, Debug)]
+struct TuningArgs {
     /// Heartbeat interval advertised to clients (ms).
-    #[arg(long, default_value_t = 25_000)]
+    #[arg(long, env = "SPELLWIRE_HEARTBEAT_MS", default_value_t = 25_000)]
     heartbeat_ms: u64,
     /// Largest accepted client message (bytes); bigger closes the socket with 1009.
-    #[arg(long, default_value_t = 65_536)]
+    #[arg(long, env = "SPELLWIRE_MAX_MESSAGE_BYTES", default_value_t = 65_536)]
     max_message_bytes: usize,
     /// Events kept per user for replay.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, env = "SPELLWIRE_RETAIN_EVENTS", default_value_t = 1000)]
     retain_events: usize,
     /// Seconds events are kept for replay.
-    #[arg(long, default_value_t = 120)]
+    #[arg(long, env = "SPELLWIRE_RETAIN_SECS", default_value_t = 120)]
     retain_secs: u64,
-    /// Origin allowed to open WebSockets (repeatable; none given = any origin).
-    #[arg(long = "allow-origin")]
-    allow_origin: Vec<String>,
-    /// HMAC secret for login tokens (default: random per process).
-    #[arg(long)]
-    secret: Option<String>,
-    /// Login token lifetime (s).
-    #[arg(long, default_value_t = 3600)]
-    token_ttl_secs: u64,
     /// Keep logs, epoch and message ids in Redis (e.g. redis://127.0.0.1:6379), so several
     /// nodes serve the same users; see docs/SCALING.md. Without it, all state is in memory.
-    #[arg(long)]
+    #[arg(long, env = "SPELLWIRE_REDIS")]
     redis: Option<String>,
     /// Prefix of the Redis keys and channel.
-    #[arg(long, default_value = "spellwire")]
+    #[arg(long, env = "SPELLWIRE_REDIS_PREFIX", default_value = "spellwire")]
     redis_prefix: String,
 }
 
 impl Args {
-    fn into_config(self) -> Config {
-        let defaults = Config::default();
-        Config {
+    /// The settings, with the secrets read from the environment or their files.
+    fn into_config(self) -> Result<Config, String> {
+        let (jwt, gw, t) = (self.jwt, self.gateway, self.tuning);
+        let env = |var: &str| std::env::var(var).ok();
+        Ok(Config {
             www: self.www,
             pkg: self.pkg,
+            dev: self.dev,
             test_hooks: self.test_hooks,
-            heartbeat_ms: self.heartbeat_ms,
-            max_message_bytes: self.max_message_bytes,
-            retain_events: self.retain_events,
-            retain_secs: self.retain_secs,
             allow_origins: self.allow_origin,
-            secret: self.secret.map_or_else(|| defaults.secret.clone(), String::into_bytes),
-            token_ttl_secs: self.token_ttl_secs,
-            redis: self.redis,
-            redis_prefix: self.redis_prefix,
-            ..defaults
-        }
+            jwt_secret: secret::load("SPELLWIRE_JWT_SECRET", env("SPELLWIRE_JWT_SECRET"), jwt.jwt_secret_file.as_deref(), "--jwt-secret-file")?,
+            jwt_public_key: jwt.jwt_public_key.map(|p| read_key(&p)).transpose()?,
+            jwt_audience: jwt.jwt_audience,
+            jwt_issuer: jwt.jwt_issuer,
+            jwt_leeway_secs: jwt.jwt_leeway_secs,
+            token_ttl_secs: jwt.token_ttl_secs,
+            api_key: secret::load_text("SPELLWIRE_API_KEY", env("SPELLWIRE_API_KEY"), gw.api_key_file.as_deref(), "--api-key-file")?,
+            proxy_url: gw.proxy_url,
+            proxy_secret: secret::load_text("SPELLWIRE_PROXY_SECRET", env("SPELLWIRE_PROXY_SECRET"), gw.proxy_secret_file.as_deref(), "--proxy-secret-file")?,
+            proxy_timeout: Duration::from_millis(gw.proxy_timeout_ms),
+            max_body_bytes: gw.max_body_bytes,
+            idempotency_secs: gw.idempotency_secs,
+            heartbeat_ms: t.heartbeat_ms,
+            max_message_bytes: t.max_message_bytes,
+            retain_events: t.retain_events,
+            retain_secs: t.retain_secs,
+            redis: t.redis,
+            redis_prefix: t.redis_prefix,
+            ..Config::default()
+        })
     }
+}
+
+fn read_key(path: &std::path::Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("--jwt-public-key {}: {e}", path.display()))
+}
+
+/// The checked settings, or the reason the server must not start.
+fn config(args: Args) -> Result<Config, String> {
+    let config = args.into_config()?;
+    config.check_production()?;
+    spellwire_server::auth::Auth::new(&config)?;
+    Ok(config)
 }
 
 #[tokio::main]
@@ -84,7 +178,12 @@ async fn main() -> std::io::Result<()> {
     tracing_subscriber::fmt().with_writer(std::io::stderr).init();
     let args = Args::parse();
     let bind = args.addr;
-    let state = AppState::build(args.into_config()).await.map_err(std::io::Error::other)?;
+    let config = config(args).unwrap_or_else(|why| {
+        eprintln!("spellwire-server: {why}");
+        std::process::exit(2);
+    });
+    config.startup_warnings().into_iter().for_each(|w| tracing::warn!("{w}"));
+    let state = AppState::build(config).await.map_err(std::io::Error::other)?;
     let listener = tokio::net::TcpListener::bind(bind).await?;
     let addr = listener.local_addr()?;
     let mut out = std::io::stdout().lock();

@@ -21,8 +21,7 @@ pub async fn on_text(state: &AppState, user: &str, conn: &ConnHandle, text: &str
         Ok(ClientFrame::Ping { id }) => {
             (!state.hub.pongs_muted(user)).then(|| encode(&ServerFrame::Pong { id }))
         }
-        // Token refresh: answered by the auth side (see crate::socket); filled in with JWTs.
-        Ok(ClientFrame::Refresh { .. }) => Some(bad_frame("refresh is not supported yet")),
+        Ok(ClientFrame::Refresh { token }) => crate::refresh::on_refresh(state, user, conn, &token),
         Ok(ClientFrame::Send(msg)) => on_send(state, user, conn, msg).await,
         Ok(ClientFrame::Replay { after }) => {
             // On failure the client's gap timer replaces the socket; nothing to add here.

@@ -1,11 +1,13 @@
 //! `GET /ws`: one client connection, from `hello` to close.
 //!
 //! The first frame must be a `hello` within `hello_timeout` (10 s) carrying a valid token. After
-//! that, a reader loop answers pings, applies sends and serves replays, while the writer task
-//! ([`crate::writer`]) drains the socket's queue. Malformed frames get an `error` frame and the
-//! socket stays open: a client bug should be visible, not turn into a reconnect loop.
+//! that, a reader loop answers pings, applies sends, serves replays and takes token refreshes,
+//! while the writer task ([`crate::writer`]) drains the socket's queue. The reader also closes
+//! the socket when it goes idle (4408) or its token runs out (4419, see [`crate::refresh`]).
+//! Malformed frames get an `error` frame and the socket stays open: a client bug should be
+//! visible, not turn into a reconnect loop.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
@@ -16,7 +18,9 @@ use spellwire::protocol::{self as p, ClientFrame, Cursor};
 
 use tokio::sync::{mpsc, watch};
 
+use crate::auth::{expires_in_ms, unix_now_ms, Claims};
 use crate::conn::{ConnHandle, Ctl, Out, CLOSE_OVERLOADED};
+use crate::refresh::{deadline, Wake};
 use crate::session::on_text;
 use crate::AppState;
 
@@ -68,9 +72,11 @@ type Ready = (WebSocket, AppState, String, ConnHandle, mpsc::Receiver<Out>, watc
 
 /// Hello, then attach (which queues `welcome`); None when the socket was closed instead.
 async fn setup(mut socket: WebSocket, state: AppState) -> Option<Ready> {
-    let (user, cursor) = Box::pin(handshake(&mut socket, &state)).await?;
+    let (Claims { sub: user, exp }, cursor) = Box::pin(handshake(&mut socket, &state)).await?;
     let (conn, rx, ctl) = ConnHandle::new();
-    if let Err(e) = Box::pin(state.hub.attach(&user, cursor.as_ref(), conn.clone())).await {
+    conn.set_token_exp(exp);
+    let expires_in_ms = Some(expires_in_ms(exp, unix_now_ms()));
+    if let Err(e) = Box::pin(state.hub.attach(&user, cursor.as_ref(), conn.clone(), expires_in_ms)).await {
         tracing::warn!("attach {user}: {e}");
         return Box::pin(close(&mut socket, CLOSE_OVERLOADED, "store unavailable; try again")).await;
     }
@@ -86,7 +92,7 @@ enum First {
 }
 
 /// Waits for a valid hello; closes the socket with the right code otherwise.
-async fn handshake(socket: &mut WebSocket, state: &AppState) -> Option<(String, Option<Cursor>)> {
+async fn handshake(socket: &mut WebSocket, state: &AppState) -> Option<(Claims, Option<Cursor>)> {
     let first = tokio::time::timeout(state.config.hello_timeout, first_message(socket)).await;
     let text = match first {
         Err(_) => return close(socket, p::CLOSE_TIMEOUT, "no hello in time").await,
@@ -99,9 +105,12 @@ async fn handshake(socket: &mut WebSocket, state: &AppState) -> Option<(String, 
         return close(socket, p::CLOSE_PROTOCOL, "expected hello").await;
     };
     state.hooks.count_hello(&token);
-    match state.auth.verify(&token, crate::auth::unix_now()) {
-        Some(user) => Some((user, resume)),
-        None => close(socket, p::CLOSE_UNAUTHORIZED, "unauthorized").await,
+    match state.auth.verify(&token) {
+        Ok(claims) => Some((claims, resume)),
+        Err(why) => {
+            tracing::debug!("hello refused: {why}");
+            close(socket, p::CLOSE_UNAUTHORIZED, "unauthorized").await
+        }
     }
 }
 
@@ -127,15 +136,25 @@ async fn close<T>(socket: &mut WebSocket, code: u16, reason: &'static str) -> Op
     None
 }
 
-/// Reads frames after hello until the socket ends. Closes idle sockets with 4408 and
-/// oversized messages with 1009 (through the writer, which owns the sending half).
+/// Reads frames after hello until the socket ends. Closes idle sockets with 4408, sockets
+/// whose token ran out with 4419 and oversized messages with 1009 (through the writer, which
+/// owns the sending half). The token's end is read again before each wait, so a `refresh`
+/// handled in [`on_text`] moves it.
 async fn read_loop<S>(mut stream: S, state: &AppState, user: &str, conn: &ConnHandle)
 where
     S: Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
-    let idle = state.config.idle_timeout();
+    let (idle, leeway) = (state.config.idle_timeout(), state.config.jwt_leeway_secs);
     loop {
-        let msg = match tokio::time::timeout(idle, stream.next()).await {
+        let now = (Instant::now(), unix_now_ms());
+        let (at, wake) = deadline(now.0, now.1, idle, conn.token_exp(), leeway);
+        let msg = match tokio::time::timeout_at(at.into(), stream.next()).await {
+            Err(_) if wake == Wake::Expired => {
+                conn.close(p::CLOSE_TOKEN_EXPIRED, "token expired");
+                // Whatever the client still says (a late refresh) cannot revive the socket.
+                while let Some(Ok(_)) = stream.next().await {}
+                return;
+            }
             Err(_) => {
                 conn.close(p::CLOSE_TIMEOUT, "idle");
                 continue;

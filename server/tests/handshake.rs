@@ -15,14 +15,18 @@ async fn bad_token_closes_4401() {
 
 #[tokio::test]
 async fn expired_token_closes_4401() {
-    let addr = start_with(|c| c.token_ttl_secs = 0).await;
-    let token = login(addr, "ann").await;
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let mut c = open(addr, "/ws").await;
-    c.send_json(json!({"op":"hello","token":token})).await;
-    assert_eq!(c.close_code().await.0, 4401);
+    let addr = start_with(|c| {
+        c.jwt_secret = Some(SECRET.to_vec());
+        c.jwt_leeway_secs = 0;
+    })
+    .await;
+    let expired = hs256(SECRET, json!({"sub":"ann","exp":in_secs(-1)}));
+    assert_eq!(hello(addr, &expired).await.close_code().await.0, 4401);
+    let fresh = hs256(SECRET, json!({"sub":"ann","exp":in_secs(60)}));
+    hello(addr, &fresh).await.expect("welcome").await;
 }
 
+/// In `--dev` without a configured secret, each process signs with its own random one.
 #[tokio::test]
 async fn token_from_another_server_is_refused() {
     let a = start().await;

@@ -31,8 +31,9 @@ impl Node {
     /// Starts a node on `url` with key prefix `prefix` (one prefix per test keeps tests apart).
     async fn start(url: &str, prefix: &str, tweak: impl FnOnce(&mut Config)) -> Node {
         let mut config = Config {
+            dev: true,
             test_hooks: true,
-            secret: b"one secret for every node".to_vec(),
+            jwt_secret: Some(b"one secret for every node".to_vec()),
             redis: Some(url.to_owned()),
             redis_prefix: prefix.to_owned(),
             ..Config::default()

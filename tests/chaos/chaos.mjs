@@ -10,7 +10,8 @@
 //   node tests/chaos/chaos.mjs --server http://127.0.0.1:PORT [--events 10000] [--breaks 50]
 //        [--sends 1000] [--rate 200] [--seed 1] [--report docs/RELIABILITY.md]
 //
-// The server must run with --test-hooks. Everything is bounded in time (see DEADLINE_MS).
+// The server must run with --dev (login, notify, the page from pkg/) and --test-hooks. Everything
+// is bounded in time (see DEADLINE_MS).
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { call as callAt, launchChromium, sleep } from './lib.mjs';

@@ -35,9 +35,10 @@ async function setUpPage({ urls, token }) {
 }
 
 async function main() {
-  const shared = ['--redis', redis, '--redis-prefix', `failover${Date.now()}`, '--secret', 'failover-test'];
-  const a = await startServer({ args: shared });
-  const b = await startServer({ args: shared });
+  // One JWT secret for both nodes: the token A's login hands out must be good on B.
+  const shared = { args: ['--redis', redis, '--redis-prefix', `failover${Date.now()}`], env: { SPELLWIRE_JWT_SECRET: 'failover-test' } };
+  const a = await startServer(shared);
+  const b = await startServer(shared);
   const browser = await launchChromium();
   try {
     const user = `failover-${Math.floor(Math.random() * 1e9)}`;

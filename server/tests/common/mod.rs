@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
 use spellwire_server::{app, config::Config, AppState};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -18,14 +19,15 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 /// Every wait in a test is bounded by this.
 pub const WAIT: Duration = Duration::from_secs(5);
 
-/// Starts a server with `--test-hooks` and otherwise default settings.
+/// Starts a server with `--dev --test-hooks` and otherwise default settings.
 pub async fn start() -> SocketAddr {
     start_with(|c| c.test_hooks = true).await
 }
 
-/// Starts a server with settings adjusted by `tweak`.
+/// Starts a `--dev` server (its `/api/login` is how most tests get a token) with settings
+/// adjusted by `tweak`, which may turn `dev` off again.
 pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> SocketAddr {
-    let mut config = Config::default();
+    let mut config = Config { dev: true, ..Config::default() };
     tweak(&mut config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -56,6 +58,42 @@ pub async fn post(addr: SocketAddr, path: &str, body: Value) -> Value {
     let (status, v) = http(addr, "POST", path, Some(body)).await;
     assert_eq!(status, 200, "{path}: {v}");
     v
+}
+
+/// The HS256 secret tests give a server when they sign tokens themselves.
+pub const SECRET: &[u8] = b"test secret";
+
+/// A token signed by `alg` with `key`, as a backend would sign it.
+pub fn sign(alg: Algorithm, key: &EncodingKey, claims: Value) -> String {
+    jsonwebtoken::encode(&Header::new(alg), &claims, key).unwrap()
+}
+
+/// An HS256 token over `claims`, signed with `secret`.
+pub fn hs256(secret: &[u8], claims: Value) -> String {
+    sign(Algorithm::HS256, &EncodingKey::from_secret(secret).unwrap(), claims)
+}
+
+/// A unix time `secs` from now (negative: in the past), for `exp`.
+pub fn in_secs(secs: i64) -> u64 {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
+    now.as_secs().checked_add_signed(secs).unwrap()
+}
+
+/// A test-only key file from `server/tests/keys/`.
+pub fn key_file(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/keys").join(name)
+}
+
+/// The contents of a test-only key file.
+pub fn key(name: &str) -> Vec<u8> {
+    std::fs::read(key_file(name)).unwrap()
+}
+
+/// Opens `/ws` and says hello with `token`, without waiting for the answer.
+pub async fn hello(addr: SocketAddr, token: &str) -> Client {
+    let mut c = open(addr, "/ws").await;
+    c.send_json(json!({ "op": "hello", "token": token })).await;
+    c
 }
 
 /// A token for `user`.
