@@ -12,7 +12,7 @@
 //
 // The server must run with --dev (login, notify, the page from pkg/) and --test-hooks. Everything
 // is bounded in time (see DEADLINE_MS).
-import { writeFileSync } from 'node:fs';
+import { writeSection } from '../lib/report-section.mjs';
 import { parseArgs } from 'node:util';
 import { call as callAt, launchChromium, sleep } from './lib.mjs';
 
@@ -220,7 +220,7 @@ function summarize({ head, rec, applied, breaks, publishMs, elapsedMs }) {
 
 function report(f) {
   const ms = (x) => `${Math.round(x)} ms`;
-  return `# Reliability
+  return `## Chaos: the delivery guarantee under connection breaks
 
 Produced by \`node tests/chaos/chaos.mjs --report docs/RELIABILITY.md\` (run by \`./scripts/test.sh\`);
 do not edit by hand. Seed ${args.seed}; run on ${new Date().toISOString().slice(0, 10)}.
@@ -251,7 +251,7 @@ Meanwhile the page sends messages through the same client.
 
 const { figures, problems } = await main();
 console.log(JSON.stringify({ ...figures, failures: figures.failures.length }, null, 1));
-if (args.report && problems.length === 0) writeFileSync(args.report, report(figures));
+if (args.report && problems.length === 0) writeSection(args.report, 'chaos', report(figures));
 if (problems.length) {
   console.error(`chaos test FAILED (seed ${args.seed}): ${problems.join('; ')}`);
   process.exit(1);
