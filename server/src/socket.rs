@@ -146,8 +146,7 @@ where
 {
     let (idle, leeway) = (state.config.idle_timeout(), state.config.jwt_leeway_secs);
     loop {
-        let now = (Instant::now(), unix_now_ms());
-        let (at, wake) = deadline(now.0, now.1, idle, conn.token_exp(), leeway);
+        let (at, wake) = deadline(Instant::now(), unix_now_ms(), idle, conn.token_exp(), leeway);
         let msg = match tokio::time::timeout_at(at.into(), stream.next()).await {
             Err(_) if wake == Wake::Expired => {
                 conn.close(p::CLOSE_TOKEN_EXPIRED, "token expired");
@@ -169,14 +168,19 @@ where
             }
             Ok(Some(Ok(msg))) => msg,
         };
-        match msg {
-            Message::Text(t) => Box::pin(on_text(state, user, conn, &t)).await,
-            Message::Binary(_) => {
-                let why = "binary frames are not supported; send JSON text frames";
-                conn.push(Out::frame(crate::frames::bad_frame(why)));
-            }
-            Message::Ping(_) | Message::Pong(_) | Message::Close(_) => {}
+        on_message(state, user, conn, msg).await;
+    }
+}
+
+/// One message after hello: text frames go to [`on_text`]; binary ones get an error frame.
+async fn on_message(state: &AppState, user: &str, conn: &ConnHandle, msg: Message) {
+    match msg {
+        Message::Text(t) => Box::pin(on_text(state, user, conn, &t)).await,
+        Message::Binary(_) => {
+            let why = "binary frames are not supported; send JSON text frames";
+            conn.push(Out::frame(crate::frames::bad_frame(why)));
         }
+        Message::Ping(_) | Message::Pong(_) | Message::Close(_) => {}
     }
 }
 
