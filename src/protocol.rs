@@ -48,6 +48,14 @@ pub const CLOSE_TIMEOUT: u16 = 4408;
 /// ```
 pub const CLOSE_TOO_BIG: u16 = 1009;
 
+/// Close code the server uses when a socket sends frames faster than its rate limit allows.
+/// The client waits longer than usual before reconnecting (and says so in `state.reason`).
+///
+/// ```
+/// assert_eq!(spellwire::protocol::CLOSE_RATE_LIMITED, 4429);
+/// ```
+pub const CLOSE_RATE_LIMITED: u16 = 4429;
+
 /// Close code the server uses when the connection's token expired and no `refresh` replaced
 /// it in time. The client asks its token function again and reconnects with resume; a fixed
 /// string token cannot be renewed, so the client stops (`failed`, reason `token_expired`).
