@@ -73,6 +73,14 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// How long a publish `idempotencyKey` is remembered (600 s).
     pub idempotency_secs: u64,
+    /// How often idle users are forgotten, and (with Redis) the keys of users with sockets
+    /// here are kept alive (`--sweep-interval-ms`, 10 s); see docs/SCALING.md.
+    pub sweep_interval: Duration,
+    /// Message ids remembered per user for `send` idempotency (`--ids-per-user`, 10,000: a
+    /// client's largest outbox, `MAX_QUEUE_LIMIT`, can be resent whole).
+    pub ids_per_user: usize,
+    /// How long a message id is remembered after its send (`--ids-ttl-secs`, 86,400 s).
+    pub ids_ttl_secs: u64,
 }
 
 impl Default for Config {
@@ -103,6 +111,9 @@ impl Default for Config {
             proxy_timeout: Duration::from_secs(5),
             max_body_bytes: 1 << 20,
             idempotency_secs: 600,
+            sweep_interval: Duration::from_secs(10),
+            ids_per_user: 10_000,
+            ids_ttl_secs: 86_400,
         }
     }
 }

@@ -125,6 +125,17 @@ struct TuningArgs {
     /// Prefix of the Redis keys and channel.
     #[arg(long, env = "SPELLWIRE_REDIS_PREFIX", default_value = "spellwire")]
     redis_prefix: String,
+    /// How often users with no socket whose retention passed are forgotten, and (with Redis)
+    /// the keys of users with sockets here are kept from expiring (ms).
+    #[arg(long, env = "SPELLWIRE_SWEEP_INTERVAL_MS", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    sweep_interval_ms: u64,
+    /// Message ids remembered per user, so a resent send is applied once.
+    #[arg(long, env = "SPELLWIRE_IDS_PER_USER", default_value_t = 10_000)]
+    ids_per_user: usize,
+    /// Seconds a message id is remembered after its send.
+    #[arg(long, env = "SPELLWIRE_IDS_TTL_SECS", default_value_t = 86_400)]
+    ids_ttl_secs: u64,
 }
 
 impl Args {
@@ -156,6 +167,9 @@ impl Args {
             retain_secs: t.retain_secs,
             redis: t.redis,
             redis_prefix: t.redis_prefix,
+            sweep_interval: Duration::from_millis(t.sweep_interval_ms),
+            ids_per_user: t.ids_per_user,
+            ids_ttl_secs: t.ids_ttl_secs,
             ..Config::default()
         })
     }
