@@ -151,3 +151,71 @@ fn a_deferred_message_goes_out_at_once_on_a_new_connection() {
     ];
     run("retry then reconnect", &mut open_core(true, None), steps);
 }
+
+// ---- close 4429: rate limited -------------------------------------------------------------
+
+/// Options whose backoff is short (as a page that wants quick reconnects would set it).
+fn quick_backoff() -> Options {
+    let mut o = opts();
+    o.backoff.initial_ms = 50.0;
+    o.backoff.max_ms = 200.0;
+    o
+}
+
+#[test]
+fn close_4429_waits_at_least_10_seconds_and_says_rate_limited() {
+    let steps = vec![
+        at(1000.0, closed(1, 4429), &["state reconnecting #1 retry 10000 (rate_limited)"]),
+        Step::NextWake(Some(11_000.0)), // not the 50 ms a 1006 would wait
+        at(10_999.0, Input::Wake, &[]),
+        at(11_000.0, Input::Wake, &["token? 3", "state connecting #1 (rate_limited)"]),
+    ];
+    run("4429", &mut connected_with(quick_backoff(), 0), steps);
+}
+
+#[test]
+fn close_4429_waits_at_least_max_ms_when_that_is_longer() {
+    let steps = vec![at(1000.0, closed(1, 4429), &["state reconnecting #1 retry 20000 (rate_limited)"])];
+    run("4429 maxMs", &mut connected(), steps); // default maxMs: 20 s
+}
+
+#[test]
+fn a_visible_tab_or_the_network_coming_back_does_not_cut_the_4429_wait_short() {
+    let steps = vec![
+        at(1000.0, closed(1, 4429), &["state reconnecting #1 retry 10000 (rate_limited)"]),
+        at(2000.0, Input::Visible, &[]), // after a 1006 this reconnects at once
+        at(3000.0, Input::Offline, &["state offline #1 (offline)"]),
+        at(4000.0, Input::Online, &["state reconnecting #1 retry 7000 (rate_limited)"]),
+        Step::NextWake(Some(11_000.0)),
+        at(11_000.0, Input::Wake, &["token? 3", "state connecting #1 (rate_limited)"]),
+    ];
+    run("4429 hints", &mut connected_with(quick_backoff(), 0), steps);
+}
+
+#[test]
+fn retry_after_4429_connects_at_once() {
+    let steps = vec![
+        at(1000.0, closed(1, 4429), &["state reconnecting #1 retry 10000 (rate_limited)"]),
+        at(1500.0, Input::Connect, &["token? 3", "state connecting #0"]),
+    ];
+    run("4429 retry", &mut connected_with(quick_backoff(), 0), steps);
+}
+
+#[test]
+fn jittered_4429_waits_spread_between_the_floor_and_half_as_long_again() {
+    let mut o = quick_backoff();
+    o.backoff.jitter = Jitter::Full;
+    let delays: Vec<f64> = (0..200)
+        .map(|seed| {
+            let mut core = Core::new(o.clone(), None, seed);
+            for input in [Input::Connect, token(1), opened(1), welcome(1, "e1", 0, false)] {
+                core.handle(0.0, input);
+            }
+            core.handle(1000.0, closed(1, 4429));
+            core.next_wake().unwrap() - 1000.0
+        })
+        .collect();
+    assert!(delays.iter().all(|d| (10_000.0..=15_000.0).contains(d)), "{delays:?}");
+    let spread = delays.iter().cloned().fold(f64::MIN, f64::max) - delays.iter().cloned().fold(f64::MAX, f64::min);
+    assert!(spread > 4000.0, "jitter spreads clients limited together: spread {spread} ms");
+}

@@ -6,7 +6,9 @@ use super::machine::{Core, Stage};
 use super::text::decimal;
 use super::types::{Output, Phase};
 use crate::error::{Error, ErrorCode};
-use crate::protocol::{ClientFrame, CLOSE_TIMEOUT, CLOSE_TOKEN_EXPIRED, CLOSE_TOO_BIG, CLOSE_UNAUTHORIZED};
+use crate::protocol::{
+    ClientFrame, CLOSE_RATE_LIMITED, CLOSE_TIMEOUT, CLOSE_TOKEN_EXPIRED, CLOSE_TOO_BIG, CLOSE_UNAUTHORIZED,
+};
 
 impl<P> Core<P> {
     pub(super) fn on_connect_request(&mut self, now: f64) {
@@ -16,6 +18,7 @@ impl<P> Core<P> {
         self.attempt = 0;
         self.auth_retry_used = false;
         self.closed_by_user = false;
+        self.hold_until = None; // retry() or connect(): the caller chose to try now
         self.reason = None; // a fresh start: earlier failures no longer explain anything
         self.start_attempt(now);
     }
@@ -69,10 +72,31 @@ impl<P> Core<P> {
             self.on_unauthorized(now);
             return;
         }
+        if code == CLOSE_RATE_LIMITED {
+            return self.on_rate_limited(now);
+        }
         if code == CLOSE_TOO_BIG {
             self.drop_oversized_message();
         }
         self.fail_attempt(now, &["closed:", &decimal(code.into())].concat());
+    }
+
+    /// Close 4429: this socket sent frames faster than the server allows. Coming back at the
+    /// usual pace would only be limited again, so the wait is [`Backoff::rate_limited_delay`]
+    /// (at least 10 s), and neither a tab becoming visible nor the network coming back cuts
+    /// it short; `retry()` does, as the caller's explicit choice.
+    fn on_rate_limited(&mut self, now: f64) {
+        self.fail_attempt(now, "rate_limited");
+        let until = now + self.opts.backoff.rate_limited_delay(self.rng.next_f64());
+        self.hold_until = Some(until);
+        if self.phase == Phase::Reconnecting {
+            self.retry_at = Some(until);
+        }
+    }
+
+    /// Whether the server asked the client to stay away (4429) and that time has not passed.
+    pub(super) fn held(&self, now: f64) -> bool {
+        self.hold_until.is_some_and(|t| now < t)
     }
 
     /// The server closed with 1009: a queued message is above its limit (lower than

@@ -22,6 +22,14 @@ pub enum Jitter {
     None,
 }
 
+/// The shortest wait (ms) before reconnecting after close 4429 (rate limited); a larger
+/// `backoff.maxMs` raises it. See [`Backoff::rate_limited_delay`].
+///
+/// ```
+/// assert_eq!(spellwire::core::backoff::RATE_LIMITED_MIN_MS, 10_000.0);
+/// ```
+pub const RATE_LIMITED_MIN_MS: f64 = 10_000.0;
+
 /// The backoff schedule (`options.backoff`), with the documented defaults.
 ///
 /// ```
@@ -78,6 +86,28 @@ impl Backoff {
             Jitter::Full => cap * rand01,
             Jitter::Equal => cap / 2.0 + cap / 2.0 * rand01,
             Jitter::None => cap,
+        }
+    }
+
+    /// Delay in ms after the server closed with 4429 (rate limited): never shorter than
+    /// [`RATE_LIMITED_MIN_MS`] nor than `maxMs`, and up to half as long again with jitter, so
+    /// a client that was sending too fast stays away long enough for the server's limit to
+    /// recover, and many clients limited at once do not come back together. `Jitter::None`
+    /// waits exactly the floor.
+    ///
+    /// ```
+    /// use spellwire::core::backoff::{Backoff, Jitter};
+    /// let b = Backoff::default(); // maxMs 20000, full jitter
+    /// assert_eq!(b.rate_limited_delay(0.0), 20_000.0);
+    /// assert_eq!(b.rate_limited_delay(0.5), 25_000.0);
+    /// let fast = Backoff { max_ms: 200.0, jitter: Jitter::None, ..Backoff::default() };
+    /// assert_eq!(fast.rate_limited_delay(0.9), 10_000.0); // the floor, whatever maxMs says
+    /// ```
+    pub fn rate_limited_delay(&self, rand01: f64) -> f64 {
+        let floor = self.max_ms.max(RATE_LIMITED_MIN_MS);
+        match self.jitter {
+            Jitter::None => floor,
+            Jitter::Full | Jitter::Equal => floor + floor / 2.0 * rand01,
         }
     }
 

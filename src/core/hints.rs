@@ -38,8 +38,14 @@ impl<P> Core<P> {
 
     pub(super) fn on_online(&mut self, now: f64) {
         self.online = true;
-        if self.phase == Phase::Offline {
-            self.start_attempt(now);
+        match (self.phase, self.hold_until) {
+            (Phase::Offline, Some(until)) if self.held(now) => {
+                self.phase = Phase::Reconnecting; // rate limited: wait out the rest of the hold
+                self.retry_at = Some(until);
+                self.reason = Some("rate_limited".into());
+            }
+            (Phase::Offline, _) => self.start_attempt(now),
+            _ => {}
         }
     }
 
@@ -63,7 +69,7 @@ impl<P> Core<P> {
         match self.phase {
             Phase::Open if self.live.is_dead(now) => self.fail_attempt(now, "heartbeat_timeout"),
             Phase::Open => self.send_ping(now),
-            Phase::Reconnecting => self.start_attempt(now),
+            Phase::Reconnecting if !self.held(now) => self.start_attempt(now),
             _ => {}
         }
     }

@@ -55,6 +55,8 @@ pub struct Core<P> {
     pub(super) attempt: u32,
     pub(super) reason: Option<String>,
     pub(super) retry_at: Option<f64>,
+    /// No attempt before this time, whatever the hints say: the server closed with 4429.
+    pub(super) hold_until: Option<f64>,
     pub(super) connect_deadline: Option<f64>,
     pub(super) opened_at: Option<f64>,
     pub(super) ever_opened: bool,
@@ -104,6 +106,7 @@ impl<P> Core<P> {
             attempt: 0,
             reason: Some("not_started".into()),
             retry_at: None,
+            hold_until: None,
             connect_deadline: None,
             opened_at: None,
             ever_opened: false,
