@@ -100,11 +100,8 @@ impl<P> Core<P> {
 }
 
 /// A `nack`'s error: `Rejected`, with the application backend's own message when it refused
-/// the message (code `rejected`), else the server's code and message.
-///
-/// ```ignore
-/// assert_eq!(nack_error("rejected", "no".into()).message, "no");
-/// ```
+/// the message (code `rejected`), else the server's code and message (tested by the
+/// transcripts in tests/gateway_transcripts.rs).
 fn nack_error(code: &str, message: String) -> Error {
     if code == "rejected" {
         return Error::new(ErrorCode::Rejected, message);
