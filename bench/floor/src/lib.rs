@@ -186,9 +186,10 @@ fn frame(gen: u64, frame: JsValue) -> Input<JsValue> {
             resumed: field(&frame, "resumed").is_truthy(),
             heartbeat_ms: number(&frame, "heartbeatMs"),
             head: number(&frame, "head"),
+            expires_in_ms: None, // the floor's token is fixed: never renewed
         }),
         "pong" => ServerFrame::Pong { id: number(&frame, "id") },
-        "ack" => ServerFrame::Ack { id: text(&frame, "id") },
+        "ack" => ServerFrame::Ack { id: text(&frame, "id"), result: None },
         "nack" => ServerFrame::Nack { id: text(&frame, "id"), code: text(&frame, "code"), message: text(&frame, "message") },
         "error" => ServerFrame::Error { code: text(&frame, "code"), message: text(&frame, "message") },
         _ => return Input::Malformed { gen, message: "unknown frame".into() },
@@ -208,6 +209,7 @@ fn control(frame: &ClientFrame<()>) -> String {
         }
         ClientFrame::Ping { id } => stringify(&[("op", "ping".into()), ("id", n(*id))]),
         ClientFrame::Replay { after } => stringify(&[("op", "replay".into()), ("after", n(*after))]),
+        ClientFrame::Refresh { token } => stringify(&[("op", "refresh".into()), ("token", token.as_str().into())]),
         ClientFrame::Send(_) => String::new(), // the core sends messages as SendText
     }
 }
