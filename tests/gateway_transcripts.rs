@@ -78,7 +78,7 @@ fn a_failing_token_function_during_renewal_reports_it_and_keeps_the_socket() {
 fn a_fixed_token_is_never_renewed_and_close_4419_fails_the_client() {
     let steps = vec![
         Step::NextWake(Some(60_000.0)), // no renewal planned
-        at(5000.0, closed(1, 4419), &["error Unauthorized", "state failed #0 (token_expired)"]),
+        at(5000.0, closed(1, 4419), &["error Unauthorized", "state failed #0 (unauthorized)"]),
         Step::NextWake(None), // no reconnect loop
     ];
     run("fixed token expired", &mut open_core(false, Some(5000)), steps);

@@ -70,7 +70,8 @@ impl<P> Core<P> {
     }
 
     /// Close 4419: the token expired on an open socket. A token function is asked again at
-    /// once and the client resumes; a fixed token cannot be renewed, so the client stops.
+    /// once and the client resumes (reason `token_expired` while it reconnects); a fixed token
+    /// cannot be renewed, so the client fails with reason `unauthorized`, as for a refused one.
     pub(super) fn on_token_expired(&mut self, now: f64) {
         if self.token_refreshable {
             self.reason = Some("token_expired".into());
@@ -81,7 +82,7 @@ impl<P> Core<P> {
         self.phase = Phase::Failed;
         self.retry_at = None;
         self.connect_deadline = None;
-        self.reason = Some("token_expired".into());
+        self.reason = Some("unauthorized".into()); // as for a refused token: a new one is needed
         let msg = "the token expired (close 4419) and a fixed token cannot be renewed: pass a token function, or call retry() with a new token";
         self.out.push(Output::Error(Error::new(ErrorCode::Unauthorized, msg)));
     }
