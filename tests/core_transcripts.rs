@@ -151,6 +151,23 @@ fn close_4401_with_a_refreshable_token_asks_for_one_more_token_then_fails() {
 // ---- generations and timeouts -------------------------------------------------------------
 
 #[test]
+fn a_close_when_no_socket_is_open_is_ignored() {
+    // No real socket can send this close (before any connect, or between a socket's close and
+    // the next attempt): it is ignored, not counted as a failed attempt. tests/fuzz_core.rs
+    // found the case.
+    let steps = vec![
+        at(0.0, closed(0, 1006), &["state closed #0 (not_started)"]), // the first state report
+        Step::Check("still closed", |c| c.phase() == Phase::Closed),
+        at(1.0, Input::Connect, &["token? 1", "state connecting #0"]),
+        at(1.0, token(1), &["open 1"]),
+        at(2.0, closed(1, 1006), &["state reconnecting #1 retry 500 (closed:1006)"]),
+        at(3.0, closed(2, 1006), &[]), // generation 2 has no socket yet
+        Step::NextWake(Some(502.0)),
+    ];
+    run("no socket", &mut core(), steps);
+}
+
+#[test]
 fn inputs_from_a_replaced_socket_are_ignored() {
     let stale = |t| {
         let bad = Input::Malformed { gen: 1, message: "x".into() };

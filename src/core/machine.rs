@@ -179,7 +179,8 @@ impl<P> Core<P> {
             }
             Input::Token { gen, token } if gen == self.gen => self.on_token(now, token),
             Input::Opened { gen } if gen == self.gen => self.on_opened(),
-            Input::Closed { gen, code } if gen == self.gen => self.on_closed(now, code),
+            // No socket (Idle): nothing of this generation can close.
+            Input::Closed { gen, code } if gen == self.gen && self.stage != Stage::Idle => self.on_closed(now, code),
             Input::Frame { gen, frame } if gen == self.gen => self.on_frame(now, frame),
             Input::Event { gen, seq, payload } if gen == self.gen => self.on_event(now, seq, payload),
             Input::Malformed { gen, message } if gen == self.gen => self.on_malformed(message),
