@@ -62,8 +62,15 @@ impl std::fmt::Display for Refused {
 /// assert!(auth.verify(&old).is_err()); // expired
 /// ```
 pub struct Auth {
-    hmac: Option<(EncodingKey, DecodingKey)>,
-    public: Option<(Algorithm, DecodingKey)>,
+    /// The HS256 secret, for `/api/login` to sign with.
+    signer: Option<EncodingKey>,
+    /// One per configured key: HS256, and RS256 or ES256.
+    verifiers: Vec<Verifier>,
+}
+
+/// A key and the rules for tokens it checks, `algorithms` holding just its own one.
+struct Verifier {
+    key: DecodingKey,
     validation: Validation,
 }
 
@@ -76,23 +83,24 @@ impl Auth {
             Some(s) => Some(s.clone()),
             None => config.dev.then(|| crate::random::bytes(32)),
         };
-        let hmac = secret.map(|s| hmac_keys(&s)).transpose()?;
+        let why = |e: jsonwebtoken::errors::Error| format!("JWT secret: {e}");
+        let signer = secret.as_deref().map(EncodingKey::from_secret).transpose().map_err(why)?;
+        let hmac = secret.as_deref().map(DecodingKey::from_secret).transpose().map_err(why)?;
+        let hmac = hmac.map(|key| (Algorithm::HS256, key));
         let public = config.jwt_public_key.as_deref().map(public_key).transpose()?;
-        Ok(Self { hmac, public, validation: validation(config) })
+        let verifiers = hmac.into_iter().chain(public);
+        let verifiers = verifiers.map(|(alg, key)| Verifier { key, validation: validation(config, alg) });
+        Ok(Self { signer, verifiers: verifiers.collect() })
     }
 
     /// The claims of `token`, if a configured key signed it and it passes the rules
     /// (`exp` within the leeway, `aud`/`iss` when configured, `sub` a valid user).
     pub fn verify(&self, token: &str) -> Result<Claims, Refused> {
-        let header = decode_header(token).map_err(|e| Refused::Algorithm(e.to_string()))?;
-        let key = match (&self.hmac, &self.public) {
-            (Some((_, key)), _) if header.alg == Algorithm::HS256 => key,
-            (_, Some((alg, key))) if header.alg == *alg => key,
-            _ => return Err(Refused::Algorithm(format!("{:?} is not accepted", header.alg))),
+        let alg = decode_header(token).map_err(|e| Refused::Algorithm(e.to_string()))?.alg;
+        let Some(v) = self.verifiers.iter().find(|v| v.validation.algorithms == [alg]) else {
+            return Err(Refused::Algorithm(format!("{alg:?} is not accepted")));
         };
-        let mut validation = self.validation.clone();
-        validation.algorithms = vec![header.alg];
-        let claims = decode::<Claims>(token, key, &validation)
+        let claims = decode::<Claims>(token, &v.key, &v.validation)
             .map_err(|e| Refused::Invalid(e.to_string()))?
             .claims;
         if !valid_user(&claims.sub) {
@@ -103,15 +111,9 @@ impl Auth {
 
     /// An HS256 token for `user` expiring at `exp` (unix seconds); None without an HS256 key.
     pub fn issue(&self, user: &str, exp: u64) -> Option<String> {
-        let (key, _) = self.hmac.as_ref()?;
         let claims = Claims { sub: user.to_owned(), exp };
-        encode(&Header::new(Algorithm::HS256), &claims, key).ok()
+        encode(&Header::new(Algorithm::HS256), &claims, self.signer.as_ref()?).ok()
     }
-}
-
-fn hmac_keys(secret: &[u8]) -> Result<(EncodingKey, DecodingKey), String> {
-    let why = |e: jsonwebtoken::errors::Error| format!("JWT secret: {e}");
-    Ok((EncodingKey::from_secret(secret).map_err(why)?, DecodingKey::from_secret(secret).map_err(why)?))
 }
 
 /// The algorithm and key of a PEM public key: RS256 for RSA, ES256 for EC (P-256). A private
@@ -129,9 +131,9 @@ fn public_key(pem: &[u8]) -> Result<(Algorithm, DecodingKey), String> {
         .map_err(|e| format!("--jwt-public-key is neither an RSA nor an EC public key in PEM: {e}"))
 }
 
-/// The rules every token meets: `exp` and `sub` present, the leeway, and `aud`/`iss` when set.
-fn validation(config: &Config) -> Validation {
-    let mut v = Validation::new(Algorithm::HS256);
+/// The rules every `alg` token meets: `exp` and `sub` present, the leeway, `aud`/`iss` when set.
+fn validation(config: &Config, alg: Algorithm) -> Validation {
+    let mut v = Validation::new(alg);
     v.leeway = config.jwt_leeway_secs;
     let mut required = vec!["exp", "sub"];
     // Without --jwt-audience, a token that names an audience is refused: it is meant for
