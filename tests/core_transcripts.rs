@@ -151,6 +151,21 @@ fn close_4401_with_a_refreshable_token_asks_for_one_more_token_then_fails() {
 // ---- generations and timeouts -------------------------------------------------------------
 
 #[test]
+fn close_before_any_connect_stops_the_client() {
+    // Client.shared hands out a new client once the page's one is stopped: a close() before
+    // the first connect must count, and sends after it fail as after any close().
+    let steps = vec![
+        Step::Check("not started is not stopped", |c| !c.is_stopped()),
+        at(0.0, Input::Close, &["state closed #0 (not_started)"]),
+        Step::Check("stopped", |c| c.is_stopped()),
+        at(1.0, send("m1"), &["rejected m1 Closed"]),
+        at(2.0, Input::Connect, &["token? 1", "state connecting #0"]),
+        Step::Check("running again", |c| !c.is_stopped()),
+    ];
+    run("close before connect", &mut core(), steps);
+}
+
+#[test]
 fn a_close_when_no_socket_is_open_is_ignored() {
     // No real socket can send this close (before any connect, or between a socket's close and
     // the next attempt): it is ignored, not counted as a failed attempt. tests/fuzz_core.rs

@@ -525,14 +525,68 @@ async fn bad_send_arguments_reject_without_breaking_the_client() {
     assert!(fine.is_ok());
 }
 
+/// Options with a token function instead of a string.
+fn options_with_token_fn(f: &js_sys::Function) -> JsValue {
+    obj(&[("url", ws_url().into()), ("token", f.into()), ("persistCursor", false.into())])
+}
+
+fn refused_as_other_options(result: Result<Client, JsValue>) -> bool {
+    result.err().is_some_and(|e| text(&e, "code") == "BadOptions" && text(&e, "message").contains("close() it first"))
+}
+
 #[wasm_bindgen_test]
-async fn shared_returns_one_connection_per_page() {
+async fn shared_gives_the_running_client_to_equal_options_and_refuses_others() {
     let token = login(&user("shared")).await;
     let a = Client::shared(options(&token, &[])).unwrap();
-    let b = Client::shared(options("ignored", &[])).unwrap();
+    let b = Client::shared(options(&token, &[])).unwrap(); // equal options, another object
     assert!(open(&a).await);
+    assert!(refused_as_other_options(Client::shared(options("another-user", &[]))));
+    let tokens = function(move || token.clone().into());
+    assert!(refused_as_other_options(Client::shared(options_with_token_fn(&tokens))));
+    assert_eq!(a.state(), "open", "a refused call leaves the running client alone");
     b.close();
-    assert_eq!(a.state(), "closed");
+    assert_eq!(a.state(), "closed", "a and b are one client");
+    let f = Client::shared(options_with_token_fn(&tokens)).unwrap(); // closed: a new client
+    let same_fn = Client::shared(options_with_token_fn(&tokens)).unwrap();
+    let other_fn = function(|| "x".into());
+    assert!(refused_as_other_options(Client::shared(options_with_token_fn(&other_fn))));
+    assert!(open(&f).await);
+    same_fn.close();
+    assert_eq!(f.state(), "closed", "the same token function gives the same client");
+}
+
+#[wasm_bindgen_test]
+async fn a_client_not_started_yet_is_still_the_page_client() {
+    let token = login(&user("shared-manual")).await;
+    let manual = [("autoConnect", false.into())];
+    let a = Client::shared(options(&token, &manual)).unwrap();
+    let b = Client::shared(options(&token, &manual)).unwrap();
+    assert!(refused_as_other_options(Client::shared(options("another-user", &manual))));
+    b.connect();
+    assert!(open(&a).await, "b.connect() started a: one client");
+    a.close();
+}
+
+#[wasm_bindgen_test]
+async fn after_logout_shared_makes_a_new_client_that_gets_only_the_new_users_events() {
+    let (alice, bob) = (user("shared-alice"), user("shared-bob"));
+    let first = Client::shared(options(&login(&alice).await, &[])).unwrap();
+    let alice_saw = record(&first, "*");
+    assert!(open(&first).await);
+    first.close(); // logout
+    let bob_token = login(&bob).await;
+    let second = Client::shared(options(&bob_token, &[])).unwrap();
+    let bob_saw = record(&second, "*");
+    assert!(open(&second).await);
+    assert_eq!(first.state(), "closed");
+    notify(&alice, "for_alice", None, JsValue::NULL).await;
+    notify(&bob, "for_bob", None, JsValue::NULL).await;
+    assert!(wait_until(3000, || bob_saw.len() == 1).await);
+    sleep(200).await;
+    assert_eq!(bob_saw.strings("type"), ["for_bob"]);
+    assert_eq!(alice_saw.len(), 0);
+    assert_eq!(num(&get(&format!("/test/hellos?token={bob_token}")).await, "count"), 1.0);
+    second.close();
 }
 
 #[wasm_bindgen_test]

@@ -166,6 +166,7 @@ impl<P> Core<P> {
 
     pub(super) fn on_close_request(&mut self) {
         if self.phase == Phase::Closed && self.stage == Stage::Idle && self.outbox.is_empty() {
+            self.closed_by_user = true; // nothing to tear down, but stopped all the same
             return;
         }
         self.abandon_socket(1000, "client closed");

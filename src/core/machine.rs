@@ -237,6 +237,21 @@ impl<P> Core<P> {
         self.phase
     }
 
+    /// Whether the client stopped for good: closed by `close()`, or failed (until `retry()`).
+    /// A client not started yet (`autoConnect: false`) is closed but not stopped.
+    ///
+    /// ```
+    /// use spellwire::core::{Core, Input};
+    /// let mut core: Core<()> = Core::new(spellwire::options::Options::new("ws://h/ws"), None, 1);
+    /// assert!(!core.is_stopped()); // not started
+    /// core.handle(0.0, Input::Connect);
+    /// core.handle(1.0, Input::Close);
+    /// assert!(core.is_stopped());
+    /// ```
+    pub fn is_stopped(&self) -> bool {
+        self.phase == Phase::Failed || (self.phase == Phase::Closed && self.closed_by_user)
+    }
+
     /// The full state as the `state` event reports it.
     ///
     /// ```

@@ -4,8 +4,10 @@ use super::convert::{self, describe};
 use super::dispatch::Callback;
 use super::driver::{self, Shared};
 use super::js_options;
+use super::token::TokenSource;
 use crate::core::Input;
 use crate::error::{Error, ErrorCode};
+use crate::options::Options;
 use js_sys::{Function, Promise};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -19,8 +21,32 @@ extern "C" {
 }
 
 thread_local! {
-    static PAGE_CLIENT: RefCell<Option<Shared>> = const { RefCell::new(None) };
+    static PAGE_CLIENT: RefCell<Option<PageClient>> = const { RefCell::new(None) };
 }
+
+/// The client `Client.shared` made, with what it was made from: a later call with other
+/// options (another user's token) must not be handed this user's stream.
+struct PageClient {
+    shared: Shared,
+    opts: Options,
+    token: TokenSource,
+}
+
+impl PageClient {
+    /// The page's client if it still runs (not closed by `close()`, not failed), and whether
+    /// `opts` and `token` are the ones it was made from.
+    fn running(opts: &Options, token: &TokenSource) -> Option<(Shared, bool)> {
+        PAGE_CLIENT.with(|c| {
+            let page = c.borrow();
+            let page = page.as_ref().filter(|p| !p.shared.borrow().core.is_stopped())?;
+            Some((page.shared.clone(), page.opts == *opts && page.token.same_as(token)))
+        })
+    }
+}
+
+const SHARED_CONFLICT: &str = "Client.shared: the page's client is still running with other options \
+(another token or url); close() it first (at logout), then call Client.shared with the new options. \
+A token function counts as the same only if it is the same function";
 
 /// A realtime connection that reconnects, keeps time, queues sends, and never loses events.
 ///
@@ -38,6 +64,10 @@ thread_local! {
 #[wasm_bindgen]
 pub struct Client {
     shared: Shared,
+}
+
+fn bad_options(message: String) -> JsValue {
+    convert::error(&Error::new(ErrorCode::BadOptions, message))
 }
 
 fn bad_argument(message: String) -> JsValue {
@@ -76,28 +106,37 @@ impl Client {
     /// ```
     #[wasm_bindgen(constructor)]
     pub fn new(#[wasm_bindgen(unchecked_param_type = "ClientOptions")] options: JsValue) -> Result<Client, JsValue> {
-        let bad = |m: String| convert::error(&Error::new(ErrorCode::BadOptions, m));
-        let (opts, token) = js_options::parse(&options).map_err(bad)?;
+        let (opts, token) = js_options::parse(&options).map_err(bad_options)?;
         let shared = driver::create(opts, token).map_err(|e| convert::error(&e))?;
         Ok(Client { shared })
     }
 
-    /// The page's one client: created by the first call, returned by every later call (whose
-    /// options are ignored). Use it from every component instead of `new Client` per component.
+    /// The page's one client. The first call creates it; while it runs, a call with the same
+    /// options returns it (use it from every component instead of `new Client` per component).
+    /// A call with other options (another token or url) while it runs throws a
+    /// `SpellwireError` `BadOptions`, so after a logout and a login the next user can never get
+    /// the previous user's stream: `close()` it at logout, and the next call creates a new
+    /// client. Options are compared by value, except a token function, which is the same only
+    /// if it is the same function (`===`): keep it in a variable. Once closed or failed, the
+    /// next call creates a new client.
     ///
     /// @example
     /// ```js
-    /// const a = Client.shared({ url: 'ws://127.0.0.1:8080/ws', token: 'T' });
-    /// const b = Client.shared({ url: 'ignored' });
-    /// // a and b drive the same connection
+    /// const a = Client.shared({ url: 'ws://127.0.0.1:8080/ws', token: tokenA });
+    /// const b = Client.shared({ url: 'ws://127.0.0.1:8080/ws', token: tokenA }); // a's client
+    /// a.close(); // logout
+    /// const c = Client.shared({ url: 'ws://127.0.0.1:8080/ws', token: tokenB }); // a new one
     /// ```
     pub fn shared(#[wasm_bindgen(unchecked_param_type = "ClientOptions")] options: JsValue) -> Result<Client, JsValue> {
-        if let Some(shared) = PAGE_CLIENT.with(|c| c.borrow().clone()) {
-            return Ok(Client { shared });
+        let (opts, token) = js_options::parse(&options).map_err(bad_options)?;
+        match PageClient::running(&opts, &token) {
+            Some((shared, true)) => return Ok(Client { shared }),
+            Some((_, false)) => return Err(bad_options(SHARED_CONFLICT.into())),
+            None => {}
         }
-        let client = Client::new(options)?;
-        PAGE_CLIENT.with(|c| *c.borrow_mut() = Some(client.shared.clone()));
-        Ok(client)
+        let shared = driver::create(opts.clone(), token.clone()).map_err(|e| convert::error(&e))?;
+        PAGE_CLIENT.with(|c| *c.borrow_mut() = Some(PageClient { shared: shared.clone(), opts, token }));
+        Ok(Client { shared })
     }
 
     /// Listens to `state`, `error`, `reset`, `*` (every application event) or one event type.

@@ -29,6 +29,17 @@ impl TokenSource {
         Ok(TokenSource::Dynamic(f))
     }
 
+    /// Whether two sources give the same token: equal strings, or the very same function
+    /// (`===`). Two functions cannot be compared by what they would return, so a new arrow
+    /// function counts as another token source, even with the same body.
+    pub(crate) fn same_as(&self, other: &TokenSource) -> bool {
+        match (self, other) {
+            (TokenSource::Fixed(a), TokenSource::Fixed(b)) => a == b,
+            (TokenSource::Dynamic(f), TokenSource::Dynamic(g)) => JsValue::from(f) == JsValue::from(g),
+            _ => false,
+        }
+    }
+
     /// Fetches a token and hands it (or why it could not be had) to `done`, in a later
     /// microtask: the token function never runs inside the driver's own call.
     pub(crate) fn fetch(&self, done: impl FnOnce(Result<String, String>) + 'static) {
