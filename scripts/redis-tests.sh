@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the multi-node tests (server/tests/redis.rs, then the browser failover test
-# tests/chaos/failover.mjs) against a private redis-server:
+# Runs the Redis tests (server/tests/redis*.rs: several nodes, publish idempotency, key layout
+# and expiry; then the browser failover test tests/chaos/failover.mjs) against a private
+# redis-server:
 # installs redis-server from Debian if missing, starts it on a free loopback port with a temp
 # dir (AOF on, no RDB), and stops it on exit. A Redis the machine happens to run is never used.
 #
@@ -8,6 +9,7 @@
 #   SPELLWIRE_REDIS        redis://127.0.0.1:PORT
 #   SPELLWIRE_REDIS_STOP   a shell command that stops this Redis (SHUTDOWN: AOF is fsynced)
 #   SPELLWIRE_REDIS_START  a shell command that starts it again with the same dir and port
+#   SPELLWIRE_REDIS_REQUIRED=1, so a test that finds any of these missing fails, not skips
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -51,8 +53,11 @@ wait_redis
 export SPELLWIRE_REDIS="redis://127.0.0.1:$port"
 export SPELLWIRE_REDIS_STOP="redis-cli -p $port shutdown"
 export SPELLWIRE_REDIS_START="redis-server $dir/redis.conf"
+export SPELLWIRE_REDIS_REQUIRED=1
 echo "redis-server $(redis-server --version | grep -o 'v=[^ ]*') on $SPELLWIRE_REDIS (dir $dir)"
-cargo test -p spellwire-server --test redis --test redis_publish -- --test-threads=1 "$@"
+tests=()
+for f in server/tests/redis*.rs; do tests+=(--test "$(basename "$f" .rs)"); done
+cargo test -p spellwire-server "${tests[@]}" -- --test-threads=1 "$@"
 
 # The browser side of failover: needs pkg/ (scripts/build.sh) and the server binary.
 if [ -f pkg/spellwire.js ]; then

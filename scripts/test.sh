@@ -18,7 +18,8 @@ trap stop_servers EXIT
 step() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
 
 step "native tests (core + server)"
-cargo test --workspace --quiet
+# The Redis tests skip here (step 2b runs them on a private Redis); in CI a skip is otherwise a failure.
+SPELLWIRE_REDIS_REQUIRED=0 cargo test --workspace --quiet
 
 step "release build"
 bash scripts/build.sh

@@ -1,60 +1,21 @@
 //! Several nodes on one Redis (`--redis`): fan-out, shared seqs, resume on any node,
 //! idempotency across nodes, node and Redis restarts. Run by `scripts/redis-tests.sh`, which
-//! starts a private Redis; without `SPELLWIRE_REDIS` every test prints why and passes.
+//! starts a private Redis; without `SPELLWIRE_REDIS` every test prints why and passes, unless
+//! Redis is required (in CI, see `common/redis.rs`): then it fails.
 
 mod common;
+#[path = "common/redis.rs"]
+mod redis_env;
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use common::*;
+use redis_env::{can_restart_redis, redis_ctl, redis_url, Node};
 use serde_json::{json, Value};
-use spellwire_server::{app, config::Config, AppState};
-use tokio::task::JoinHandle;
-
-/// The Redis URL, or `None` after saying why the test is skipped.
-fn redis_url() -> Option<String> {
-    let url = std::env::var("SPELLWIRE_REDIS").ok();
-    if url.is_none() {
-        eprintln!("skipping: SPELLWIRE_REDIS is unset (scripts/redis-tests.sh starts a Redis and sets it)");
-    }
-    url
-}
-
-/// One in-process server node.
-struct Node {
-    addr: SocketAddr,
-    task: JoinHandle<()>,
-}
-
-impl Node {
-    /// Starts a node on `url` with key prefix `prefix` (one prefix per test keeps tests apart).
-    async fn start(url: &str, prefix: &str, tweak: impl FnOnce(&mut Config)) -> Node {
-        let mut config = Config {
-            dev: true,
-            test_hooks: true,
-            jwt_secret: Some(b"one secret for every node".to_vec()),
-            redis: Some(url.to_owned()),
-            redis_prefix: prefix.to_owned(),
-            ..Config::default()
-        };
-        tweak(&mut config);
-        let state = AppState::build(config).await.expect("redis reachable");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let task = tokio::spawn(async move { axum::serve(listener, app(state)).await.unwrap() });
-        Node { addr, task }
-    }
-
-    /// Kills the node: aborts `user`'s sockets and stops accepting connections.
-    async fn kill(self, user: &str) {
-        post(self.addr, "/test/drop", json!({ "user": user })).await;
-        self.task.abort();
-    }
-}
 
 fn prefix() -> String {
-    format!("swtest:{}", spellwire_server::random::hex_id(6))
+    redis_env::prefix("swtest")
 }
 
 async fn two_nodes(url: &str) -> (Node, Node) {
@@ -185,14 +146,6 @@ async fn retention_by_count_is_kept_in_redis() {
     c.quiet(200).await;
 }
 
-/// Runs `SPELLWIRE_REDIS_{which}` (set by scripts/redis-tests.sh).
-fn redis_ctl(which: &str) -> Option<()> {
-    let cmd = std::env::var(format!("SPELLWIRE_REDIS_{which}")).ok()?;
-    let ok = std::process::Command::new("sh").arg("-c").arg(&cmd).status().ok()?.success();
-    assert!(ok, "{cmd} failed");
-    Some(())
-}
-
 /// Retries a notify until Redis answers again (the connection manager reconnects on demand).
 async fn notify_when_back(addr: SocketAddr, user: &str, data: Value) -> Value {
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -210,8 +163,7 @@ async fn notify_when_back(addr: SocketAddr, user: &str, data: Value) -> Value {
 #[tokio::test]
 async fn redis_restart_with_aof_loses_nothing() {
     let Some(url) = redis_url() else { return };
-    if std::env::var("SPELLWIRE_REDIS_STOP").is_err() {
-        eprintln!("skipping: SPELLWIRE_REDIS_STOP/START unset (scripts/redis-tests.sh sets them)");
+    if !can_restart_redis() {
         return;
     }
     let (a, b) = two_nodes(&url).await;
@@ -221,14 +173,14 @@ async fn redis_restart_with_aof_loses_nothing() {
     notify(b.addr, "hal", "n", json!(2)).await;
     assert_eq!(seqs(&on_a.events(2).await), [1, 2]);
 
-    redis_ctl("STOP").unwrap();
+    redis_ctl("STOP");
     let (status, v) = http(b.addr, "POST", "/api/notify", Some(json!({"user": "hal", "type": "n"}))).await;
     assert_eq!((status, v["error"]["code"].as_str()), (503, Some("store_unavailable")), "{v}");
     assert_eq!(http(a.addr, "GET", "/api/health", None).await.0, 503);
     on_b.send_json(json!({ "op": "send", "id": "m-9", "type": "chat" })).await;
     assert_eq!(on_b.close_code().await.0, 1013, "a send that cannot be stored is not acked");
 
-    redis_ctl("START").unwrap();
+    redis_ctl("START");
     assert_eq!(notify_when_back(b.addr, "hal", json!(3)).await["seq"], 3, "seq continues");
     assert_eq!(seqs(&on_a.events(1).await), [3], "the socket on A survived and catches up");
     let (mut again, w2) = connect(b.addr, "hal", Some(cursor(&w, 2))).await;

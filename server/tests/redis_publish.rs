@@ -1,31 +1,26 @@
 //! `POST /api/publish` idempotency with several nodes on one Redis: racing retries on two
 //! nodes, retries answered by another node, deployments (prefixes) kept apart, and a Redis
 //! outage. Run by `scripts/redis-tests.sh`, which starts a private Redis; without
-//! `SPELLWIRE_REDIS` every test prints why and passes.
+//! `SPELLWIRE_REDIS` every test prints why and passes, unless Redis is required (in CI, see
+//! `common/redis.rs`): then it fails.
 
 mod common;
 #[path = "common/gateway.rs"]
 mod gateway;
+#[path = "common/redis.rs"]
+mod redis_env;
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use gateway::*;
+use redis_env::{can_restart_redis, redis_ctl, redis_url};
 use serde_json::{json, Value};
 use spellwire_server::{app, config::Config, AppState};
 
-/// The Redis URL, or `None` after saying why the test is skipped.
-fn redis_url() -> Option<String> {
-    let url = std::env::var("SPELLWIRE_REDIS").ok();
-    if url.is_none() {
-        eprintln!("skipping: SPELLWIRE_REDIS is unset (scripts/redis-tests.sh starts a Redis and sets it)");
-    }
-    url
-}
-
 /// A fresh key prefix: one deployment per test.
 fn prefix() -> String {
-    format!("swpub:{}", spellwire_server::random::hex_id(6))
+    redis_env::prefix("swpub")
 }
 
 /// Starts a `--dev` node with the test API key on `url` under `prefix`.
@@ -90,8 +85,7 @@ async fn deployments_with_other_prefixes_do_not_share_keys() {
 #[tokio::test]
 async fn a_publish_while_redis_is_down_is_a_503_that_stored_nothing() {
     let Some(url) = redis_url() else { return };
-    if std::env::var("SPELLWIRE_REDIS_STOP").is_err() {
-        eprintln!("skipping: SPELLWIRE_REDIS_STOP/START unset (scripts/redis-tests.sh sets them)");
+    if !can_restart_redis() {
         return;
     }
     let a = node(&url, &prefix(), |_| {}).await;
@@ -108,15 +102,7 @@ async fn a_publish_while_redis_is_down_is_a_503_that_stored_nothing() {
 
 /// Seconds left on a Redis key.
 async fn key_ttl(url: &str, key: &str) -> i64 {
-    let mut conn = redis::Client::open(url).unwrap().get_multiplexed_async_connection().await.unwrap();
-    redis::cmd("TTL").arg(key).query_async(&mut conn).await.unwrap()
-}
-
-/// Runs `$SPELLWIRE_REDIS_{STOP,START}`.
-fn redis_ctl(which: &str) {
-    let cmd = std::env::var(format!("SPELLWIRE_REDIS_{which}")).unwrap();
-    let ok = std::process::Command::new("sh").arg("-c").arg(&cmd).status().unwrap().success();
-    assert!(ok, "{cmd} failed");
+    redis_env::cmd(&mut redis_env::direct(url).await, &["TTL", key]).await
 }
 
 /// Retries a publish until Redis answers again (the connection manager reconnects on demand).
