@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test on a fresh machine: installs the toolchain (scripts/setup.sh), then
 #   1. native: the sans-IO core and the server's integration tests (cargo test --workspace)
+#   1b. fuzz: the property tests again with more cases; the soak test (1,000 sockets reconnecting
+#       in waves; rewrites its section of docs/RELIABILITY.md)
 #   2. the release build of pkg/ (and its size), and a TypeScript check of pkg/spellwire.d.ts
 #   2b. multi-node: server tests on a private redis-server, and a browser failover A -> B
 #   3. browser: wasm-pack test in headless Chromium against a real spellwire-server
@@ -20,6 +22,14 @@ step() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
 step "native tests (core + server)"
 # The Redis tests skip here (step 2b runs them on a private Redis); in CI a skip is otherwise a failure.
 SPELLWIRE_REDIS_REQUIRED=0 cargo test --workspace --quiet
+
+step "fuzz: proptest with more cases (frame parser, frame decoding, the core's promises; failing cases kept in tests/fuzz/regressions/)"
+PROPTEST_CASES=800 cargo test --quiet -p spellwire --test fuzz_core
+PROPTEST_CASES=3000 cargo test --quiet -p spellwire --test fuzz_decode
+PROPTEST_CASES=3000 cargo test --quiet -p spellwire-server --test fuzz_frames
+
+step "soak: 1,000 sockets reconnecting in waves for 60 s while events flow: none lost, server VmRSS and fds back to baseline; writes docs/RELIABILITY.md"
+bash tests/soak/run.sh
 
 step "release build"
 bash scripts/build.sh

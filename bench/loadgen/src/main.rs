@@ -3,11 +3,14 @@
 //! ```text
 //! spellwire-loadgen idle   --server http://127.0.0.1:8080 --pid 1234 --connections 10000
 //! spellwire-loadgen fanout --server http://127.0.0.1:8080 --pid 1234 --users 1000 --events 300
+//! spellwire-loadgen soak   --server http://127.0.0.1:8080 --pid 1234 --sockets 1000 --secs 60
 //! ```
 //!
-//! `idle` reads the server's VmRSS before and after opening N welcomed sockets; `fanout` needs
-//! the server's `--test-hooks` (it publishes through `POST /test/broadcast`). Every wait is
-//! bounded; a run that goes wrong exits 1 after printing what it saw.
+//! `idle` reads the server's VmRSS before and after opening N welcomed sockets; `fanout` and
+//! `soak` need the server's `--test-hooks` (they publish through `POST /test/broadcast`); `soak`
+//! breaks sockets in waves while events flow and checks that none is lost and that the server's
+//! memory and open files come back (tests/soak/run.sh). Every wait is bounded; a run that goes
+//! wrong exits 1 after printing what it saw.
 #![deny(missing_docs)]
 
 mod fanout;
@@ -15,6 +18,7 @@ mod http;
 mod idle;
 mod proc;
 mod receiver;
+mod soak;
 mod ws;
 
 use std::process::ExitCode;
@@ -41,6 +45,8 @@ enum Command {
     Idle(idle::Args),
     /// Fan-out: deliveries/s and publish-to-receive latency to many users.
     Fanout(fanout::Args),
+    /// Soak: sockets reconnecting in waves while events flow; no loss, no leak.
+    Soak(soak::Args),
 }
 
 #[tokio::main]
@@ -53,6 +59,10 @@ async fn main() -> ExitCode {
         Command::Fanout(a) => {
             let limit = Duration::from_secs(a.timeout_secs);
             (tokio::time::timeout(limit, fanout::run(a)).await, limit)
+        }
+        Command::Soak(a) => {
+            let limit = Duration::from_secs(a.timeout_secs);
+            (tokio::time::timeout(limit, soak::run(a)).await, limit)
         }
     };
     match result {

@@ -1,4 +1,4 @@
-//! What /proc says about a process: resident memory, CPU time, the open-files limit.
+//! What /proc says about a process: resident memory, open files, CPU time, the open-files limit.
 
 use crate::Result;
 
@@ -6,6 +6,22 @@ use crate::Result;
 pub fn rss_kb(pid: u32) -> Result<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     field(&status, "VmRSS:").ok_or_else(|| format!("no VmRSS in /proc/{pid}/status").into())
+}
+
+/// Fails unless `pid` runs `program` (its /proc/PID/comm, which the kernel cuts to 15 bytes),
+/// so figures are never read from a wrapper shell by mistake.
+pub fn check_program(pid: u32, program: &str) -> Result<()> {
+    let comm = std::fs::read_to_string(format!("/proc/{pid}/comm"))?;
+    let want = &program[..program.len().min(15)];
+    if comm.trim_end() == want {
+        return Ok(());
+    }
+    Err(format!("--pid {pid} runs {:?}, not {program}", comm.trim_end()).into())
+}
+
+/// Open file descriptors of `pid` (entries of /proc/PID/fd): sockets, the listener, files.
+pub fn fd_count(pid: u32) -> Result<usize> {
+    Ok(std::fs::read_dir(format!("/proc/{pid}/fd"))?.count())
 }
 
 /// User + system CPU time of `pid` (or `self`) in seconds, assuming USER_HZ = 100 (Linux).
@@ -39,8 +55,15 @@ mod tests {
     #[test]
     fn reads_own_memory_cpu_and_limit() {
         assert!(super::rss_kb(std::process::id()).unwrap() > 0);
+        let fds = super::fd_count(std::process::id()).unwrap();
+        let file = std::fs::File::open("/proc/self/status").unwrap();
+        assert_eq!(super::fd_count(std::process::id()).unwrap(), fds + 1);
+        drop(file);
         assert!(super::cpu_secs("self").unwrap() >= 0.0);
         assert!(super::check_open_files(3).is_ok());
+        let me = std::fs::read_to_string("/proc/self/comm").unwrap();
+        assert!(super::check_program(std::process::id(), me.trim_end()).is_ok());
+        assert!(super::check_program(std::process::id(), "spellwire-server").is_err());
         assert!(super::check_open_files(usize::MAX).is_err());
     }
 
