@@ -49,6 +49,9 @@ pub struct Live {
     pub resyncing: bool,
     /// A gap was seen since the running resync read the stream.
     pub gap: bool,
+    /// When the last socket left, if one did: the user is forgotten a retention period later
+    /// ([`crate::hub::Hub::sweep`]), so a client that drops and comes back keeps its cursor.
+    pub left_at: Option<Instant>,
 }
 
 impl Live {
@@ -126,6 +129,14 @@ impl Live {
         self.subs.is_empty()
     }
 
+    /// Whether this state can be forgotten at `now`: no socket for at least `linger` (or
+    /// never one), no resync running, no test-hook switch still on.
+    pub fn idle(&self, now: Instant, linger: std::time::Duration) -> bool {
+        let left_long_ago = self.left_at.is_none_or(|t| now.saturating_duration_since(t) >= linger);
+        let muted = self.mute_pongs_until.is_some_and(|t| now < t);
+        self.subs.is_empty() && !self.resyncing && !muted && left_long_ago
+    }
+
     /// Removes every socket, returning their handles.
     pub fn take(&mut self) -> Vec<ConnHandle> {
         std::mem::take(&mut self.subs).into_iter().map(|s| s.conn).collect()
@@ -193,6 +204,22 @@ mod tests {
         live.offer(7, &frame(7));
         live.offer(7, &frame(7));
         assert_eq!(drain(&mut rx), ["5", "6", "7"]);
+    }
+
+    #[test]
+    fn idle_only_without_sockets_and_a_retention_after_the_last_left() {
+        let (h, _rx, _ctl) = ConnHandle::new();
+        let (t, linger) = (Instant::now(), std::time::Duration::from_secs(5));
+        let mut live = Live::default();
+        assert!(live.idle(t, linger), "never had a socket");
+        live.add_live(h.clone(), 0);
+        assert!(!live.idle(t, linger));
+        live.remove(h.id);
+        live.left_at = Some(t);
+        assert!(!live.idle(t + linger / 2, linger), "left too recently");
+        assert!(live.idle(t + linger, linger));
+        live.resyncing = true;
+        assert!(!live.idle(t + linger, linger));
     }
 
     #[test]

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde_json::Value;
 use spellwire::protocol::{Cursor, Message, ServerFrame, Welcome};
@@ -22,7 +22,12 @@ use crate::redis_store::RedisStore;
 use crate::store::{Store, StoreError};
 
 mod items;
+mod levers;
 mod resync;
+mod setup;
+mod sweep;
+
+pub use sweep::Swept;
 
 /// Where history lives: this process, or Redis shared by several nodes.
 pub enum Backend {
@@ -33,6 +38,11 @@ pub enum Backend {
 }
 
 /// Sockets and publishing for all users.
+///
+/// Per-user state (sockets, and with the memory store the log and message ids) is forgotten
+/// once the user has had no socket for a retention period and nothing is retained for them
+/// ([`Hub::sweep`]), so memory follows the users of the last few minutes, not every user ever
+/// seen.
 ///
 /// ```
 /// use spellwire_server::{hub::Hub, store::MemoryStore, log::Retention};
@@ -83,17 +93,19 @@ impl Hub {
         }
     }
 
-    /// The epoch of one user's log: the process epoch plus the user, so a cursor saved by one
-    /// user (say, before a logout in the same tab) is never honoured for another.
+    /// The epoch of one user's log (memory store): this process's epoch, the log's generation
+    /// and the user. The user part means a cursor saved by one user (say, before a logout in
+    /// the same tab) is never honoured for another; the generation, that a cursor into a log
+    /// that was swept is never honoured for the new log that reuses its seqs.
     ///
     /// ```
     /// # use std::sync::Arc;
     /// # use spellwire_server::{hub::Hub, store::MemoryStore, config::Config};
     /// let hub = Hub::new(Arc::new(MemoryStore::new(Config::default().retention())), "e1".into(), 1000);
-    /// assert_eq!(hub.user_epoch("ann"), "e1:ann");
+    /// assert_eq!(hub.user_epoch(3, "ann"), "e1:3:ann");
     /// ```
-    pub fn user_epoch(&self, user: &str) -> String {
-        format!("{}:{user}", self.epoch)
+    pub fn user_epoch(&self, gen: u64, user: &str) -> String {
+        format!("{}:{gen}:{user}", self.epoch)
     }
 
     /// Registers `conn` for `user` and queues `welcome` and the replay to it, atomically with
@@ -129,8 +141,8 @@ impl Hub {
     fn attach_memory(&self, store: &dyn Store, user: &str, resume: Option<&Cursor>, conn: ConnHandle, expires_in_ms: Option<u64>) -> Welcome {
         let live = self.live(user);
         let mut live = lock(&live);
-        let window = store.window(user);
-        let welcome = Welcome { expires_in_ms, ..self.welcome(self.user_epoch(user), window, resume) };
+        let (gen, window) = store.window(user);
+        let welcome = Welcome { expires_in_ms, ..self.welcome(self.user_epoch(gen, user), window, resume) };
         conn.push(Out::frame(encode(&ServerFrame::Welcome(welcome.clone()))));
         conn.push(Out::Frames(store.since(user, welcome.after).into()));
         live.add_live(conn, window.head);
@@ -149,9 +161,13 @@ impl Hub {
         }
     }
 
-    /// Forgets the socket `id` of `user`.
+    /// Forgets the socket `id` of `user`; the user's state stays at least a retention period.
     pub fn detach(&self, user: &str, id: u64) {
-        lock(&self.live(user)).remove(id);
+        if let Some(live) = self.existing(user) {
+            let mut live = lock(&live);
+            live.remove(id);
+            live.left_at = Some(Instant::now());
+        }
     }
 
     /// Stores an event and queues it to every socket of `user`: `(seq, reached)`, where
@@ -194,58 +210,14 @@ impl Hub {
         Ok(())
     }
 
-    /// Aborts every socket of `user`; returns how many.
-    pub fn drop_user(&self, user: &str) -> usize {
-        let live = self.live(user);
-        let conns = lock(&live).take();
-        conns.iter().for_each(ConnHandle::abort);
-        conns.len()
-    }
-
-    /// Black-holes every socket of `user` (see [`ConnHandle::silence`]) and forgets them, so
-    /// events go only to the log until the client notices and reconnects; returns how many.
-    pub fn blackhole_user(&self, user: &str) -> usize {
-        let live = self.live(user);
-        let conns = lock(&live).take();
-        conns.iter().for_each(ConnHandle::silence);
-        conns.len()
-    }
-
-    /// Queues `text` verbatim to every socket of `user`; returns how many took it.
-    pub fn send_raw(&self, user: &str, text: &str) -> usize {
-        let live = self.live(user);
-        let live = lock(&live);
-        live.conns().filter(|c| c.push(Out::Raw(text.into()))).count()
-    }
-
-    /// Stops answering pings from `user` for `dur`.
-    pub fn mute_pongs(&self, user: &str, dur: Duration) {
-        lock(&self.live(user)).mute_pongs_until = Some(Instant::now() + dur);
-    }
-
-    /// Whether pings from `user` go unanswered right now.
-    pub fn pongs_muted(&self, user: &str) -> bool {
-        lock(&self.live(user)).mute_pongs_until.is_some_and(|t| Instant::now() < t)
-    }
-
-    /// The messages applied for `user`, oldest first.
-    pub async fn applied(&self, user: &str) -> Result<Vec<Message<Value>>, StoreError> {
-        match &self.backend {
-            Backend::Memory(store) => Ok(store.applied(user)),
-            Backend::Redis(store) => store.applied(user).await,
-        }
-    }
-
-    /// The users this node has seen (sockets or events) whose name starts with `prefix`,
-    /// sorted (the `broadcast` test hook).
-    pub fn users_with_prefix(&self, prefix: &str) -> Vec<String> {
-        let mut users: Vec<String> = lock(&self.users).keys().filter(|u| u.starts_with(prefix)).cloned().collect();
-        users.sort();
-        users
-    }
-
+    /// The state of `user`, created if missing.
     fn live(&self, user: &str) -> Arc<Mutex<Live>> {
         lock(&self.users).entry(user.to_owned()).or_default().clone()
+    }
+
+    /// The state of `user` if there is any: what only looks or removes creates nothing.
+    fn existing(&self, user: &str) -> Option<Arc<Mutex<Live>>> {
+        lock(&self.users).get(user).cloned()
     }
 }
 

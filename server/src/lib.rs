@@ -51,9 +51,8 @@ use tower_http::services::ServeDir;
 use crate::auth::Auth;
 use crate::config::Config;
 use crate::hooks::Hooks;
-use crate::hub::{Backend, Hub};
-use crate::redis_store::RedisStore;
-use crate::store::{MemoryStore, StoreError};
+use crate::hub::Hub;
+use crate::store::StoreError;
 
 /// Shared state behind every route. Cheap to clone.
 ///
@@ -82,16 +81,12 @@ impl AppState {
     /// When `config.jwt_public_key` is not an RSA or EC public key in PEM: `main` reports that
     /// as a startup error first ([`Auth::new`]).
     pub fn new(config: Config) -> Self {
-        let mut store = MemoryStore::new(config.retention());
-        if config.test_hooks {
-            store = store.keeping_applied();
-        }
-        let hub = Hub::new(Arc::new(store), random::hex_id(8), config.heartbeat_ms);
+        let hub = Hub::in_memory(&config);
         Self {
             auth: Arc::new(Auth::new(&config).expect("the JWT key is checked at startup")),
             hooks: Arc::new(Hooks::new(config.test_hooks)),
             proxy: proxy::Proxy::from_config(&config),
-            hub: Arc::new(hub),
+            hub,
             config: Arc::new(config),
         }
     }
@@ -101,15 +96,7 @@ impl AppState {
     /// [`AppState::new`]. Fails when Redis cannot be reached; panics as [`AppState::new`] does.
     pub async fn build(config: Config) -> Result<Self, StoreError> {
         let Some(url) = config.redis.clone() else { return Ok(Self::new(config)) };
-        let mut store = RedisStore::connect(&url, &config.redis_prefix, config.retention()).await?;
-        if config.test_hooks {
-            store = store.keeping_applied();
-        }
-        let epoch = store.epoch().await?;
-        let (client, channel) = (store.client().clone(), store.channel());
-        let first = subscriber::subscribe(&client, &channel).await?;
-        let hub = Arc::new(Hub::with_backend(Backend::Redis(Box::new(store)), epoch, config.heartbeat_ms));
-        tokio::spawn(subscriber::run(client, channel, Arc::downgrade(&hub), first));
+        let hub = Hub::on_redis(&url, &config).await?;
         Ok(Self {
             auth: Arc::new(Auth::new(&config).expect("the JWT key is checked at startup")),
             hooks: Arc::new(Hooks::new(config.test_hooks)),

@@ -45,6 +45,10 @@ impl Window {
 
 /// A per-user log of serialized event frames, ready to be written to sockets.
 ///
+/// A first append makes room for exactly one entry (a first push would make room for four):
+/// most users hold one event or a few, and with one event each 100,000 users took 46 MB instead
+/// of 59 MB (`tests/sweep_rss.rs`).
+///
 /// ```
 /// use spellwire_server::log::{EventLog, Retention};
 /// use std::time::{Duration, Instant};
@@ -71,6 +75,9 @@ impl EventLog {
     pub fn append(&mut self, now: Instant, render: impl FnOnce(u64) -> String) -> (u64, Arc<str>) {
         self.head += 1;
         let frame: Arc<str> = render(self.head).into();
+        if self.entries.capacity() == 0 {
+            self.entries.reserve_exact(1);
+        }
         self.entries.push_back((self.head, now, frame.clone()));
         self.evict(now);
         (self.head, frame)

@@ -1,17 +1,28 @@
 //! The shared store for several server processes (`--redis URL`): per-user logs in Redis
-//! Streams, the epoch in one key, message ids as `SET NX EX` keys.
+//! Streams, the epoch in one key, message ids in one sorted set per user.
 //!
-//! Keys, under a prefix (`spellwire` by default, `--redis-prefix`):
+//! Keys, under a prefix (`spellwire` by default, `--redis-prefix`); a user's keys are named by
+//! [`keys::user_key`], with the user as their hash tag:
 //! - `{p}:epoch`: the deployment's epoch, created once with `SET NX`. Every script re-asserts
-//!   it, so if Redis loses everything the next script creates a new one and every cursor from
-//!   the lost history is refused (`resumed: false`) instead of being misread.
-//! - `{p}:u:{user}:head`: the last seq handed out (`INCR`); it outlives trimmed entries.
+//!   it, so if Redis loses everything the next script creates a new one.
+//! - `{p}:u:{user}:meta`: a hash of `head` (the last seq handed out; it outlives trimmed
+//!   entries) and `gen`, the generation of the user's log. A user's epoch is
+//!   `{deployment epoch}:{gen}:{user}`; when the keys expired (or were lost) the next script
+//!   starts a new log with a new random `gen`, so a cursor into the old log is refused
+//!   (`resumed: false`) although seqs start again at 1.
 //! - `{p}:u:{user}:log`: a stream with IDs `{seq}-0`, so `XRANGE` by seq needs no index.
 //!   Trimmed by count (`XADD MAXLEN`) and by age (the `t` field, ms of Redis time).
-//! - `{p}:u:{user}:id:{id}`: one key per applied message id, expiring after [`ID_TTL_SECS`].
+//! - `{p}:u:{user}:ids`: the message ids applied (their [`crate::idem::id_hash`]), scored by
+//!   the µs they were applied; at most `--ids-per-user` (the oldest go first), none older
+//!   than `--ids-ttl-secs`.
 //! - `{p}:u:{user}:applied`: the applied messages (for `/test/received`).
 //! - `{p}:idem:{key}`: the outcome of a `POST /api/publish` idempotency key.
 //! - channel `{p}:events`: every event as `{user}\n{seq}\n{frame}`.
+//!
+//! Every key expires: `meta` and `log` a retention period plus two sweep intervals after the
+//! last write (refreshed by every write, every new socket, and every sweep of a node holding a
+//! socket of the user, [`RedisStore::keep_alive`]); `ids` and `applied` `--ids-ttl-secs` after
+//! the last message applied; `idem` keys after `--idempotency-secs`.
 //!
 //! Appending and publishing happen in one Lua script: Redis runs scripts one at a time, so
 //! publication order is seq order, which is what [`crate::fanout`] relies on.
@@ -24,13 +35,13 @@ use redis::{Client, Script};
 use serde_json::Value;
 use spellwire::protocol::{Cursor, Event, Message, ServerFrame};
 
+use crate::idem::{id_hash, IdLimits};
 use crate::log::{Retention, Window};
 use crate::store::{StoreError, APPLIED_CAP};
 
+pub mod keys;
 mod publish;
 
-/// How long a message id is remembered: a client resends within minutes, after a reconnect.
-pub const ID_TTL_SECS: u64 = 86_400;
 /// Bound on every command, so a hung Redis turns into a 503 rather than a hung request.
 const RESPONSE_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -39,7 +50,7 @@ const COMMON: &str = include_str!("lua/common.lua");
 /// A consistent view for a new socket: the log's epoch, window, resume point and replay.
 #[derive(Debug)]
 pub struct Snapshot {
-    /// The user's epoch (`{deployment epoch}:{user}`).
+    /// The user's epoch (`{deployment epoch}:{gen}:{user}`).
     pub epoch: String,
     /// The retained range at the moment of the snapshot.
     pub window: Window,
@@ -56,6 +67,9 @@ pub struct RedisStore {
     conn: ConnectionManager,
     prefix: String,
     retention: Retention,
+    /// How long a user's `meta` and `log` live after their last write (ms).
+    key_ttl_ms: u64,
+    ids: IdLimits,
     scripts: Arc<[Script; 5]>,
     applied_cap: usize,
 }
@@ -68,8 +82,11 @@ const SINCE: usize = 3;
 const PUBLISH: usize = 4;
 
 impl RedisStore {
-    /// Connects to `url`; fails when Redis cannot be reached now.
+    /// Connects to `url`; fails when Redis cannot be reached now, or `prefix` holds a brace.
+    /// Keys live a retention period plus 20 s, and ids within the default [`IdLimits`], until
+    /// [`RedisStore::expiring`] says otherwise.
     pub async fn connect(url: &str, prefix: &str, retention: Retention) -> Result<Self, StoreError> {
+        keys::check_prefix(prefix).map_err(StoreError::Invalid)?;
         let client = Client::open(url)?;
         let config = redis::aio::ConnectionManagerConfig::new()
             .set_connection_timeout(Some(RESPONSE_TIMEOUT))
@@ -85,8 +102,22 @@ impl RedisStore {
             script(include_str!("lua/since.lua")),
             script(include_str!("lua/publish.lua")),
         ];
-        let prefix = prefix.to_owned();
-        Ok(Self { client, conn, prefix, retention, scripts: Arc::new(scripts), applied_cap: 0 })
+        let (prefix, ids) = (prefix.to_owned(), IdLimits::default());
+        let key_ttl_ms = millis(retention.max_age + Duration::from_secs(20));
+        Ok(Self { client, conn, prefix, retention, key_ttl_ms, ids, scripts: Arc::new(scripts), applied_cap: 0 })
+    }
+
+    /// Lets a user's `meta` and `log` live `key_ttl` after their last write, and keeps message
+    /// ids within `ids`.
+    pub fn expiring(mut self, key_ttl: Duration, ids: IdLimits) -> Self {
+        self.key_ttl_ms = millis(key_ttl).max(1);
+        self.ids = IdLimits { per_user: ids.per_user.max(1), ..ids };
+        self
+    }
+
+    /// How long events are kept.
+    pub fn retention(&self) -> Retention {
+        self.retention
     }
 
     /// Also keeps the last applied messages per user in `{p}:u:{user}:applied`, for
@@ -125,10 +156,11 @@ impl RedisStore {
     /// Applies `msg` once per id across all nodes: its seq, or `None` for a resend.
     pub async fn apply(&self, user: &str, msg: &Message<Value>) -> Result<Option<u64>, StoreError> {
         let mut inv = self.invocation(APPLY, user);
-        inv.key(self.user_key(user, &format!("id:{}", msg.id))).key(self.user_key(user, "applied"));
+        inv.key(self.user_key(user, "ids")).key(self.user_key(user, "applied"));
         self.event_args(&mut inv, user, msg.kind.clone(), msg.topic.clone(), msg.data.clone());
         let json = serde_json::to_string(msg).unwrap_or_default();
-        inv.arg(ID_TTL_SECS).arg(json).arg(self.applied_cap);
+        inv.arg(format!("{:032x}", id_hash(&msg.id))).arg(millis(self.ids.ttl)).arg(self.ids.per_user);
+        inv.arg(json).arg(self.applied_cap);
         let (seq, _): (u64, usize) = inv.invoke_async(&mut self.conn.clone()).await?;
         Ok((seq > 0).then_some(seq))
     }
@@ -137,7 +169,7 @@ impl RedisStore {
     pub async fn snapshot(&self, user: &str, cursor: Option<&Cursor>) -> Result<Snapshot, StoreError> {
         let mut inv = self.invocation(SNAPSHOT, user);
         let (c_epoch, c_seq) = cursor.map_or(("", 0), |c| (c.epoch.as_str(), c.seq));
-        inv.arg(self.max_age_ms()).arg(c_epoch).arg(c_seq).arg(user);
+        inv.arg(c_epoch).arg(c_seq).arg(user);
         let reply: Vec<String> = inv.invoke_async(&mut self.conn.clone()).await?;
         parse_snapshot(user, reply).ok_or_else(|| StoreError::Unavailable("malformed snapshot reply".into()))
     }
@@ -145,9 +177,26 @@ impl RedisStore {
     /// Retained frames with seq greater than `after`, oldest first.
     pub async fn since(&self, user: &str, after: u64) -> Result<Vec<(u64, Arc<str>)>, StoreError> {
         let mut inv = self.invocation(SINCE, user);
-        inv.arg(self.max_age_ms()).arg(after);
+        inv.arg(after);
         let reply: Vec<String> = inv.invoke_async(&mut self.conn.clone()).await?;
         Ok(pairs(&reply))
+    }
+
+    /// Keeps the `meta` and `log` of `users` (those with a socket on this node) another key
+    /// lifetime, in pipelines of 500; returns the users whose `meta` was gone: their log expired
+    /// or was lost under their sockets, whose cursors now point into a log that is no more.
+    pub async fn keep_alive(&self, users: &[String]) -> Result<Vec<String>, StoreError> {
+        let mut lost = Vec::new();
+        for chunk in users.chunks(500) {
+            let mut pipe = redis::pipe();
+            for user in chunk {
+                pipe.cmd("PEXPIRE").arg(self.user_key(user, "meta")).arg(self.key_ttl_ms);
+                pipe.cmd("PEXPIRE").arg(self.user_key(user, "log")).arg(self.key_ttl_ms).ignore();
+            }
+            let found: Vec<i64> = pipe.query_async(&mut self.conn.clone()).await?;
+            lost.extend(chunk.iter().zip(found).filter(|(_, f)| *f == 0).map(|(u, _)| u.clone()));
+        }
+        Ok(lost)
     }
 
     /// The messages applied for `user`, oldest first.
@@ -157,30 +206,33 @@ impl RedisStore {
         Ok(raw.iter().filter_map(|m| serde_json::from_str(m).ok()).collect())
     }
 
-    /// A script call with the keys and first argument every script shares.
+    /// A script call with the keys and arguments every script shares (see common.lua).
     fn invocation(&self, which: usize, user: &str) -> redis::ScriptInvocation<'_> {
         let mut inv = self.scripts[which].prepare_invoke();
-        inv.key(format!("{}:epoch", self.prefix))
-            .key(self.user_key(user, "head"))
-            .key(self.user_key(user, "log"))
-            .arg(crate::random::hex_id(8));
+        inv.key(format!("{}:epoch", self.prefix)).key(self.user_key(user, "meta")).key(self.user_key(user, "log"));
+        self.shared_args(&mut inv);
         inv
+    }
+
+    /// ARGV[1..=4] of every script: a fresh random id, max events, max age and key lifetime.
+    fn shared_args(&self, inv: &mut redis::ScriptInvocation<'_>) {
+        inv.arg(crate::random::hex_id(8)).arg(self.retention.max_events.max(1));
+        inv.arg(millis(self.retention.max_age)).arg(self.key_ttl_ms);
     }
 
     /// The arguments of `append()` in common.lua.
     fn event_args(&self, inv: &mut redis::ScriptInvocation<'_>, user: &str, kind: String, topic: Option<String>, data: Value) {
         let (before, after) = split_frame(Event { seq: 0, kind, topic, data });
-        inv.arg(self.retention.max_events.max(1)).arg(self.max_age_ms());
         inv.arg(before).arg(after).arg(self.channel()).arg(user);
     }
 
     fn user_key(&self, user: &str, what: &str) -> String {
-        format!("{}:u:{user}:{what}", self.prefix)
+        keys::user_key(&self.prefix, user, what)
     }
+}
 
-    fn max_age_ms(&self) -> u64 {
-        self.retention.max_age.as_millis() as u64
-    }
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// An event frame rendered with seq 0, split around the seq so Lua can splice the real one in.

@@ -1,7 +1,11 @@
--- Shared by every spellwire script. KEYS[1] is the epoch key, ARGV[1] a fresh random epoch
--- candidate: the epoch is created on first use (SET NX) and so changes exactly when Redis
--- lost everything (a restart without persistence, FLUSHALL).
--- Stream entries have ID "<seq>-0" and fields t (Redis time, ms) and f (the event frame).
+-- Shared by every spellwire script. KEYS[1] is the epoch key; ARGV[1] a fresh random id, used
+-- as the epoch if it is missing (SET NX: so the epoch changes exactly when Redis lost
+-- everything) and as the generation of a user's log when a new one starts. ARGV[2] max events
+-- per log, ARGV[3] max age of an event (ms), ARGV[4] how long a user's keys live after their
+-- last write (ms).
+-- A user's keys: `meta`, a hash of head (the last seq handed out) and gen (the log's
+-- generation), and `log`, a stream with IDs "<seq>-0" and fields t (Redis time, ms) and f
+-- (the event frame).
 local function epoch()
   redis.call('SET', KEYS[1], ARGV[1], 'NX')
   return redis.call('GET', KEYS[1])
@@ -14,6 +18,23 @@ end
 
 local function int(n)
   return string.format('%d', n)
+end
+
+-- The generation of the user's log. Without `meta` (a new user, or one whose keys expired) a
+-- new log starts: no entries, head 0, and ARGV[1] as its generation, so cursors into the old
+-- log (same seqs, old generation) are refused.
+local function gen(meta, log)
+  local g = redis.call('HGET', meta, 'gen')
+  if g then return g end
+  redis.call('DEL', log)
+  redis.call('HSET', meta, 'gen', ARGV[1], 'head', 0)
+  return ARGV[1]
+end
+
+-- Lets the user's keys live another ARGV[4] ms.
+local function keep(meta, log)
+  redis.call('PEXPIRE', meta, ARGV[4])
+  redis.call('PEXPIRE', log, ARGV[4])
 end
 
 -- Deletes the oldest entries of `log` older than `cutoff` (entries are in time order).
@@ -31,8 +52,8 @@ local function trim_age(log, cutoff)
 end
 
 -- The retained window: first retained seq (head + 1 when empty) and head.
-local function window(head_key, log)
-  local head = tonumber(redis.call('GET', head_key) or '0')
+local function window(meta, log)
+  local head = tonumber(redis.call('HGET', meta, 'head') or '0')
   local e = redis.call('XRANGE', log, '-', '+', 'COUNT', 1)
   local first = head + 1
   if #e > 0 then first = tonumber(string.match(e[1][1], '^(%d+)')) end
@@ -50,21 +71,22 @@ local function since(log, after)
 end
 
 -- Appends one event to `log` and publishes it, atomically, so publication order is seq order.
--- `before`/`after` are the frame around its seq; ARGV[2] max events, ARGV[3] max age (ms).
--- Returns {seq, subscribers}.
-local function append_to(head, log, before, after, channel, user)
+-- `before`/`after` are the frame around its seq. Returns {seq, subscribers}.
+local function append_to(meta, log, before, after, channel, user)
   epoch()
-  local seq = redis.call('INCR', head)
+  gen(meta, log)
+  local seq = redis.call('HINCRBY', meta, 'head', 1)
   local now = now_ms()
   local frame = before .. int(seq) .. after
   redis.call('XADD', log, 'MAXLEN', ARGV[2], int(seq) .. '-0', 't', int(now), 'f', frame)
   trim_age(log, now - tonumber(ARGV[3]))
+  keep(meta, log)
   local n = redis.call('PUBLISH', channel, user .. '\n' .. int(seq) .. '\n' .. frame)
   return {seq, n}
 end
 
--- append_to for the user of KEYS[2] head, KEYS[3] log; ARGV[4]/ARGV[5] the frame before/after
--- its seq, ARGV[6] channel, ARGV[7] user.
+-- append_to for the user of KEYS[2] meta, KEYS[3] log; ARGV[5]/ARGV[6] the frame before/after
+-- its seq, ARGV[7] channel, ARGV[8] user.
 local function append()
-  return append_to(KEYS[2], KEYS[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7])
+  return append_to(KEYS[2], KEYS[3], ARGV[5], ARGV[6], ARGV[7], ARGV[8])
 end

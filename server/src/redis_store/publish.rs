@@ -16,8 +16,8 @@ impl RedisStore {
     /// Stores `items` (see [`crate::hub::Hub::publish_items`]); keys live `ttl_secs`.
     pub async fn publish_items(&self, items: &[Item], ttl_secs: u64) -> Result<Vec<Vec<u64>>, PublishError> {
         let mut inv = self.scripts[PUBLISH].prepare_invoke();
-        inv.key(format!("{}:epoch", self.prefix)).arg(crate::random::hex_id(8));
-        inv.arg(self.retention.max_events.max(1)).arg(self.max_age_ms());
+        inv.key(format!("{}:epoch", self.prefix));
+        self.shared_args(&mut inv);
         inv.arg(self.channel()).arg(ttl_secs).arg(items.len());
         for item in items {
             if let Some(key) = &item.key {
@@ -28,7 +28,7 @@ impl RedisStore {
             let (before, after) = split_frame(event);
             inv.arg(fingerprint).arg(before).arg(after).arg(item.users.len());
             for user in &item.users {
-                inv.key(self.user_key(user, "head")).key(self.user_key(user, "log")).arg(user);
+                inv.key(self.user_key(user, "meta")).key(self.user_key(user, "log")).arg(user);
             }
         }
         let reply: Vec<String> = inv.invoke_async(&mut self.conn.clone()).await.map_err(StoreError::from)?;
