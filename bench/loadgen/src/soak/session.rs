@@ -46,8 +46,11 @@ const KEPT_PROBLEMS: usize = 5;
 /// What every session shares with the fleet: how far each got, how many are open, and the
 /// gate that bounds handshakes in flight.
 pub struct Shared {
+    /// Per session, the last seq it delivered in order.
     pub progress: Vec<AtomicU64>,
+    /// Sockets welcomed and not yet closed.
     pub open: AtomicUsize,
+    /// Handshakes in flight (bounded, so a wave does not overrun the server's accept queue).
     pub handshakes: Semaphore,
 }
 
@@ -86,6 +89,7 @@ pub struct Session {
 }
 
 impl Session {
+    /// Session `index` (its slot in `shared.progress`) of the user `token` belongs to.
     pub fn new(index: usize, token: String, server: Server, shared: Arc<Shared>) -> Self {
         let rng = Rng::new(index as u64 + 1);
         Session { index, token, server, cursor: None, shared, rng, report: Report::default() }
@@ -241,5 +245,47 @@ impl Session {
         if self.report.problems.len() < KEPT_PROBLEMS {
             self.report.problems.push(message);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session() -> Session {
+        let progress = vec![AtomicU64::new(0)];
+        let shared = Arc::new(Shared { progress, open: AtomicUsize::new(0), handshakes: Semaphore::new(1) });
+        Session::new(0, "T".into(), Server::parse("http://127.0.0.1:1").unwrap(), shared)
+    }
+
+    fn welcome(after: u64, resumed: bool) -> String {
+        format!(r#"{{"op":"welcome","epoch":"e","after":{after},"resumed":{resumed},"heartbeatMs":1}}"#)
+    }
+
+    fn event(seq: u64) -> String {
+        format!(r#"{{"op":"event","seq":{seq},"type":"t","data":null}}"#)
+    }
+
+    #[test]
+    fn in_order_events_after_a_welcome_are_no_problem() {
+        let mut s = session();
+        assert!(s.take(&format!("[{},{}]", welcome(0, false), event(1)), true));
+        s.take(&event(2), false);
+        assert!(s.take(&welcome(2, true), true)); // a resume exactly where it stopped
+        s.take(&event(3), false);
+        assert_eq!((s.report.problem_count, s.shared.progress[0].load(Ordering::Acquire)), (0, 3));
+    }
+
+    #[test]
+    fn duplicates_gaps_and_refused_resumes_are_problems_and_skipped_events_are_lost() {
+        let mut s = session();
+        s.take(&welcome(0, false), true);
+        s.take(&event(1), false);
+        s.take(&event(1), false); // duplicate
+        s.take(&event(3), false); // gap
+        s.take(&welcome(4, false), true); // resume after 1 refused: 2..4 skipped
+        assert_eq!(s.report.problem_count, 3, "{:?}", s.report.problems);
+        assert_eq!(s.report.skipped, 3);
+        assert!(!s.take(&event(5), true), "a first message without a welcome is refused");
     }
 }
