@@ -2,7 +2,8 @@
 //! [`crate::spells`]).
 //!
 //! Every bad input answers 400 with `{"error": {"code", "message"}}`, including bodies that
-//! are not JSON at all, so a client has one error shape to handle.
+//! are not JSON at all, so a client has one error shape to handle; a body over
+//! `--max-body-bytes` answers 413 `body_too_large` in the same shape.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request, State};
@@ -66,13 +67,20 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let body = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| ApiError::bad("bad_request", e.body_text()))?;
+        let body = Bytes::from_request(req, state).await.map_err(|e| match e.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => too_large(),
+            _ => ApiError::bad("bad_request", e.body_text()),
+        })?;
         serde_json::from_slice(&body)
             .map(ApiJson)
             .map_err(|e| ApiError::bad("bad_request", format!("body is not the expected JSON: {e}")))
     }
+}
+
+/// The 413 for a body over the limit the router sets (`--max-body-bytes`).
+fn too_large() -> ApiError {
+    let message = "the body is larger than this server accepts (--max-body-bytes)".into();
+    ApiError { status: StatusCode::PAYLOAD_TOO_LARGE, code: "body_too_large", message }
 }
 
 /// Checks a user name, as an API error.
@@ -123,6 +131,7 @@ pub struct Notify {
 }
 
 /// `POST /api/notify {user, type, topic?, data?}` → `{seq, delivered}`; 503 when Redis is down.
+/// The topic is held to `--max-topic-chars`, as in a socket's `send`.
 ///
 /// `delivered` counts this node's sockets that took the event (memory store), or, with
 /// Redis, the nodes subscribed to the event channel (only they know their sockets).
@@ -131,6 +140,10 @@ pub async fn notify(State(s): State<AppState>, ApiJson(b): ApiJson<Notify>) -> R
     let chars = b.kind.chars().count();
     if chars == 0 || chars > MAX_TYPE_CHARS {
         return Err(ApiError::bad("bad_type", "type must be 1 to 64 characters"));
+    }
+    let limit = s.config.limits.topic_chars;
+    if b.topic.as_deref().is_some_and(|t| t.chars().count() > limit) {
+        return Err(ApiError::bad("bad_topic", format!("topic must be at most {limit} characters")));
     }
     let (seq, delivered) = s.hub.publish(&b.user, b.kind, b.topic, b.data).await?;
     Ok(Json(json!({ "seq": seq, "delivered": delivered })))

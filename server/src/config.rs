@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::limits::Limits;
 use crate::log::Retention;
 
 /// Largest `--jwt-leeway-secs`: more would let a stolen, expired token live on.
@@ -29,6 +30,8 @@ pub struct Config {
     pub heartbeat_ms: u64,
     /// Largest client message or frame accepted; above it the socket closes with 1009.
     pub max_message_bytes: usize,
+    /// What one client may cost: frame rate, replays, sockets, string lengths ([`Limits`]).
+    pub limits: Limits,
     /// Replay log length per user.
     pub retain_events: usize,
     /// Replay log age limit per user (s).
@@ -69,7 +72,7 @@ pub struct Config {
     pub proxy_secret: Option<String>,
     /// How long a proxied send may take before it counts as a temporary failure (5 s).
     pub proxy_timeout: Duration,
-    /// Largest HTTP request body the API accepts (1 MiB); above it, 413.
+    /// Largest HTTP request body any route accepts (1 MiB); above it, 413.
     pub max_body_bytes: usize,
     /// How long a publish `idempotencyKey` is remembered (600 s).
     pub idempotency_secs: u64,
@@ -91,6 +94,7 @@ impl Default for Config {
             test_hooks: false,
             heartbeat_ms: 25_000,
             max_message_bytes: 65_536,
+            limits: Limits::default(),
             retain_events: 1000,
             retain_secs: 120,
             allow_origins: Vec::new(),

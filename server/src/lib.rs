@@ -27,6 +27,7 @@ pub mod frames;
 pub mod hooks;
 pub mod hub;
 pub mod idem;
+pub mod limits;
 pub mod log;
 pub mod proxy;
 pub mod publish;
@@ -43,6 +44,7 @@ pub mod writer;
 
 use std::sync::Arc;
 
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{any, get, post};
 use axum::Router;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -52,6 +54,7 @@ use crate::auth::Auth;
 use crate::config::Config;
 use crate::hooks::Hooks;
 use crate::hub::Hub;
+use crate::limits::seats::Seats;
 use crate::store::StoreError;
 
 /// Shared state behind every route. Cheap to clone.
@@ -72,6 +75,8 @@ pub struct AppState {
     pub hooks: Arc<Hooks>,
     /// The send proxy (`--proxy-url`); None applies sends here.
     pub proxy: Option<Arc<proxy::Proxy>>,
+    /// Sockets waiting for `hello` and open per user, against their limits.
+    pub seats: Arc<Seats>,
 }
 
 impl AppState {
@@ -86,6 +91,7 @@ impl AppState {
             auth: Arc::new(Auth::new(&config).expect("the JWT key is checked at startup")),
             hooks: Arc::new(Hooks::new(config.test_hooks)),
             proxy: proxy::Proxy::from_config(&config),
+            seats: Arc::new(Seats::new(&config.limits)),
             hub,
             config: Arc::new(config),
         }
@@ -101,6 +107,7 @@ impl AppState {
             auth: Arc::new(Auth::new(&config).expect("the JWT key is checked at startup")),
             hooks: Arc::new(Hooks::new(config.test_hooks)),
             proxy: proxy::Proxy::from_config(&config),
+            seats: Arc::new(Seats::new(&config.limits)),
             hub,
             config: Arc::new(config),
         })
@@ -108,7 +115,7 @@ impl AppState {
 }
 
 /// The whole HTTP surface: `/ws`, `/api/*`, `/test/*` (hooks), and with `--dev` the dev API,
-/// `/pkg/*` and `/` (static).
+/// `/pkg/*` and `/` (static). No route reads a body over `--max-body-bytes` (413).
 pub fn app(state: AppState) -> Router {
     let config = state.config.clone();
     let mut api = Router::new()
@@ -127,7 +134,7 @@ pub fn app(state: AppState) -> Router {
             .nest_service("/pkg", ServeDir::new(&config.pkg))
             .fallback_service(ServeDir::new(&config.www));
     }
-    router.with_state(state)
+    router.layer(DefaultBodyLimit::max(config.max_body_bytes)).with_state(state)
 }
 
 /// `--dev` only: a token for any name, and publishing without credentials.

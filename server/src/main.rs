@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use spellwire_server::config::{Config, MAX_LEEWAY_SECS};
+use spellwire_server::limits::Limits;
 use spellwire_server::{app, secret, AppState};
 
 const SECRETS: &str = "Secrets (environment only, or the matching *-file flag; never a flag's value):
@@ -53,6 +54,8 @@ struct Args {
     gateway: GatewayArgs,
     #[command(flatten)]
     tuning: TuningArgs,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 /// How connection tokens are checked.
@@ -138,6 +141,49 @@ struct TuningArgs {
     ids_ttl_secs: u64,
 }
 
+/// What one client may cost (README's "Limits" lists every limit).
+#[derive(clap::Args, Debug)]
+struct LimitArgs {
+    /// Frames a socket may send per second, on average; over it the socket is closed (4429).
+    #[arg(long, env = "SPELLWIRE_MAX_FRAMES_PER_SEC", default_value_t = 50,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    max_frames_per_sec: u32,
+    /// Frames a socket may send at once (keep it above the clients' queueLimit, 100 by default).
+    #[arg(long, env = "SPELLWIRE_FRAME_BURST", default_value_t = 200,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    frame_burst: u32,
+    /// Least time between two replays served to one socket (ms); requests in between merge.
+    #[arg(long, env = "SPELLWIRE_REPLAY_INTERVAL_MS", default_value_t = 1000)]
+    replay_interval_ms: u64,
+    /// Open sockets per user on this node; the newest beyond it is closed (4409).
+    #[arg(long, env = "SPELLWIRE_MAX_SOCKETS_PER_USER", default_value_t = 32,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    max_sockets_per_user: u32,
+    /// Sockets upgraded but not yet past hello, on this node; more upgrades get 503.
+    #[arg(long, env = "SPELLWIRE_MAX_WAITING_HELLO", default_value_t = 10_000)]
+    max_waiting_hello: usize,
+    /// Longest message id in a send (characters); longer ones are nacked (bad_message).
+    #[arg(long, env = "SPELLWIRE_MAX_ID_CHARS", default_value_t = 128)]
+    max_id_chars: usize,
+    /// Longest topic in a send or /api/notify (characters).
+    #[arg(long, env = "SPELLWIRE_MAX_TOPIC_CHARS", default_value_t = 128)]
+    max_topic_chars: usize,
+}
+
+impl LimitArgs {
+    fn into_limits(self) -> Limits {
+        Limits {
+            frames_per_sec: self.max_frames_per_sec,
+            frame_burst: self.frame_burst,
+            replay_interval: Duration::from_millis(self.replay_interval_ms),
+            sockets_per_user: self.max_sockets_per_user,
+            waiting_hello: self.max_waiting_hello,
+            id_chars: self.max_id_chars,
+            topic_chars: self.max_topic_chars,
+        }
+    }
+}
+
 impl Args {
     /// The settings, with the secrets read from the environment or their files.
     fn into_config(self) -> Result<Config, String> {
@@ -149,6 +195,7 @@ impl Args {
             dev: self.dev,
             test_hooks: self.test_hooks,
             allow_origins: self.allow_origin,
+            limits: self.limits.into_limits(),
             jwt_secret: secret::load("SPELLWIRE_JWT_SECRET", env("SPELLWIRE_JWT_SECRET"), jwt.jwt_secret_file.as_deref(), "--jwt-secret-file")?,
             jwt_public_key: jwt.jwt_public_key.map(|p| read_key(&p)).transpose()?,
             jwt_audience: jwt.jwt_audience,

@@ -5,16 +5,20 @@ use spellwire::protocol::{ClientFrame, Message, ServerFrame};
 
 use crate::conn::{ConnHandle, Out, CLOSE_OVERLOADED};
 use crate::frames::{bad_frame, encode, parse};
+use crate::limits::replay::ReplayGate;
+use crate::limits::{now_us, Limits};
 use crate::AppState;
 
 /// Longest accepted message `type`, in characters.
 pub const MAX_TYPE_CHARS: usize = 64;
 
 /// Handles one text frame from an authenticated socket; replies go through `conn`'s queue.
+/// `replays` is the socket's [`ReplayGate`]: a `replay` it holds back is served by the read
+/// loop when due ([`replay`]).
 ///
 /// When the store is unavailable (Redis down), a `send` is neither acked nor nacked: the
 /// socket is closed with 1013, and the client resends the message after reconnecting.
-pub async fn on_text(state: &AppState, user: &str, conn: &ConnHandle, text: &str) {
+pub async fn on_text(state: &AppState, user: &str, conn: &ConnHandle, replays: &mut ReplayGate, text: &str) {
     let reply = match parse(text) {
         Err(why) => Some(bad_frame(&why)),
         Ok(ClientFrame::Hello { .. }) => Some(bad_frame("hello is only valid as the first frame")),
@@ -24,8 +28,10 @@ pub async fn on_text(state: &AppState, user: &str, conn: &ConnHandle, text: &str
         Ok(ClientFrame::Refresh { token }) => crate::refresh::on_refresh(state, user, conn, &token),
         Ok(ClientFrame::Send(msg)) => on_send(state, user, conn, msg).await,
         Ok(ClientFrame::Replay { after }) => {
-            // On failure the client's gap timer replaces the socket; nothing to add here.
-            let _ = state.hub.replay_to(user, after, conn).await;
+            let interval = state.config.limits.replay_interval_us();
+            if let Some(after) = replays.request(now_us(), after, interval) {
+                replay(state, user, conn, after).await;
+            }
             None
         }
     };
@@ -34,11 +40,19 @@ pub async fn on_text(state: &AppState, user: &str, conn: &ConnHandle, text: &str
     }
 }
 
+/// Queues every retained event after `after` to the socket. On failure (Redis down) the
+/// client's gap timer replaces the socket; nothing to add here.
+pub async fn replay(state: &AppState, user: &str, conn: &ConnHandle, after: u64) {
+    if let Err(e) = state.hub.replay_to(user, after, conn).await {
+        tracing::debug!("replay for {user}: {e}");
+    }
+}
+
 /// Validates a message, then applies it here (the store's ids make a resend harmless) or,
 /// with `--proxy-url`, hands it to the backend ([`crate::proxy`]). Returns the `ack` or `nack`
 /// frame; none when the proxy answers later, or when the store failed (the socket is closing).
 async fn on_send(state: &AppState, user: &str, conn: &ConnHandle, msg: Message<Value>) -> Option<String> {
-    if let Err(why) = check(&msg) {
+    if let Err(why) = check(&msg, &state.config.limits) {
         let (id, code, message) = (msg.id, "bad_message".into(), why);
         return Some(encode(&ServerFrame::Nack { id, code, message }));
     }
@@ -55,23 +69,39 @@ async fn on_send(state: &AppState, user: &str, conn: &ConnHandle, msg: Message<V
     Some(encode(&ServerFrame::Ack { id, result: None }))
 }
 
-/// Why a message cannot be applied, if it cannot.
+/// Why a message cannot be applied, if it cannot: an empty or long `type`, an empty `id` or
+/// one longer than `limits.id_chars` (ids are kept to apply each message once, so their length
+/// is memory), a `topic` longer than `limits.topic_chars`.
 ///
 /// ```
 /// use spellwire::protocol::Message;
-/// use spellwire_server::session::check;
-/// let m = |t: &str| Message { id: "1".into(), kind: t.into(), topic: None, data: serde_json::Value::Null };
-/// assert!(check(&m("chat")).is_ok());
-/// assert!(check(&m("")).is_err());
-/// assert!(check(&m(&"x".repeat(65))).is_err());
+/// use spellwire_server::{limits::Limits, session::check};
+/// let m = |id: &str, t: &str| Message { id: id.into(), kind: t.into(), topic: None, data: serde_json::Value::Null };
+/// let limits = Limits::default();
+/// assert!(check(&m("1", "chat"), &limits).is_ok());
+/// assert!(check(&m("1", ""), &limits).is_err());
+/// assert!(check(&m("1", &"x".repeat(65)), &limits).is_err());
+/// assert_eq!(check(&m(&"i".repeat(129), "chat"), &limits).unwrap_err(), "id is 129 characters; the limit is 128");
 /// ```
-pub fn check(msg: &Message<Value>) -> Result<(), String> {
-    let chars = msg.kind.chars().count();
-    if chars == 0 {
+pub fn check(msg: &Message<Value>, limits: &Limits) -> Result<(), String> {
+    let kind = msg.kind.chars().count();
+    if kind == 0 {
         return Err("type must not be empty".into());
     }
-    if chars > MAX_TYPE_CHARS {
-        return Err(format!("type is {chars} characters; the limit is {MAX_TYPE_CHARS}"));
+    too_long("type", kind, MAX_TYPE_CHARS)?;
+    let id = msg.id.chars().count();
+    if id == 0 {
+        return Err("id must not be empty".into());
+    }
+    too_long("id", id, limits.id_chars)?;
+    let topic = msg.topic.as_deref().map_or(0, |t| t.chars().count());
+    too_long("topic", topic, limits.topic_chars)
+}
+
+/// A field's length against its limit, as [`check`]'s message.
+fn too_long(field: &str, chars: usize, limit: usize) -> Result<(), String> {
+    if chars > limit {
+        return Err(format!("{field} is {chars} characters; the limit is {limit}"));
     }
     Ok(())
 }

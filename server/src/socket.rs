@@ -6,32 +6,44 @@
 //! the socket when it goes idle (4408) or its token runs out (4419, see [`crate::refresh`]).
 //! Malformed frames get an `error` frame and the socket stays open: a client bug should be
 //! visible, not turn into a reconnect loop.
+//!
+//! Limits ([`crate::limits`]): an upgrade while `--max-waiting-hello` sockets are waiting for
+//! their `hello` is answered 503; a `hello` for a user who has `--max-sockets-per-user` open
+//! sockets is closed with 4409; the reader ([`read`]) closes a socket over its frame rate with
+//! 4429 and spaces out its replays.
 
-use std::time::{Duration, Instant};
+mod read;
+
+use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use futures_util::{Stream, StreamExt};
+use futures_util::StreamExt;
 use spellwire::protocol::{self as p, ClientFrame, Cursor};
 
 use tokio::sync::{mpsc, watch};
 
+use crate::api::ApiError;
 use crate::auth::{expires_in_ms, unix_now_ms, Claims};
 use crate::conn::{ConnHandle, Ctl, Out, CLOSE_OVERLOADED};
-use crate::refresh::{deadline, Wake};
-use crate::session::on_text;
+use crate::limits::seats::{Seat, Waiting};
+use crate::limits::CLOSE_TOO_MANY_SOCKETS;
 use crate::AppState;
 
 /// Largest backlog tungstenite may hold when the peer reads slowly.
 const MAX_WRITE_BUFFER: usize = 16 << 20;
 
-/// Upgrades to the spellwire protocol, after the origin check.
+/// Upgrades to the spellwire protocol, after the origin check, when fewer than
+/// `--max-waiting-hello` sockets are waiting for their `hello` (503 otherwise).
 pub async fn ws(State(state): State<AppState>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
     if !origin_ok(&state, &headers) {
         return StatusCode::FORBIDDEN.into_response();
     }
+    let Some(waiting) = state.seats.wait_for_hello() else {
+        return too_many_waiting(&state).into_response();
+    };
     let max = state.config.max_message_bytes;
     // tungstenite keeps a read buffer of this capacity for the socket's whole life, so it is most
     // of an idle socket's memory. Larger messages still arrive whole (the buffer grows to the
@@ -41,7 +53,14 @@ pub async fn ws(State(state): State<AppState>, headers: HeaderMap, ws: WebSocket
         .max_write_buffer_size(MAX_WRITE_BUFFER)
         .max_message_size(max)
         .max_frame_size(max)
-        .on_upgrade(move |socket| serve(socket, state))
+        .on_upgrade(move |socket| serve(socket, state, waiting))
+}
+
+/// The 503 for an upgrade over `--max-waiting-hello`.
+fn too_many_waiting(state: &AppState) -> ApiError {
+    let n = state.config.limits.waiting_hello;
+    let message = format!("{n} sockets are already waiting for their hello here; try again shortly");
+    ApiError { status: StatusCode::SERVICE_UNAVAILABLE, code: "too_many_waiting", message }
 }
 
 /// Whether the request's `Origin` passes `--allow-origin`.
@@ -54,33 +73,41 @@ pub fn origin_ok(state: &AppState, headers: &HeaderMap) -> bool {
 /// moves to the heap when split) for as long as the socket lives. The setup, like the other
 /// rarely-running futures below, is boxed: a future is as large as its largest state, and this
 /// one should hold only what an idle socket needs.
-fn serve(socket: WebSocket, state: AppState) -> impl std::future::Future<Output = ()> + Send {
-    let setup = Box::pin(setup(socket, state));
+fn serve(socket: WebSocket, state: AppState, waiting: Waiting) -> impl std::future::Future<Output = ()> + Send {
+    let setup = Box::pin(setup(socket, state, waiting));
     async move {
-        let Some((socket, state, user, conn, rx, ctl)) = setup.await else { return };
+        let Some((socket, state, seat, conn, rx, ctl)) = setup.await else { return };
         let (sink, stream) = socket.split();
         tokio::select! {
             _ = crate::writer::run(sink, rx, ctl) => {}
-            _ = read_loop(stream, &state, &user, &conn) => {}
+            _ = read::run(stream, &state, seat.user(), &conn) => {}
         }
-        state.hub.detach(&user, conn.id);
+        state.hub.detach(seat.user(), conn.id);
     }
 }
 
-/// A welcomed socket: the socket, its user and its queue's ends.
-type Ready = (WebSocket, AppState, String, ConnHandle, mpsc::Receiver<Out>, watch::Receiver<Ctl>);
+/// A welcomed socket: the socket, its user's seat and its queue's ends.
+type Ready = (WebSocket, AppState, Seat, ConnHandle, mpsc::Receiver<Out>, watch::Receiver<Ctl>);
 
-/// Hello, then attach (which queues `welcome`); None when the socket was closed instead.
-async fn setup(mut socket: WebSocket, state: AppState) -> Option<Ready> {
-    let (Claims { sub: user, exp }, cursor) = Box::pin(handshake(&mut socket, &state)).await?;
+/// Hello, a seat among the user's sockets, then attach (which queues `welcome`); None when the
+/// socket was closed instead. The socket stops counting as waiting once its handshake is over
+/// (a refused one, after the closing handshake: until then it still holds a socket).
+async fn setup(mut socket: WebSocket, state: AppState, waiting: Waiting) -> Option<Ready> {
+    let hello = Box::pin(handshake(&mut socket, &state)).await;
+    drop(waiting);
+    let (Claims { sub: user, exp }, cursor) = hello?;
+    let Some(seat) = state.seats.sit(user) else {
+        let why = "too many connections for this user";
+        return Box::pin(close(&mut socket, CLOSE_TOO_MANY_SOCKETS, why)).await;
+    };
     let (conn, rx, ctl) = ConnHandle::new();
     conn.set_token_exp(exp);
     let expires_in_ms = Some(expires_in_ms(exp, unix_now_ms()));
-    if let Err(e) = Box::pin(state.hub.attach(&user, cursor.as_ref(), conn.clone(), expires_in_ms)).await {
-        tracing::warn!("attach {user}: {e}");
+    if let Err(e) = Box::pin(state.hub.attach(seat.user(), cursor.as_ref(), conn.clone(), expires_in_ms)).await {
+        tracing::warn!("attach {}: {e}", seat.user());
         return Box::pin(close(&mut socket, CLOSE_OVERLOADED, "store unavailable; try again")).await;
     }
-    Some((socket, state, user, conn, rx, ctl))
+    Some((socket, state, seat, conn, rx, ctl))
 }
 
 /// What arrived first on a new socket.
@@ -134,54 +161,6 @@ async fn close<T>(socket: &mut WebSocket, code: u16, reason: &'static str) -> Op
         let _ = tokio::time::timeout(Duration::from_secs(2), drain).await;
     }
     None
-}
-
-/// Reads frames after hello until the socket ends. Closes idle sockets with 4408, sockets
-/// whose token ran out with 4419 and oversized messages with 1009 (through the writer, which
-/// owns the sending half). The token's end is read again before each wait, so a `refresh`
-/// handled in [`on_text`] moves it.
-async fn read_loop<S>(mut stream: S, state: &AppState, user: &str, conn: &ConnHandle)
-where
-    S: Stream<Item = Result<Message, axum::Error>> + Unpin,
-{
-    let (idle, leeway) = (state.config.idle_timeout(), state.config.jwt_leeway_secs);
-    loop {
-        let (at, wake) = deadline(Instant::now(), unix_now_ms(), idle, conn.token_exp(), leeway);
-        let msg = match tokio::time::timeout_at(at.into(), stream.next()).await {
-            Err(_) if wake == Wake::Expired => {
-                conn.close(p::CLOSE_TOKEN_EXPIRED, "token expired");
-                // Whatever the client still says (a late refresh) cannot revive the socket.
-                while let Some(Ok(_)) = stream.next().await {}
-                return;
-            }
-            Err(_) => {
-                conn.close(p::CLOSE_TIMEOUT, "idle");
-                continue;
-            }
-            Ok(None) => return,
-            Ok(Some(Err(e))) => {
-                if too_big(&e) {
-                    conn.close(p::CLOSE_TOO_BIG, "message too big");
-                    std::future::pending::<()>().await;
-                }
-                return;
-            }
-            Ok(Some(Ok(msg))) => msg,
-        };
-        on_message(state, user, conn, msg).await;
-    }
-}
-
-/// One message after hello: text frames go to [`on_text`]; binary ones get an error frame.
-async fn on_message(state: &AppState, user: &str, conn: &ConnHandle, msg: Message) {
-    match msg {
-        Message::Text(t) => Box::pin(on_text(state, user, conn, &t)).await,
-        Message::Binary(_) => {
-            let why = "binary frames are not supported; send JSON text frames";
-            conn.push(Out::frame(crate::frames::bad_frame(why)));
-        }
-        Message::Ping(_) | Message::Pong(_) | Message::Close(_) => {}
-    }
 }
 
 /// Whether a read error is tungstenite's "message/frame too long".

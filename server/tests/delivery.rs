@@ -43,7 +43,13 @@ async fn users_are_isolated() {
 
 #[tokio::test]
 async fn bursts_are_batched_in_order_without_duplicates() {
-    let addr = start().await;
+    // 300 sends back to back are over the default frame burst (200): raised here, since this
+    // test is about the batching of what they publish.
+    let addr = start_with(|c| {
+        c.test_hooks = true;
+        c.limits.frame_burst = 1000;
+    })
+    .await;
     let (mut c, _) = connect(addr, "ann", None).await;
     // Publish a burst before the writer can drain it, through a second socket's sends.
     let (mut sender, _) = connect(addr, "ann", None).await;
