@@ -6,7 +6,8 @@
 #   2. the release build of pkg/ (and its size), and a TypeScript check of pkg/spellwire.d.ts
 #   2b. multi-node: server tests on a private redis-server, and a browser failover A -> B
 #   3. browser: wasm-pack test in headless Chromium against a real spellwire-server
-#   4. the chaos test of the delivery guarantee (rewrites docs/RELIABILITY.md)
+#   4. the chaos test of the delivery guarantee, and abusive input against the server's limits
+#      (each rewrites its section of docs/RELIABILITY.md)
 #   5. the demo page, driven by Playwright in headless Chromium; the packed package in a Vite build
 #   6. WebSocket protocol compliance of the server (Autobahn|Testsuite, needs pyenv's Python 2.7)
 #   7. a smoke run of the benchmark harness (not a timed test: it checks the harness works)
@@ -49,6 +50,9 @@ SPELLWIRE_HTTP="$http" CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIME
 step "chaos: 10,000 events, 50 connection breaks, 1,000 sends; writes docs/RELIABILITY.md"
 start_server chaos_http --dev --test-hooks
 node tests/chaos/chaos.mjs --server "$chaos_http" --report docs/RELIABILITY.md
+
+step "limits: floods, replays, socket caps and oversized input against a real server; writes docs/RELIABILITY.md"
+node tests/limits/run.mjs --report docs/RELIABILITY.md
 
 if [ -f tests/e2e/run.mjs ]; then
   step "demo tests (Playwright) against a real server"

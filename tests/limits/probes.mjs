@@ -1,0 +1,166 @@
+// The abusive inputs the limits run tries, one function each. Every probe returns a row:
+// { input, did, lost, ok }, where `did` and `lost` are what was observed (not what should have
+// happened) and `ok` says whether that is what a server with these limits must do.
+import { Sock, call, connect, notify, sleep, until, upgrade } from './sock.mjs';
+
+const contiguous = (seqs, n) => seqs.length === n && seqs.every((s, i) => s === i + 1);
+const distinct = (seqs) => [...new Set(seqs)].sort((a, b) => a - b);
+
+/** 250 pings at once after 5 sends: closed 4429; the sends stay applied, no event is missed. */
+export async function frameFlood(base) {
+  const user = 'flood';
+  const calm = await connect(base, user);
+  const flood = await connect(base, user);
+  await notify(base, user, 3);
+  for (let i = 0; i < 5; i++) flood.send({ op: 'send', id: `s${i}`, type: 'chat', data: i });
+  await until(() => flood.of('ack').length === 5, '5 acks');
+  for (let i = 0; i < 250; i++) flood.send({ op: 'ping', id: i });
+  const { code } = await flood.closed();
+  await notify(base, user, 2);
+  const last = flood.seqs().at(-1);
+  const back = await connect(base, user, { epoch: flood.of('welcome')[0].epoch, seq: last });
+  await until(() => back.seqs().at(-1) === 10 && calm.seqs().at(-1) === 10, 'seq 10 on both sockets');
+  const applied = (await call(base, 'GET', `/test/received/${user}`)).body.messages.length;
+  const whole = distinct([...flood.seqs(), ...back.seqs()]);
+  [calm, back].forEach((s) => s.end());
+  const pongs = flood.of('pong').length;
+  return {
+    input: '250 pings at once on one socket, after 5 sends',
+    did: `closed it with ${code} after ${pongs} pongs`,
+    lost: `nothing: the ${applied} sends acked before stay applied; resuming from seq ${last} gave seqs 1..${whole.at(-1)} with no gap, and the user's other socket got seqs 1..${calm.seqs().at(-1)}`,
+    ok: code === 4429 && pongs < 250 && applied === 5 && contiguous(whole, 10) && contiguous(calm.seqs(), 10),
+  };
+}
+
+/** 300 pings at 45/s, past the burst at a pace under the rate: never limited. */
+export async function pacedPings(base) {
+  const s = await connect(base, 'paced');
+  const started = Date.now();
+  for (let i = 0; i < 300; i++) {
+    await sleep(started + (i * 1000) / 45 - Date.now());
+    s.send({ op: 'ping', id: i });
+  }
+  await until(() => s.of('pong').length === 300 || s.close, '300 pongs', 10_000);
+  const pongs = s.of('pong').length;
+  s.end();
+  return {
+    input: '300 pings at 45 a second on one socket (more than the burst, under the rate)',
+    did: s.close ? `closed it with ${s.close.code}` : `answered all ${pongs}; the socket stayed open`,
+    lost: 'nothing',
+    ok: pongs === 300 && !s.close,
+  };
+}
+
+/** 100 replay requests from 0 against a 300-event log: 2 copies, the rest merged. */
+export async function replayFlood(base) {
+  const user = 'replayer';
+  await Promise.all([0, 1, 2].map(() => notify(base, user, 100)));
+  const s = await connect(base, user);
+  await until(() => s.seqs().length === 300, 'the 300-event replay at hello');
+  const before = s.frames.length;
+  const asked = Date.now();
+  for (let i = 0; i < 100; i++) s.send({ op: 'replay', after: 0 });
+  await sleep(200);
+  await notify(base, user, 1, 'live');
+  const liveAt = await until(() => s.frames.slice(before).some((f) => f.seq === 301) && Date.now(), 'the live event');
+  await sleep(1800 - (Date.now() - asked));
+  const after = s.frames.slice(before).filter((f) => f.op === 'event');
+  const starts = []; // when each copy began to arrive: its seq 1
+  s.frames.forEach((f, i) => { if (i >= before && f.seq === 1) starts.push(s.times[i] - asked); });
+  s.end();
+  return {
+    input: '100 `replay` requests from seq 0 at once, against a 300-event log',
+    did: `sent ${starts.length} copies (${after.length} events) in 1.8 s, starting ${starts.map((t) => `${t} ms`).join(', ')} after the requests`,
+    lost: `nothing: an event published meanwhile arrived live ${liveAt - asked} ms after the requests`,
+    ok: starts.length === 2 && starts[1] >= 1000 && after.length === 300 + 1 + 301,
+  };
+}
+
+/** A 33rd socket for one user: refused 4409; the 32 open ones keep getting events. */
+export async function socketsPerUser(base) {
+  const user = 'many';
+  const open = [];
+  for (let i = 0; i < 32; i++) open.push(await connect(base, user));
+  const extra = await connect(base, user);
+  await extra.closed();
+  await notify(base, user, 1);
+  await until(() => open.every((s) => s.seqs().includes(1)), 'the event on every open socket');
+  open.forEach((s) => s.end());
+  return {
+    input: 'a 33rd socket for one user',
+    did: `closed the newest with ${extra.close.code} "${extra.close.reason}"`,
+    lost: `nothing: all ${open.filter((s) => !s.close).length} open sockets stayed open and got the next event`,
+    ok: extra.close.code === 4409 && open.every((s) => !s.close),
+  };
+}
+
+/** `waiting` + 1 sockets that never say hello: the last upgrade gets 503; the others still can. */
+export async function waitingForHello(base, waiting) {
+  const quiet = [];
+  for (let i = 0; i < waiting; i++) quiet.push(await Sock.open(base));
+  const over = await upgrade(base);
+  const { body } = await call(base, 'POST', '/api/login', { user: 'late' });
+  quiet[0].send({ op: 'hello', token: body.token });
+  await until(() => quiet[0].of('welcome').length, 'the welcome of a waiting socket');
+  quiet.forEach((s) => s.end());
+  return {
+    input: `${waiting + 1} sockets that never say \`hello\``,
+    did: `answered the upgrade of the last one ${over.status} ${over.body?.error?.code}`,
+    lost: 'nothing: a socket that was waiting then said hello and was welcomed',
+    ok: over.status === 503 && over.body?.error?.code === 'too_many_waiting',
+  };
+}
+
+/** A `send` whose `field` is 129 characters: nacked, the socket stays open. */
+export async function longField(base, field) {
+  const s = await connect(base, `long_${field}`);
+  const long = 'x'.repeat(129);
+  s.send({ op: 'send', id: field === 'id' ? long : 'ok-0', type: 'chat', topic: field === 'topic' ? long : 't' });
+  s.send({ op: 'send', id: 'ok-1', type: 'chat' });
+  await until(() => s.of('ack').length === 1, 'the next send acked');
+  const [nack] = s.of('nack');
+  s.end();
+  return {
+    input: `a \`send\` with a 129-character \`${field}\``,
+    did: `nack ${nack?.code}: "${nack?.message}"; the socket ${s.close ? `closed ${s.close.code}` : 'stayed open'}`,
+    lost: `nothing: the next send was acked (${s.of('ack')[0].id})`,
+    ok: nack?.code === 'bad_message' && nack.message === `${field} is 129 characters; the limit is 128` && !s.close,
+  };
+}
+
+/** A 70 KB message: closed 1009; what was sent before it stays applied. */
+export async function bigMessage(base) {
+  const s = await connect(base, 'big_message');
+  s.send({ op: 'send', id: 'before', type: 'chat' });
+  await until(() => s.of('ack').length === 1, 'the first send acked');
+  s.send({ op: 'send', id: 'huge', type: 'chat', data: 'x'.repeat(70_000) });
+  const { code } = await s.closed();
+  const applied = (await call(base, 'GET', '/test/received/big_message')).body.messages.map((m) => m.id);
+  return {
+    input: 'a 70 KB message (limit 64 KiB)',
+    did: `closed the socket with ${code}`,
+    lost: `nothing: the send acked before it stays applied (${applied.join(', ')})`,
+    ok: code === 1009 && applied.join() === 'before',
+  };
+}
+
+/** 1.1 MB bodies on every route that reads one: 413 each, nothing stored. */
+export async function bigBodies(base, apiKey) {
+  const pad = 'x'.repeat(1_100_000);
+  const routes = ['/api/login', '/api/notify', '/api/spells/fire/cast', '/api/publish', '/test/drop'];
+  const auth = { authorization: `Bearer ${apiKey}` };
+  const answers = [];
+  for (const path of routes) {
+    const { status, body } = await call(base, 'POST', path, { user: 'bodies', type: 't', data: pad }, auth);
+    answers.push(`${status} ${body?.error?.code}`);
+  }
+  const s = await connect(base, 'bodies');
+  const head = s.welcome.head;
+  s.end();
+  return {
+    input: `a 1.1 MB body to each of ${routes.map((r) => `\`${r}\``).join(', ')}`,
+    did: [...new Set(answers)].length === 1 ? `${answers[0]} on all ${routes.length}` : answers.join('; '),
+    lost: `nothing: nothing was stored (the user's log head is ${head})`,
+    ok: answers.every((a) => a === '413 body_too_large') && head === 0,
+  };
+}
