@@ -98,7 +98,7 @@ struct GatewayArgs {
     /// How long a proxied send may take before it counts as a temporary failure (ms).
     #[arg(long, env = "SPELLWIRE_PROXY_TIMEOUT_MS", default_value_t = 5000)]
     proxy_timeout_ms: u64,
-    /// Largest HTTP request body the API accepts (bytes); above it, 413.
+    /// Largest HTTP request body any route accepts (bytes); above it, 413.
     #[arg(long, env = "SPELLWIRE_MAX_BODY_BYTES", default_value_t = 1 << 20)]
     max_body_bytes: usize,
     /// How long a publish idempotencyKey is remembered (s).
