@@ -7,7 +7,7 @@ use super::js_options;
 use super::token::TokenSource;
 use crate::core::Input;
 use crate::error::{Error, ErrorCode};
-use crate::options::Options;
+use crate::options::Urls;
 use js_sys::{Function, Promise};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -24,29 +24,27 @@ thread_local! {
     static PAGE_CLIENT: RefCell<Option<PageClient>> = const { RefCell::new(None) };
 }
 
-/// The client `Client.shared` made, with what it was made from: a later call with other
-/// options (another user's token) must not be handed this user's stream.
+/// The client `Client.shared` made, with the server and the token it was made for: a later
+/// call for another user (another token) must not be handed this user's stream.
 struct PageClient {
     shared: Shared,
-    opts: Options,
+    url: Urls,
     token: TokenSource,
 }
 
 impl PageClient {
     /// The page's client if it still runs (not closed by `close()`, not failed), and whether
-    /// `opts` and `token` are the ones it was made from.
-    fn running(opts: &Options, token: &TokenSource) -> Option<(Shared, bool)> {
+    /// it was made for `url` and `token`.
+    fn running(url: &Urls, token: &TokenSource) -> Option<(Shared, bool)> {
         PAGE_CLIENT.with(|c| {
             let page = c.borrow();
             let page = page.as_ref().filter(|p| !p.shared.borrow().core.is_stopped())?;
-            Some((page.shared.clone(), page.opts == *opts && page.token.same_as(token)))
+            Some((page.shared.clone(), page.url == *url && page.token.same_as(token)))
         })
     }
 }
 
-const SHARED_CONFLICT: &str = "Client.shared: the page's client is still running with other options \
-(another token or url); close() it first (at logout), then call Client.shared with the new options. \
-A token function counts as the same only if it is the same function";
+const SHARED_CONFLICT: &str = "Client.shared: the page's client runs with another token or url; close() it first";
 
 /// A realtime connection that reconnects, keeps time, queues sends, and never loses events.
 ///
@@ -112,13 +110,13 @@ impl Client {
     }
 
     /// The page's one client. The first call creates it; while it runs, a call with the same
-    /// options returns it (use it from every component instead of `new Client` per component).
-    /// A call with other options (another token or url) while it runs throws a
-    /// `SpellwireError` `BadOptions`, so after a logout and a login the next user can never get
-    /// the previous user's stream: `close()` it at logout, and the next call creates a new
-    /// client. Options are compared by value, except a token function, which is the same only
-    /// if it is the same function (`===`): keep it in a variable. Once closed or failed, the
-    /// next call creates a new client.
+    /// token and url returns it (use it from every component instead of `new Client` per
+    /// component; the other options are those of the first call). A call with another token or
+    /// url while it runs throws a `SpellwireError` `BadOptions`, so after a logout and a login
+    /// the next user can never get the previous user's stream: `close()` it at logout, and the
+    /// next call creates a new client. A token function is the same only if it is the same
+    /// function (`===`): keep it in a variable. Once closed or failed, the next call creates a
+    /// new client.
     ///
     /// @example
     /// ```js
@@ -129,14 +127,15 @@ impl Client {
     /// ```
     pub fn shared(#[wasm_bindgen(unchecked_param_type = "ClientOptions")] options: JsValue) -> Result<Client, JsValue> {
         let (opts, token) = js_options::parse(&options).map_err(bad_options)?;
-        match PageClient::running(&opts, &token) {
+        match PageClient::running(&opts.url, &token) {
             Some((shared, true)) => return Ok(Client { shared }),
             Some((_, false)) => return Err(bad_options(SHARED_CONFLICT.into())),
             None => {}
         }
-        let shared = driver::create(opts.clone(), token.clone()).map_err(|e| convert::error(&e))?;
-        PAGE_CLIENT.with(|c| *c.borrow_mut() = Some(PageClient { shared: shared.clone(), opts, token }));
-        Ok(Client { shared })
+        let client = Client::new(options)?;
+        let page = PageClient { shared: client.shared.clone(), url: opts.url, token };
+        PAGE_CLIENT.with(|c| *c.borrow_mut() = Some(page));
+        Ok(client)
     }
 
     /// Listens to `state`, `error`, `reset`, `*` (every application event) or one event type.
