@@ -14,31 +14,23 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use gateway::*;
-use redis_env::{can_restart_redis, redis_ctl, redis_url};
+use redis_env::{can_restart_redis, redis_ctl, redis_url, Node};
 use serde_json::{json, Value};
-use spellwire_server::{app, config::Config, AppState};
+use spellwire_server::config::Config;
 
 /// A fresh key prefix: one deployment per test.
 fn prefix() -> String {
     redis_env::prefix("swpub")
 }
 
-/// Starts a `--dev` node with the test API key on `url` under `prefix`.
+/// Starts a `--dev` node with the test API key on `url` under `prefix` ([`Node::start`], whose
+/// task keeps serving when the handle is dropped).
 async fn node(url: &str, prefix: &str, tweak: impl FnOnce(&mut Config)) -> SocketAddr {
-    let mut config = Config {
-        dev: true,
-        test_hooks: true,
-        api_key: Some(KEY.into()),
-        redis: Some(url.to_owned()),
-        redis_prefix: prefix.to_owned(),
-        ..Config::default()
+    let with_key = |c: &mut Config| {
+        c.api_key = Some(KEY.into());
+        tweak(c);
     };
-    tweak(&mut config);
-    let state = AppState::build(config).await.expect("redis reachable");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app(state)).await });
-    addr
+    Node::start(url, prefix, with_key).await.addr
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
