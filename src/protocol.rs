@@ -108,6 +108,23 @@ pub enum ClientFrame<D> {
     Replay {
         /// Last seq the client has; the server resends `after + 1 ..`.
         after: u64,
+        /// The channel whose log to replay; absent: the personal stream.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        channel: Option<String>,
+    },
+    /// Join a channel: the server answers `subscribed` (then the replay and live events, each
+    /// with `channel` set) or `refused`. Sent for every joined channel after each `welcome`.
+    Sub {
+        /// The channel, `namespace:name` ([`check_channel`]).
+        channel: String,
+        /// The channel's cursor, when the client has one (same rule as `hello.resume`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        resume: Option<Cursor>,
+    },
+    /// Leave a channel: the server stops delivering it to this socket and frees its state.
+    Unsub {
+        /// The channel.
+        channel: String,
     },
     /// A new token for the same user before the current one expires; the server answers
     /// `refreshed` and the socket stays up (a token for another user or a bad one closes it
@@ -153,6 +170,18 @@ pub struct Message<D> {
 pub enum ServerFrame<D> {
     /// Answer to a good hello. Replayed events (seq > `after`) follow, then live ones.
     Welcome(Welcome),
+    /// Answer to a good `sub`: the channel's replay (seq > `after`) follows, then live events.
+    Subscribed(Subscribed),
+    /// Answer to a `sub` the server will not serve. The socket and other channels carry on.
+    Refused {
+        /// The channel.
+        channel: String,
+        /// `forbidden`, `bad_channel`, `too_many_channels` (final) or `unavailable` (the
+        /// store or the subscribe proxy is down: the client may ask again after a backoff).
+        code: String,
+        /// Human-readable reason.
+        message: String,
+    },
     /// An application event for this user.
     Event(Event<D>),
     /// Answer to `ping`.
@@ -234,11 +263,70 @@ pub struct Welcome {
     pub expires_in_ms: Option<u64>,
 }
 
+/// The server's answer to `sub`: the channel's own log position, by the rule of [`Welcome`].
+///
+/// ```
+/// use spellwire::protocol::Subscribed;
+/// let s: Subscribed = serde_json::from_str(
+///     r#"{"channel":"crew:a","epoch":"e1","after":0,"resumed":false,"head":3}"#).unwrap();
+/// assert_eq!((s.channel.as_str(), s.head), ("crew:a", 3));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subscribed {
+    /// The channel.
+    pub channel: String,
+    /// The channel log's epoch; the client keeps it in the channel's cursor.
+    pub epoch: String,
+    /// Replay starts after this seq.
+    pub after: u64,
+    /// True when the `sub`'s cursor was honoured.
+    pub resumed: bool,
+    /// Newest seq in the channel's log at this moment (0 when absent).
+    #[serde(default)]
+    pub head: u64,
+}
+
+/// Longest channel name, in bytes.
+///
+/// ```
+/// assert_eq!(spellwire::protocol::MAX_CHANNEL_LEN, 128);
+/// ```
+pub const MAX_CHANNEL_LEN: usize = 128;
+
+/// Checks a channel name: `namespace:name`, at most [`MAX_CHANNEL_LEN`] bytes; the namespace is
+/// 1 to 32 of `A-Z a-z 0-9 _ -`, the name one or more of `A-Z a-z 0-9 _ - . : @ =`. Client and
+/// server both apply it, so a bad name fails at once in the page with the same words.
+///
+/// ```
+/// use spellwire::protocol::check_channel;
+/// assert!(check_channel("crew:alpha").is_ok());
+/// assert!(check_channel("run:42:steps").is_ok());
+/// assert!(check_channel("alpha").is_err());
+/// assert!(check_channel("crew:").is_err());
+/// assert!(check_channel("crew:a b").is_err());
+/// ```
+pub fn check_channel(name: &str) -> Result<(), &'static str> {
+    let ns_char = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    let name_char = |c: char| ns_char(c) || matches!(c, '.' | ':' | '@' | '=');
+    let Some((ns, rest)) = name.split_once(':') else {
+        return Err("a channel is named namespace:name");
+    };
+    if name.len() > MAX_CHANNEL_LEN {
+        Err("a channel name is at most 128 bytes")
+    } else if ns.is_empty() || ns.len() > 32 || !ns.chars().all(ns_char) {
+        Err("a channel namespace is 1 to 32 of A-Z a-z 0-9 _ -")
+    } else if rest.is_empty() || !rest.chars().all(name_char) {
+        Err("a channel name (after the namespace) is 1 or more of A-Z a-z 0-9 _ - . : @ =")
+    } else {
+        Ok(())
+    }
+}
+
 /// An application event, as the page's subscribers receive it: `{ type, topic, seq, data }`.
 ///
 /// ```
 /// use spellwire::protocol::Event;
-/// let e = Event { seq: 1, kind: "step_completed".into(), topic: Some("cast:1".into()), data: 0.5 };
+/// let e = Event { channel: None, seq: 1, kind: "step_completed".into(), topic: Some("cast:1".into()), data: 0.5 };
 /// assert_eq!(
 ///     serde_json::to_string(&e).unwrap(),
 ///     r#"{"seq":1,"type":"step_completed","topic":"cast:1","data":0.5}"#
@@ -246,7 +334,12 @@ pub struct Welcome {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event<D> {
-    /// Per-user sequence number, from 1, without gaps.
+    /// The channel the event belongs to; absent: the user's personal stream. First on the
+    /// wire, before `seq` (channel names hold no quotes, so `"seq":` appears once in the frame
+    /// before any user data, which the Redis store relies on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+    /// Sequence number within its stream (personal or channel), from 1, without gaps.
     pub seq: u64,
     /// Application event name.
     #[serde(rename = "type")]
@@ -300,6 +393,8 @@ pub mod keys {
     pub const CODE: &str = "code";
     /// Error and nack message.
     pub const MESSAGE: &str = "message";
+    /// The channel of `sub`, `unsub`, `replay`, `subscribed`, `refused` and `event`.
+    pub const CHANNEL: &str = "channel";
 }
 
 #[cfg(test)]
@@ -325,17 +420,22 @@ mod tests {
         let hello: ClientFrame<()> = ClientFrame::Hello { token: "t".into(), resume: Some(cursor.clone()) };
         let msg = Message { id: "i".into(), kind: "k".into(), topic: Some("t".into()), data: json!(1) };
         let welcome = Welcome { epoch: "e".into(), after: 0, resumed: true, heartbeat_ms: 1, head: 0, expires_in_ms: Some(1) };
-        let event = Event { seq: 1, kind: "k".into(), topic: Some("t".into()), data: json!(null) };
+        let event = Event { channel: Some("c:1".into()), seq: 1, kind: "k".into(), topic: Some("t".into()), data: json!(null) };
+        let subscribed = Subscribed { channel: "c:1".into(), epoch: "e".into(), after: 0, resumed: false, head: 0 };
         let nack: ServerFrame<()> = ServerFrame::Nack { id: "i".into(), code: "c".into(), message: "m".into() };
         let retry: ServerFrame<()> = ServerFrame::Retry { id: "i".into(), code: "c".into(), message: "m".into() };
         let cases: Vec<(Vec<String>, Vec<&str>)> = vec![
             (fields(&hello), vec![OP, TOKEN, RESUME]),
             (fields(&cursor), vec![EPOCH, SEQ]),
             (fields(&ClientFrame::<()>::Ping { id: 1 }), vec![OP, ID]),
-            (fields(&ClientFrame::<()>::Replay { after: 1 }), vec![OP, AFTER]),
+            (fields(&ClientFrame::<()>::Replay { after: 1, channel: Some("c:1".into()) }), vec![OP, AFTER, CHANNEL]),
+            (fields(&ClientFrame::<()>::Sub { channel: "c:1".into(), resume: Some(cursor.clone()) }), vec![OP, CHANNEL, RESUME]),
+            (fields(&ClientFrame::<()>::Unsub { channel: "c:1".into() }), vec![OP, CHANNEL]),
+            (fields(&ServerFrame::<()>::Subscribed(subscribed)), vec![OP, CHANNEL, EPOCH, AFTER, RESUMED, HEAD]),
+            (fields(&ServerFrame::<()>::Refused { channel: "c:1".into(), code: "c".into(), message: "m".into() }), vec![OP, CHANNEL, CODE, MESSAGE]),
             (fields(&ClientFrame::Send(msg)), vec![OP, ID, TYPE, TOPIC, DATA]),
             (fields(&ServerFrame::<()>::Welcome(welcome)), vec![OP, EPOCH, AFTER, RESUMED, HEARTBEAT_MS, HEAD, EXPIRES_IN_MS]),
-            (fields(&ServerFrame::Event(event)), vec![OP, SEQ, TYPE, TOPIC, DATA]),
+            (fields(&ServerFrame::Event(event)), vec![OP, CHANNEL, SEQ, TYPE, TOPIC, DATA]),
             (fields(&ClientFrame::<()>::Refresh { token: "t".into() }), vec![OP, TOKEN]),
             (fields(&ServerFrame::<()>::Refreshed { expires_in_ms: Some(1) }), vec![OP, EXPIRES_IN_MS]),
             (fields(&ServerFrame::Ack { id: "i".into(), result: Some(json!(1)) }), vec![OP, ID, RESULT]),
@@ -355,7 +455,8 @@ mod tests {
     fn op_names_are_the_lowercase_variant_names() {
         let ops = |v: Value| v[OP].as_str().unwrap().to_owned();
         assert_eq!(ops(serde_json::to_value(ClientFrame::<()>::Ping { id: 1 }).unwrap()), "ping");
-        assert_eq!(ops(serde_json::to_value(ClientFrame::<()>::Replay { after: 1 }).unwrap()), "replay");
+        assert_eq!(ops(serde_json::to_value(ClientFrame::<()>::Replay { after: 1, channel: None }).unwrap()), "replay");
+        assert_eq!(ops(serde_json::to_value(ClientFrame::<()>::Unsub { channel: "c:1".into() }).unwrap()), "unsub");
         let welcome = Welcome { epoch: "e".into(), after: 0, resumed: true, heartbeat_ms: 1, head: 0, expires_in_ms: None };
         assert_eq!(ops(serde_json::to_value(ServerFrame::<()>::Welcome(welcome)).unwrap()), "welcome");
     }

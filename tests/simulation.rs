@@ -348,10 +348,11 @@ impl Sim {
             ClientFrame::Ping { id } => sock.send_down(now, rng, Down::Frame(ServerFrame::Pong { id })),
             // An overloaded server may drop a replay request: the core must not wait forever.
             ClientFrame::Replay { .. } if self.faulty && rng.chance(0.2) => {}
-            ClientFrame::Replay { after } => {
+            ClientFrame::Replay { after, .. } => {
                 (after + 1..=head).for_each(|s| sock.send_down(now, rng, Down::Event(s)))
             }
             ClientFrame::Refresh { .. } => self.server.violations.push("refresh without expiry".into()),
+            ClientFrame::Sub { .. } | ClientFrame::Unsub { .. } => self.server.violations.push("channel without channels".into()),
             // The application backend is down for this one: not applied, resent later.
             ClientFrame::Send(Message { id, .. }) if self.faulty && rng.chance(0.1) => {
                 self.server.retries += 1;
@@ -569,7 +570,9 @@ fn to_value_frame(frame: ClientFrame<()>) -> ClientFrame<Value> {
     match frame {
         ClientFrame::Hello { token, resume } => ClientFrame::Hello { token, resume },
         ClientFrame::Ping { id } => ClientFrame::Ping { id },
-        ClientFrame::Replay { after } => ClientFrame::Replay { after },
+        ClientFrame::Replay { after, channel } => ClientFrame::Replay { after, channel },
+        ClientFrame::Sub { channel, resume } => ClientFrame::Sub { channel, resume },
+        ClientFrame::Unsub { channel } => ClientFrame::Unsub { channel },
         ClientFrame::Refresh { token } => ClientFrame::Refresh { token },
         ClientFrame::Send(m) => {
             ClientFrame::Send(Message { id: m.id, kind: m.kind, topic: m.topic, data: Value::Null })

@@ -222,7 +222,7 @@ impl RedisStore {
 
     /// The arguments of `append()` in common.lua.
     fn event_args(&self, inv: &mut redis::ScriptInvocation<'_>, user: &str, kind: String, topic: Option<String>, data: Value) {
-        let (before, after) = split_frame(Event { seq: 0, kind, topic, data });
+        let (before, after) = split_frame(Event { channel: None, seq: 0, kind, topic, data });
         inv.arg(before).arg(after).arg(self.channel()).arg(user);
     }
 

@@ -27,12 +27,15 @@ pub async fn on_text(state: &AppState, user: &str, conn: &ConnHandle, replays: &
         }
         Ok(ClientFrame::Refresh { token }) => crate::refresh::on_refresh(state, user, conn, &token),
         Ok(ClientFrame::Send(msg)) => on_send(state, user, conn, msg).await,
-        Ok(ClientFrame::Replay { after }) => {
+        Ok(ClientFrame::Replay { after, channel: None }) => {
             let interval = state.config.limits.replay_interval_us();
             if let Some(after) = replays.request(now_us(), after, interval) {
                 replay(state, user, conn, after).await;
             }
             None
+        }
+        Ok(ClientFrame::Replay { channel: Some(_), .. } | ClientFrame::Sub { .. } | ClientFrame::Unsub { .. }) => {
+            Some(bad_frame("channels are not served yet"))
         }
     };
     if let Some(reply) = reply {

@@ -181,7 +181,7 @@ impl MemoryStore {
 
 impl Store for MemoryStore {
     fn append(&self, user: &str, kind: String, topic: Option<String>, data: Value) -> (u64, Arc<str>) {
-        let render = |seq| encode_event(Event { seq, kind, topic, data });
+        let render = |seq| encode_event(Event { channel: None, seq, kind, topic, data });
         self.with(user, |u| u.log.append(Instant::now(), render))
     }
 

@@ -34,6 +34,7 @@ impl<P> Core<P> {
                 self.out.push(Output::Error(error));
             }
             ServerFrame::Event(e) => self.on_malformed(["event ", &decimal(e.seq), " without payload"].concat()),
+            ServerFrame::Subscribed(_) | ServerFrame::Refused { .. } => self.on_malformed("channel frame without a channel".into()),
         }
     }
 
@@ -87,7 +88,7 @@ impl<P> Core<P> {
             Verdict::Gap { after } if self.gap_deadline.is_none() => {
                 self.stats.gaps += 1;
                 self.gap_deadline = Some(now + GAP_REPAIR_MS);
-                self.out.push(Output::SendFrame(ClientFrame::Replay { after }));
+                self.out.push(Output::SendFrame(ClientFrame::Replay { after, channel: None }));
             }
             Verdict::Gap { .. } => {} // replay already requested; it resends this one too
         }

@@ -27,7 +27,21 @@ pub(crate) fn control(frame: &ClientFrame<()>) -> Result<String, String> {
             object(&fields)
         }
         ClientFrame::Ping { id } => object(&[(keys::OP, "ping".into()), (keys::ID, n(*id))]),
-        ClientFrame::Replay { after } => object(&[(keys::OP, "replay".into()), (keys::AFTER, n(*after))]),
+        ClientFrame::Replay { after, channel } => {
+            let mut fields = vec![(keys::OP, "replay".into()), (keys::AFTER, n(*after))];
+            if let Some(c) = channel {
+                fields.push((keys::CHANNEL, c.as_str().into()));
+            }
+            object(&fields)
+        }
+        ClientFrame::Sub { channel, resume } => {
+            let mut fields = vec![(keys::OP, "sub".into()), (keys::CHANNEL, channel.as_str().into())];
+            if let Some(c) = resume {
+                fields.push((keys::RESUME, cursor(c)));
+            }
+            object(&fields)
+        }
+        ClientFrame::Unsub { channel } => object(&[(keys::OP, "unsub".into()), (keys::CHANNEL, channel.as_str().into())]),
         ClientFrame::Refresh { token } => object(&[(keys::OP, "refresh".into()), (keys::TOKEN, token.as_str().into())]),
         ClientFrame::Send(_) => return Err("send frames are encoded by encode::message".into()),
     };

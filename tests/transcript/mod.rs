@@ -45,7 +45,11 @@ pub fn render(output: &Output<u64>) -> String {
             format!("hello {token} {}:{}", c.epoch, c.seq)
         }
         Output::SendFrame(ClientFrame::Ping { id }) => format!("ping {id}"),
-        Output::SendFrame(ClientFrame::Replay { after }) => format!("replay {after}"),
+        Output::SendFrame(ClientFrame::Replay { after, channel: None }) => format!("replay {after}"),
+        Output::SendFrame(ClientFrame::Replay { after, channel: Some(c) }) => format!("replay {c} {after}"),
+        Output::SendFrame(ClientFrame::Sub { channel, resume: None }) => format!("sub {channel}"),
+        Output::SendFrame(ClientFrame::Sub { channel, resume: Some(c) }) => format!("sub {channel} {}:{}", c.epoch, c.seq),
+        Output::SendFrame(ClientFrame::Unsub { channel }) => format!("unsub {channel}"),
         Output::SendFrame(ClientFrame::Send(m)) => format!("send-frame {}", m.id),
         Output::SendText(text) => format!("text {text}"),
         Output::Deliver(seq) => format!("deliver {seq}"),

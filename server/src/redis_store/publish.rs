@@ -24,7 +24,7 @@ impl RedisStore {
                 inv.key(self.idem_key(key));
             }
             let fingerprint = item.key.as_ref().map(|_| item.fingerprint()).unwrap_or_default();
-            let event = Event { seq: 0, kind: item.kind.clone(), topic: item.topic.clone(), data: item.data.clone() };
+            let event = Event { channel: None, seq: 0, kind: item.kind.clone(), topic: item.topic.clone(), data: item.data.clone() };
             let (before, after) = split_frame(event);
             inv.arg(fingerprint).arg(before).arg(after).arg(item.users.len());
             for user in &item.users {
