@@ -84,6 +84,15 @@ pub struct Config {
     pub ids_per_user: usize,
     /// How long a message id is remembered after its send (`--ids-ttl-secs`, 86,400 s).
     pub ids_ttl_secs: u64,
+    /// Channels one socket may read at once (`--max-channels-per-socket`, 64); a `sub` past it
+    /// is refused with `too_many_channels`.
+    pub max_channels_per_socket: usize,
+    /// Backend URL asked whether a user may join a channel its token does not grant
+    /// (`--subscribe-proxy-url`); None refuses those. Same secret and timeout as the send proxy.
+    pub subscribe_proxy_url: Option<String>,
+    /// Channel log limits per namespace (`--channel-retention NS=EVENTS/SECS`); a namespace not
+    /// listed keeps what a personal log keeps ([`Config::retention`]).
+    pub channel_retention: Vec<(String, Retention)>,
 }
 
 impl Default for Config {
@@ -118,6 +127,9 @@ impl Default for Config {
             sweep_interval: Duration::from_secs(10),
             ids_per_user: 10_000,
             ids_ttl_secs: 86_400,
+            max_channels_per_socket: 64,
+            subscribe_proxy_url: None,
+            channel_retention: Vec::new(),
         }
     }
 }
@@ -134,6 +146,22 @@ impl Config {
             max_events: self.retain_events,
             max_age: Duration::from_secs(self.retain_secs),
         }
+    }
+
+    /// Log limits of `channel`: its namespace's `--channel-retention`, else the personal ones.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use spellwire_server::{config::Config, log::Retention};
+    /// let short = Retention { max_events: 5, max_age: Duration::from_secs(9) };
+    /// let c = Config { channel_retention: vec![("room".into(), short)], ..Config::default() };
+    /// assert_eq!(c.channel_retention_for("room:lobby"), short);
+    /// assert_eq!(c.channel_retention_for("crew:a"), c.retention());
+    /// ```
+    pub fn channel_retention_for(&self, channel: &str) -> Retention {
+        let ns = channel.split_once(':').map_or(channel, |(ns, _)| ns);
+        let listed = self.channel_retention.iter().find(|(n, _)| n == ns);
+        listed.map_or_else(|| self.retention(), |(_, r)| *r)
     }
 
     /// Whether a WebSocket upgrade carrying this `Origin` header may proceed.

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 /// let r = spellwire_server::log::Retention { max_events: 1000, max_age: std::time::Duration::from_secs(120) };
 /// assert_eq!(r.max_events, 1000);
 /// ```
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Retention {
     /// Keep at most this many events (at least one is always kept once stored).
     pub max_events: usize,
