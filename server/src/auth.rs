@@ -17,7 +17,7 @@ use crate::config::Config;
 /// server reads these.
 ///
 /// ```
-/// let c = spellwire_server::auth::Claims { sub: "ann".into(), exp: 1_700_000_000 };
+/// let c = spellwire_server::auth::Claims { sub: "ann".into(), exp: 1_700_000_000, channels: vec![] };
 /// assert_eq!(serde_json::to_string(&c).unwrap(), r#"{"sub":"ann","exp":1700000000}"#);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,6 +26,10 @@ pub struct Claims {
     pub sub: String,
     /// Expiry, unix seconds. Required: a socket outlives its token only through `refresh`.
     pub exp: u64,
+    /// Channels the user may join: exact names and `namespace:*` patterns (docs/PROTOCOL.md,
+    /// "Channels"). Absent: none, unless the subscribe proxy grants them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub channels: Vec<String>,
 }
 
 /// Why a token was refused (logged at debug level; the client only sees close code 4401).
@@ -111,7 +115,7 @@ impl Auth {
 
     /// An HS256 token for `user` expiring at `exp` (unix seconds); None without an HS256 key.
     pub fn issue(&self, user: &str, exp: u64) -> Option<String> {
-        let claims = Claims { sub: user.to_owned(), exp };
+        let claims = Claims { sub: user.to_owned(), exp, channels: Vec::new() };
         encode(&Header::new(Algorithm::HS256), &claims, self.signer.as_ref()?).ok()
     }
 }

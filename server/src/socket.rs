@@ -95,7 +95,7 @@ type Ready = (WebSocket, AppState, Seat, ConnHandle, mpsc::Receiver<Out>, watch:
 async fn setup(mut socket: WebSocket, state: AppState, waiting: Waiting) -> Option<Ready> {
     let hello = Box::pin(handshake(&mut socket, &state)).await;
     drop(waiting);
-    let (Claims { sub: user, exp }, cursor) = hello?;
+    let (Claims { sub: user, exp, .. }, cursor) = hello?;
     let Some(seat) = state.seats.sit(user) else {
         let why = "too many connections for this user";
         return Box::pin(close(&mut socket, CLOSE_TOO_MANY_SOCKETS, why)).await;
