@@ -519,3 +519,161 @@ fn a_reconnect_that_cannot_resume_emits_reset() {
     ];
     run("reset on reconnect", &mut connected(), steps);
 }
+
+// ---- channels -----------------------------------------------------------------------------
+
+fn channel_cursor(name: &str, epoch: &str, seq: u64) -> (String, Cursor) {
+    (name.into(), Cursor { epoch: epoch.into(), seq })
+}
+
+#[test]
+fn channels_joined_before_the_welcome_are_subscribed_after_it_with_their_cursors() {
+    let mut c = core().with_channel_cursors(vec![channel_cursor("crew:a", "c7", 3)]);
+    let steps = vec![
+        at(0.0, join("crew:a"), &["state closed #0 (not_started)"]),
+        at(0.0, join("crew:b"), &[]),
+        at(0.0, join("crew:a"), &[]), // a second listener shares the subscription
+        at(1.0, Input::Connect, &["token? 1", "state connecting #0"]),
+        at(1.0, token(1), &["open 1"]),
+        at(1.0, opened(1), &["hello T"]),
+        at(2.0, welcome(1, "e1", 0, false), &["sub crew:a c7:3", "sub crew:b", "ping 1", "state open #0"]),
+        at(3.0, subscribed(1, "crew:a", "c7", 3, true), &[]),
+        at(4.0, chan_event(1, "crew:a", 4), &["deliver crew:a 4"]),
+        at(5.0, join("crew:c"), &["sub crew:c"]), // joined while open: at once
+        Step::Check("crew:a's cursor moved", |c| c.channel_cursors().contains(&channel_cursor("crew:a", "c7", 4))),
+    ];
+    run("sub after welcome", &mut c, steps);
+}
+
+#[test]
+fn a_reconnect_subscribes_every_channel_again_from_its_cursor() {
+    let steps = vec![
+        at(1.0, join("crew:a"), &["sub crew:a"]),
+        at(1.0, join("run:42"), &["sub run:42"]),
+        at(2.0, subscribed(1, "crew:a", "ca", 0, false), &[]),
+        at(2.0, subscribed(1, "run:42", "cr", 5, false), &[]), // no cursor before: no reset
+        at(3.0, chan_event(1, "crew:a", 1), &["deliver crew:a 1"]),
+        at(3.0, chan_event(1, "run:42", 6), &["deliver run:42 6"]),
+        at(4.0, closed(1, 1006), &["state reconnecting #1 retry 500 (closed:1006)"]),
+        at(504.0, Input::Wake, &["token? 3", "state connecting #1 (closed:1006)"]),
+        at(504.0, token(3), &["open 3"]),
+        at(505.0, opened(3), &["hello T e1:0"]),
+        at(506.0, welcome(3, "e1", 0, true), &["sub crew:a ca:1", "sub run:42 cr:6", "ping 2", "state open #1"]),
+        at(507.0, chan_event(3, "crew:a", 2), &[]), // before its `subscribed`: the replay resends it
+        at(508.0, subscribed(3, "crew:a", "ca", 1, true), &[]),
+        at(509.0, chan_event(3, "crew:a", 2), &["deliver crew:a 2"]),
+    ];
+    run("resubscribe", &mut connected(), steps);
+}
+
+#[test]
+fn a_channel_gap_asks_that_channel_for_a_replay_once_and_replaces_the_socket_after_5_s() {
+    let mut o = opts();
+    o.heartbeat_ms = Some(60_000.0); // keep pings out of the way
+    let steps = vec![
+        at(1.0, join("crew:a"), &["sub crew:a"]),
+        at(1.0, subscribed(1, "crew:a", "ca", 0, false), &[]),
+        at(2.0, chan_event(1, "crew:a", 1), &["deliver crew:a 1"]),
+        at(10.0, chan_event(1, "crew:a", 3), &["replay crew:a 1"]),
+        at(11.0, chan_event(1, "crew:a", 4), &[]), // same gap: no second request
+        at(12.0, event(1, 1), &["deliver 1"]),     // the personal stream carries on
+        at(13.0, chan_event(1, "crew:a", 2), &["deliver crew:a 2"]),
+        at(14.0, chan_event(1, "crew:a", 3), &["deliver crew:a 3"]),
+        Step::NextWake(Some(60_000.0)), // repaired: no deadline left
+        at(20.0, chan_event(1, "crew:a", 6), &["replay crew:a 3"]),
+        Step::Check("two gaps counted", |c| c.stats().0.gaps == 2),
+        Step::NextWake(Some(5020.0)),
+        at(5019.0, Input::Wake, &[]),
+        at(5020.0, Input::Wake, &["close 1 4408 gap_not_repaired", "state reconnecting #1 retry 500 (gap_not_repaired)"]),
+    ];
+    run("channel gap", &mut connected_with(o, 0), steps);
+}
+
+#[test]
+fn a_final_refusal_is_not_asked_again_but_unavailable_is_after_a_backoff_and_on_reconnect() {
+    let mut o = opts();
+    o.heartbeat_ms = Some(60_000.0);
+    let steps = vec![
+        at(1.0, join("crew:x"), &["sub crew:x"]),
+        at(1.0, join("crew:y"), &["sub crew:y"]),
+        at(2.0, refused(1, "crew:x", "forbidden"), &["refused crew:x forbidden"]),
+        at(2.0, refused(1, "crew:y", "unavailable"), &["refused crew:y unavailable"]),
+        Step::NextWake(Some(1002.0)), // 1 s (no jitter in these options)
+        at(1001.0, Input::Wake, &[]),
+        at(1002.0, Input::Wake, &["sub crew:y"]),
+        at(1003.0, refused(1, "crew:y", "unavailable"), &["refused crew:y unavailable"]),
+        Step::NextWake(Some(3003.0)), // doubled
+        at(2000.0, closed(1, 1006), &["state reconnecting #1 retry 500 (closed:1006)"]),
+        at(2500.0, Input::Wake, &["token? 3", "state connecting #1 (closed:1006)"]),
+        at(2500.0, token(3), &["open 3"]),
+        at(2500.0, opened(3), &["hello T e1:0"]),
+        // y at once on the new connection; x, refused for good, not at all
+        at(2501.0, welcome_advising(3, "e1", 0, true, 60_000), &["sub crew:y", "ping 2", "state open #1"]),
+        at(2502.0, refused(3, "crew:x", "forbidden"), &[]), // not asked: ignored
+        at(2503.0, subscribed(3, "crew:y", "cy", 0, false), &[]),
+        Step::NextWake(Some(62_501.0)), // no retry left
+        at(2504.0, join("crew:x"), &["sub crew:x"]), // the app asks again
+        Step::Check("three refusals counted", |c| c.stats().0.refused == 3),
+    ];
+    run("refused", &mut connected_with(o, 0), steps);
+}
+
+#[test]
+fn reset_is_emitted_for_the_one_channel_whose_cursor_was_not_honoured() {
+    let cursors = vec![channel_cursor("crew:a", "ca", 5), channel_cursor("crew:b", "cb", 5)];
+    let mut c = core().with_channel_cursors(cursors);
+    let steps = vec![
+        at(0.0, join("crew:a"), &["state closed #0 (not_started)"]),
+        at(0.0, join("crew:b"), &[]),
+        at(0.0, join("crew:c"), &[]),
+        at(0.0, Input::Connect, &["token? 1", "state connecting #0"]),
+        at(0.0, token(1), &["open 1"]),
+        at(0.0, opened(1), &["hello T"]),
+        at(0.0, welcome(1, "e1", 0, false), &["sub crew:a ca:5", "sub crew:b cb:5", "sub crew:c", "ping 1", "state open #0"]),
+        at(1.0, subscribed(1, "crew:a", "ca", 5, true), &[]),
+        at(1.0, subscribed(1, "crew:b", "cb2", 0, false), &["reset crew:b"]),
+        at(1.0, subscribed(1, "crew:c", "cc", 0, false), &[]), // no cursor: no reset
+        at(2.0, chan_event(1, "crew:b", 1), &["deliver crew:b 1"]),
+        at(2.0, chan_event(1, "crew:a", 6), &["deliver crew:a 6"]),
+        Step::Check("one reset counted", |c| c.stats().0.resets == 1),
+    ];
+    run("channel reset", &mut c, steps);
+}
+
+#[test]
+fn the_last_listener_leaving_sends_unsub_and_keeps_the_cursor_for_a_later_join() {
+    let steps = vec![
+        at(1.0, join("crew:a"), &["sub crew:a"]),
+        at(1.0, join("crew:a"), &[]),
+        at(2.0, subscribed(1, "crew:a", "ca", 0, false), &[]),
+        at(3.0, chan_event(1, "crew:a", 1), &["deliver crew:a 1"]),
+        at(4.0, leave("crew:a"), &[]), // one listener is left
+        at(5.0, chan_event(1, "crew:a", 2), &["deliver crew:a 2"]),
+        at(6.0, leave("crew:a"), &["unsub crew:a"]),
+        at(7.0, leave("crew:a"), &[]), // an extra leave changes nothing
+        at(8.0, chan_event(1, "crew:a", 3), &[]), // in flight after the unsub: dropped
+        Step::Check("one stray event", |c| c.stats().0.stray == 1),
+        at(9.0, join("crew:a"), &["sub crew:a ca:2"]),
+        at(10.0, closed(1, 1006), &["state reconnecting #1 retry 500 (closed:1006)"]),
+        at(11.0, leave("crew:a"), &[]), // no socket: nothing to tell the server
+        at(510.0, Input::Wake, &["token? 3", "state connecting #1 (closed:1006)"]),
+        at(510.0, token(3), &["open 3"]),
+        at(510.0, opened(3), &["hello T e1:0"]),
+        at(511.0, welcome(3, "e1", 0, true), &["ping 2", "state open #1"]), // no sub
+    ];
+    run("unsub", &mut connected(), steps);
+}
+
+#[test]
+fn events_of_channels_not_joined_are_dropped_and_bad_names_refused_at_once() {
+    let steps = vec![
+        at(1.0, chan_event(1, "zz:1", 1), &[]),
+        at(2.0, event(1, 1), &["deliver 1"]),
+        at(3.0, join("crew:a"), &["sub crew:a"]),
+        at(4.0, chan_event(1, "crew:a", 1), &[]), // not subscribed yet
+        at(5.0, join("alpha"), &["error BadArgument"]),
+        Step::Check("two strays, one delivery", |c| c.stats().0.stray == 2 && c.stats().0.delivered == 1),
+        Step::Check("no cursor for a bad name", |c| c.channel_cursors().is_empty()),
+    ];
+    run("strays", &mut connected(), steps);
+}

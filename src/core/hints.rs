@@ -20,7 +20,7 @@ impl<P> Core<P> {
     pub(super) fn check_open_socket(&mut self, now: f64) {
         if self.live.is_dead(now) {
             self.fail_attempt(now, "heartbeat_timeout");
-        } else if self.gap_deadline.is_some_and(|t| now >= t) {
+        } else if self.gap_deadline.is_some_and(|t| now >= t) || self.channel_gap_overdue(now) {
             self.fail_attempt(now, "gap_not_repaired");
         } else {
             if self.live.ping_due(now) {
@@ -28,6 +28,7 @@ impl<P> Core<P> {
             }
             self.refresh_if_due(now);
             self.resend_deferred(now);
+            self.resubscribe_due(now);
         }
     }
 

@@ -4,6 +4,7 @@
 //! `hints.rs` (timer, online/offline/visible), `send.rs` (the outbox side), `reply.rs` (frames
 //! from the server).
 
+use super::channels::Channels;
 use super::liveness::Liveness;
 use super::outbox::Outbox;
 use super::rng::Rng;
@@ -77,6 +78,8 @@ pub struct Core<P> {
     pub(super) resend_at: Option<f64>,
     pub(super) resend_attempt: u32,
     pub(super) stats: Stats,
+    pub(super) channels: Channels,
+    pub(super) channels_version: u64,
     pub(super) id_prefix: String,
     pub(super) next_id: u64,
     pub(super) last_state: Option<ReportedState>,
@@ -124,6 +127,8 @@ impl<P> Core<P> {
             resend_at: None,
             resend_attempt: 0,
             stats: Stats::default(),
+            channels: Channels::default(),
+            channels_version: 0,
             id_prefix,
             next_id: 0,
             last_state: None,
@@ -183,6 +188,11 @@ impl<P> Core<P> {
             Input::Closed { gen, code } if gen == self.gen && self.stage != Stage::Idle => self.on_closed(now, code),
             Input::Frame { gen, frame } if gen == self.gen => self.on_frame(now, frame),
             Input::Event { gen, seq, payload } if gen == self.gen => self.on_event(now, seq, payload),
+            Input::ChannelEvent { gen, channel, seq, payload } if gen == self.gen => {
+                self.on_channel_event(now, channel, seq, payload)
+            }
+            Input::JoinChannel(name) => self.on_join(name),
+            Input::LeaveChannel(name) => self.on_leave(name),
             Input::Malformed { gen, message } if gen == self.gen => self.on_malformed(message),
             Input::Wake => self.on_wake(now),
             Input::Online => self.on_online(now),
@@ -207,7 +217,7 @@ impl<P> Core<P> {
             (Phase::Reconnecting, _) => self.retry_at,
             (Phase::Connecting, _) => self.connect_deadline,
             (Phase::Open, Stage::Ready) => {
-                let later = [self.gap_deadline, self.refresh_at, self.resend_at];
+                let later = [self.gap_deadline, self.refresh_at, self.resend_at, self.channels.next_deadline()];
                 Some(later.into_iter().flatten().fold(self.live.next_deadline(), f64::min))
             }
             _ => None,

@@ -16,6 +16,7 @@
 
 mod attempt;
 pub mod backoff;
+pub mod channels;
 mod hints;
 pub mod liveness;
 mod machine;

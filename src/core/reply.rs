@@ -34,7 +34,13 @@ impl<P> Core<P> {
                 self.out.push(Output::Error(error));
             }
             ServerFrame::Event(e) => self.on_malformed(["event ", &decimal(e.seq), " without payload"].concat()),
-            ServerFrame::Subscribed(_) | ServerFrame::Refused { .. } => self.on_malformed("channel frame without a channel".into()),
+            ServerFrame::Subscribed(s) if self.stage == Stage::Ready => self.on_subscribed(s),
+            ServerFrame::Refused { channel, code, message } if self.stage == Stage::Ready => {
+                self.on_refused(now, channel, code, message)
+            }
+            ServerFrame::Subscribed(_) | ServerFrame::Refused { .. } => {
+                self.on_malformed("subscribed or refused before welcome".into())
+            }
         }
     }
 
@@ -64,6 +70,7 @@ impl<P> Core<P> {
         self.seq.restart(&w.epoch, w.after);
         self.schedule_refresh(now, w.expires_in_ms);
         self.replay_until = w.head;
+        self.subscribe_all();
         self.resend_at = None; // every queued message goes out now, deferred ones included
         let queued: Vec<String> = self.outbox.frames().map(str::to_owned).collect();
         self.out.extend(queued.into_iter().map(Output::SendText));

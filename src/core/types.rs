@@ -95,6 +95,11 @@ pub struct Stats {
     pub retried: u64,
     /// Tokens renewed on an open socket (`refresh` answered by `refreshed`).
     pub refreshes: u64,
+    /// Channel events dropped because the client does not read that channel (left, or its
+    /// `subscribed` has not come yet: the replay after it resends them).
+    pub stray: u64,
+    /// `refused` answers to `sub` (final ones and `unavailable` alike).
+    pub refused: u64,
 }
 
 /// Something that happened, stamped by the caller with the time it happened.
@@ -139,7 +144,9 @@ pub enum Input<P> {
         /// The decoded frame (events come as [`Input::Event`]); `P` carries an ack's result.
         frame: ServerFrame<P>,
     },
-    /// An application event arrived; `payload` is handed over untouched.
+    /// An application event of the personal stream arrived; `payload` is handed over
+    /// untouched. (Channel events are [`Input::ChannelEvent`]: this, the common case, carries
+    /// no channel name.)
     Event {
         /// Socket generation.
         gen: u64,
@@ -148,6 +155,21 @@ pub enum Input<P> {
         /// The event as the driver represents it (a JS object in the browser).
         payload: P,
     },
+    /// An event of a channel (`event.channel` set) arrived.
+    ChannelEvent {
+        /// Socket generation.
+        gen: u64,
+        /// The channel.
+        channel: String,
+        /// Its sequence number within the channel.
+        seq: u64,
+        /// The event as the driver represents it.
+        payload: P,
+    },
+    /// A listener joined a channel (`client.channel(...)`): the first one sends `sub`.
+    JoinChannel(String),
+    /// A listener left a channel: the last one sends `unsub`.
+    LeaveChannel(String),
     /// A frame that could not be decoded.
     Malformed {
         /// Socket generation.
@@ -209,8 +231,28 @@ pub enum Output<P> {
     SendText(String),
     /// Hand an event to subscribers.
     Deliver(P),
+    /// Hand a channel event to that channel's listeners.
+    DeliverChannel {
+        /// The channel.
+        channel: String,
+        /// The event.
+        payload: P,
+    },
     /// The server could not resume: the app should reload its state (the `reset` event).
     Reset,
+    /// The server could not resume this channel: reload what it shows (`reset` with `channel`).
+    ChannelReset(String),
+    /// The server refused to serve a channel (`refused`): tell its error listeners and the
+    /// client's `error` listeners.
+    Refused {
+        /// The channel.
+        channel: String,
+        /// `forbidden`, `bad_channel`, `too_many_channels` (final) or `unavailable` (asked
+        /// again after a backoff).
+        code: String,
+        /// The server's words.
+        message: String,
+    },
     /// Resolve the promise of message `id`.
     Acked {
         /// Message id.

@@ -5,7 +5,7 @@
 pub use spellwire::core::backoff::Jitter;
 pub use spellwire::core::{Core, Input, Output, Phase, StateInfo};
 pub use spellwire::options::Options;
-pub use spellwire::protocol::{ClientFrame, Cursor, ServerFrame, Welcome};
+pub use spellwire::protocol::{ClientFrame, Cursor, ServerFrame, Subscribed, Welcome};
 
 /// One line of a transcript.
 pub enum Step {
@@ -53,7 +53,10 @@ pub fn render(output: &Output<u64>) -> String {
         Output::SendFrame(ClientFrame::Send(m)) => format!("send-frame {}", m.id),
         Output::SendText(text) => format!("text {text}"),
         Output::Deliver(seq) => format!("deliver {seq}"),
+        Output::DeliverChannel { channel, payload } => format!("deliver {channel} {payload}"),
         Output::Reset => "reset".into(),
+        Output::ChannelReset(channel) => format!("reset {channel}"),
+        Output::Refused { channel, code, .. } => format!("refused {channel} {code}"),
         Output::Acked { id, result: None } => format!("acked {id}"),
         Output::Acked { id, result: Some(r) } => format!("acked {id} result {r}"),
         Output::SendFrame(ClientFrame::Refresh { token }) => format!("refresh {token}"),
@@ -100,6 +103,24 @@ pub fn welcome_advising(gen: u64, epoch: &str, after: u64, resumed: bool, heartb
 }
 pub fn event(gen: u64, seq: u64) -> Input<u64> {
     Input::Event { gen, seq, payload: seq }
+}
+/// An event of `channel` whose payload is its seq.
+pub fn chan_event(gen: u64, channel: &str, seq: u64) -> Input<u64> {
+    Input::ChannelEvent { gen, channel: channel.into(), seq, payload: seq }
+}
+pub fn join(channel: &str) -> Input<u64> {
+    Input::JoinChannel(channel.into())
+}
+pub fn leave(channel: &str) -> Input<u64> {
+    Input::LeaveChannel(channel.into())
+}
+/// `subscribed` for `channel` in log `epoch` (head 0: nothing counts as replayed).
+pub fn subscribed(gen: u64, channel: &str, epoch: &str, after: u64, resumed: bool) -> Input<u64> {
+    let s = Subscribed { channel: channel.into(), epoch: epoch.into(), after, resumed, head: 0 };
+    frame(gen, ServerFrame::Subscribed(s))
+}
+pub fn refused(gen: u64, channel: &str, code: &str) -> Input<u64> {
+    frame(gen, ServerFrame::Refused { channel: channel.into(), code: code.into(), message: "no".into() })
 }
 pub fn pong(gen: u64, id: u64) -> Input<u64> {
     frame(gen, ServerFrame::Pong { id })
