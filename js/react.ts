@@ -2,7 +2,7 @@
 // connection and sending. Compiled by scripts/package.mjs (tsc) into pkg/react.js and
 // pkg/react.d.ts. Only this entry imports React: `import { Client } from 'spellwire'` never does.
 import {
-  createContext, createElement, useCallback, useContext, useEffect, useLayoutEffect, useRef, useState,
+  createContext, createElement, useCallback, useContext, useEffect, useLayoutEffect, useRef,
   useSyncExternalStore, type ReactElement, type ReactNode,
 } from 'react';
 import { Client, type ClientOptions, type EventMap, type SendOptions, type SpellwireEvent, type TypedClient } from './index.js';
@@ -17,7 +17,11 @@ export type { Connection } from './react-store.js';
  * const props: SpellwireProviderProps = { options: { url: 'ws://127.0.0.1:8080/ws', token: 'T' }, history: 50 };
  */
 export interface SpellwireProviderProps {
-  /** Options of the page's client (`Client.shared`), read once: the first provider to render creates it. */
+  /**
+   * Options of the page's client (`Client.shared`). Only the token and url are compared: other
+   * options are those of the render that made the client. Another token or url closes it and makes
+   * a new one; keep a token function in a variable (a new function is another token).
+   */
   options?: ClientOptions;
   /** A client you made yourself, used instead of `options`. The provider never closes it. */
   client?: Client;
@@ -28,21 +32,62 @@ export interface SpellwireProviderProps {
 
 const StoreContext = createContext<Store | null>(null);
 
-/** The client the providers create: one per page, so a second render or mount reuses it. */
-let pageClient: Client | undefined;
+/** The client the providers made from `options`, and how many mounted providers use it. */
+interface Held {
+  readonly client: Client;
+  readonly url: string;
+  readonly token: ClientOptions['token'];
+  mounted: number;
+  closing?: ReturnType<typeof setTimeout>;
+}
 
-function pageClientFor(options: ClientOptions | undefined): Client {
-  if (!pageClient) {
-    if (!options) throw new Error('SpellwireProvider needs `options` (or a `client`)');
-    pageClient = Client.shared(options);
-  }
-  return pageClient;
+/** The page's one provider-made client: re-renders, StrictMode's second mount and other providers with the same user reuse it. */
+let held: Held | undefined;
+
+/** The token and url, which tell one user's client from another's (as in `Client.shared`). */
+const userOf = (options: ClientOptions) => ({ url: JSON.stringify(options.url), token: options.token ?? '' });
+
+/**
+ * The page's client for `options`: the held one when it is for the same token and url and still
+ * open, else a new one, after closing the held one (another user's must never keep running).
+ */
+function heldFor(options: ClientOptions | undefined): Held {
+  if (!options) throw new Error('SpellwireProvider needs `options` (or a `client`)');
+  const { url, token } = userOf(options);
+  if (held && (held.url !== url || held.token !== token || held.client.state === 'closed')) release(held);
+  held ??= { client: Client.shared(options), url, token, mounted: 0 };
+  return held;
+}
+
+/** Closes a held client (once) and forgets it. */
+function release(h: Held): void {
+  clearTimeout(h.closing);
+  if (held === h) held = undefined;
+  if (h.client.state !== 'closed') h.client.close();
 }
 
 /**
- * Gives its children the page's one client. It creates the client on its first render (later
- * renders, StrictMode's double mount and other providers reuse it) and never closes it: the client
- * lives as long as the page, like `Client.shared`.
+ * Counts a mounted provider of `h`; the returned cleanup closes the client once no provider
+ * uses it, a task later: StrictMode unmounts and mounts again within one commit, and a closed
+ * client does not come back.
+ */
+function mount(h: Held): () => void {
+  h.mounted++;
+  clearTimeout(h.closing);
+  return () => {
+    if (--h.mounted > 0) return;
+    h.closing = setTimeout(() => {
+      if (h.mounted === 0) release(h);
+    }, 0);
+  };
+}
+
+/**
+ * Gives its children the page's one client, made with `Client.shared(options)` on the first
+ * render; later renders, StrictMode's double mount and other providers for the same token and url
+ * reuse it. When `options` name another token or url (a logout, then a login as someone else)
+ * it closes the client and makes a new one, and it closes the client when the last provider
+ * using it unmounts for good. A `client` you pass instead is never closed.
  *
  * @example
  * createRoot(el).render(
@@ -52,7 +97,9 @@ function pageClientFor(options: ClientOptions | undefined): Client {
  * );
  */
 export function SpellwireProvider({ options, client, history = 100, children }: SpellwireProviderProps): ReactElement {
-  const [store] = useState(() => storeFor(client ?? pageClientFor(options), history));
+  const own = client ? undefined : heldFor(options);
+  const store = storeFor(client ?? own!.client, history);
+  useEffect(() => (own ? mount(own) : undefined), [own]);
   return createElement(StoreContext.Provider, { value: store }, children);
 }
 

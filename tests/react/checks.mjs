@@ -3,9 +3,9 @@
  * fresh page for a new user whose token the test holds (`?token=`), so the server's hello count
  * for that token is the number of sockets the page opened.
  */
-import { badge, watchBadge, until, check, get, post, sleep } from '../e2e/page.mjs';
+import { badge, watchBadge, until, check, get, post, sleep, uniqueUser } from '../e2e/page.mjs';
 
-/** @typedef {{ page: import('playwright-core').Page, user: string, token: string }} Opened */
+/** @typedef {{ page: import('playwright-core').Page, user: string, token: string, openSockets: () => number }} Opened */
 /** @typedef {{ server: { url: string }, open: (prefix: string) => Promise<Opened> }} Ctx */
 
 const CONNECTED_MS = /^Connected \(\d+ ms\)$/;
@@ -125,4 +125,34 @@ export async function pendingSend(t) {
   const got = messages.filter((m) => m.data?.text === text).length;
   check(got === 1, `the server applied the message ${got} times`);
   return `"${waiting}" → "${await pending.innerText()}", applied once`;
+}
+
+/** The notices the page lists, in order. */
+const noticesOf = (page) => page.locator('.notices li').allInnerTexts();
+
+/**
+ * A logs out and B logs in on the same page: B gets a new client (one socket open, B's), and none
+ * of A's events, neither published before the logout nor after. @param {Ctx} t
+ */
+export async function switchUser(t) {
+  const { page, user: a, token, openSockets } = await t.open('switch-a');
+  const notice = (user, text) => post(t.server.url, '/api/notify', { user, type: 'notice', data: { text } });
+  await until(async () => CONNECTED_MS.test(await badge(page)), 8000, 'A connected');
+  await notice(a, 'for A before the logout');
+  await until(async () => (await noticesOf(page)).length === 1, 5000, "A's notice");
+  await page.getByRole('button', { name: 'Log out' }).click();
+  const b = uniqueUser('react-switch-b');
+  await page.getByRole('textbox', { name: 'User' }).fill(b);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await until(async () => (await page.locator('.user b').innerText()) === b && CONNECTED_MS.test(await badge(page)), 8000, 'B signed in and connected');
+  await notice(a, 'for A after the logout');
+  await notice(b, 'for B');
+  await until(async () => (await noticesOf(page)).includes('for B'), 5000, "B's notice");
+  await sleep(500); // A's notice, on a socket still open for A, would be here by now
+  const shown = await noticesOf(page);
+  check(JSON.stringify(shown) === '["for B"]', `B's page lists ${JSON.stringify(shown)}`);
+  await until(() => openSockets() === 1, 3000, 'one open socket');
+  const helloed = await hellos(t, token);
+  check(helloed === 1, `${helloed} hellos with A's token (A's client reconnected after the logout)`);
+  return `B's page lists ${JSON.stringify(shown)}, ${openSockets()} socket open, A's token said hello once`;
 }

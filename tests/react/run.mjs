@@ -6,7 +6,9 @@
  * (--dev --test-hooks) and driven in headless Chromium. Checks (./checks.mjs): one socket per page
  * in StrictMode, events reach the right window once and in order, a window unmounted and mounted
  * again gets what it missed without duplicates, the badge shows reconnects, and a send made
- * offline waits in the outbox (pending 1) and goes out once. Run by scripts/test.sh:
+ * offline waits in the outbox (pending 1) and goes out once, and a logout then a login as another
+ * user leaves one socket, the new user's, and none of the previous user's events. Run by
+ * scripts/test.sh:
  *
  *     node tests/react/run.mjs [FILTER]
  */
@@ -42,11 +44,13 @@ async function openExample(browser, server, prefix, contexts) {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  const sockets = [];
+  page.on('websocket', (ws) => sockets.push(ws));
   const query = new URLSearchParams({ user, token, heartbeatMs: '1000', backoffMs: '200' });
   await page.goto(`${server.url}/?${query}`, { timeout: 10_000 });
   await until(async () => errors.length > 0 || await page.locator('#status').count(), 10_000, 'the app to render');
   check(errors.length === 0, `page errors: ${errors.join('; ')}`);
-  return { page, user, token };
+  return { page, user, token, openSockets: () => sockets.filter((ws) => !ws.isClosed()).length };
 }
 
 /** Runs one check with its own browser contexts (closed afterwards), within the timeout. */

@@ -2,13 +2,14 @@ import { Badge } from './Badge';
 import { Casts } from './Casts';
 import { Chat } from './Chat';
 import { Monitor } from './Monitor';
+import { Notices } from './Notices';
 
-export function App({ user }: { user: string }) {
+export function App({ user, onLogout }: { user: string; onLogout: () => void }) {
   return (
     <>
       <header className="top">
         <h1>spellwire + React</h1>
-        <span className="user">signed in as <b>{user}</b></span>
+        <span className="user">signed in as <b>{user}</b> <button type="button" onClick={onLogout}>Log out</button></span>
         <Badge />
       </header>
       <main>
@@ -16,6 +17,7 @@ export function App({ user }: { user: string }) {
         <aside>
           <Monitor />
           <Chat />
+          <Notices />
         </aside>
       </main>
     </>

@@ -9,6 +9,7 @@ export type Events = {
   tool_end: { tool: string; step: number; durationMs: number; status: string };
   step_completed: { step: number; progress: number; output: string };
   cast_completed: { castId: string; outputs: string[] };
+  notice: { text: string };
 };
 
 /** Any event of a cast, discriminated by `type`. */
