@@ -1,12 +1,20 @@
-//! Redis key names, built so that no two users, and no user and a message id, can ever name
-//! the same key, and so that one user's keys share a Redis Cluster slot.
+//! Redis key and pub/sub channel names, built so that no two streams (users or channels), and
+//! no stream and a message id, can ever name the same key, and so that one stream's keys share
+//! a Redis Cluster slot.
 //!
-//! A user's keys are `{prefix}:u:{<user>}:<what>`, with `what` one of a fixed few words. The
-//! user sits between braces, which makes it the key's hash tag, and `%`, `{` and `}` in it are
-//! percent-escaped, so the user part ends at the first `}` and reads back unambiguously: two
-//! different users, or two different `what`s, always give two different keys. Message ids and
-//! publish idempotency keys never take part in a user's key name: ids are hashed into a member
-//! of the user's `ids` set, and idempotency keys live under `{prefix}:idem:`.
+//! A user's keys are `{prefix}:u:{<user>}:<what>`, a channel's `{prefix}:c:{<channel>}:<what>`,
+//! with `what` one of a fixed few words. The name sits between braces, which makes it the key's
+//! hash tag, and `%`, `{` and `}` in it are percent-escaped, so the name ends at the first `}`
+//! and reads back unambiguously: two different streams, or two different `what`s, always give
+//! two different keys; the `u`/`c` before the brace keeps a user named like a channel apart
+//! from it. Message ids and publish idempotency keys never take part in a key name: ids are
+//! hashed into a member of the user's `ids` set, and idempotency keys live under
+//! `{prefix}:idem:`.
+//!
+//! Each stream's events are published on its own pub/sub channel, [`events_channel`], so a
+//! node subscribes to the streams its sockets read and receives nothing else.
+
+use crate::stream::Stream;
 
 /// A user's key: `{prefix}:u:{<escaped user>}:{what}`.
 ///
@@ -18,6 +26,65 @@
 /// ```
 pub fn user_key(prefix: &str, user: &str, what: &str) -> String {
     format!("{prefix}:u:{{{}}}:{what}", escape(user))
+}
+
+/// A stream's key: [`user_key`] for a user, `{prefix}:c:{<escaped channel>}:{what}` for a
+/// channel.
+///
+/// ```
+/// use spellwire_server::{redis_store::keys::stream_key, stream::Stream};
+/// assert_eq!(stream_key("sw", &Stream::User("crew:a".into()), "log"), "sw:u:{crew:a}:log");
+/// assert_eq!(stream_key("sw", &Stream::Channel("crew:a".into()), "log"), "sw:c:{crew:a}:log");
+/// ```
+pub fn stream_key(prefix: &str, stream: &Stream, what: &str) -> String {
+    match stream {
+        Stream::User(user) => user_key(prefix, user, what),
+        Stream::Channel(channel) => format!("{prefix}:c:{{{}}}:{what}", escape(channel)),
+    }
+}
+
+/// The pub/sub channel a stream's events are published on: `{prefix}:ev:u:{<user>}` or
+/// `{prefix}:ev:c:{<channel>}` (escaped as in [`user_key`]).
+///
+/// ```
+/// use spellwire_server::{redis_store::keys::events_channel, stream::Stream};
+/// assert_eq!(events_channel("sw", &Stream::User("ann".into())), "sw:ev:u:{ann}");
+/// assert_eq!(events_channel("sw", &Stream::Channel("room:1".into())), "sw:ev:c:{room:1}");
+/// ```
+pub fn events_channel(prefix: &str, stream: &Stream) -> String {
+    let (kind, name) = wire_parts(stream);
+    format!("{prefix}:ev:{kind}:{{{}}}", escape(name))
+}
+
+/// How a published message names its stream: `u:` or `c:` and the name, unescaped (names hold
+/// no newline, which ends it in the message).
+///
+/// ```
+/// use spellwire_server::{redis_store::keys::{wire_id, parse_wire_id}, stream::Stream};
+/// let s = Stream::Channel("run:42".into());
+/// assert_eq!(wire_id(&s), "c:run:42");
+/// assert_eq!(parse_wire_id("c:run:42"), Some(s));
+/// assert_eq!(parse_wire_id("x:ann"), None);
+/// ```
+pub fn wire_id(stream: &Stream) -> String {
+    let (kind, name) = wire_parts(stream);
+    format!("{kind}:{name}")
+}
+
+/// The stream a [`wire_id`] names.
+pub fn parse_wire_id(id: &str) -> Option<Stream> {
+    match id.split_once(':')? {
+        ("u", user) => Some(Stream::User(user.to_owned())),
+        ("c", channel) => Some(Stream::Channel(channel.to_owned())),
+        _ => None,
+    }
+}
+
+fn wire_parts(stream: &Stream) -> (&'static str, &str) {
+    match stream {
+        Stream::User(user) => ("u", user),
+        Stream::Channel(channel) => ("c", channel),
+    }
 }
 
 /// `user` with `%`, `{` and `}` percent-escaped.
@@ -69,6 +136,19 @@ mod tests {
         for u in users {
             for w in words {
                 assert!(seen.insert(user_key("p", u, w)), "{u} / {w} collides");
+            }
+        }
+    }
+
+    #[test]
+    fn users_and_channels_of_one_name_never_share_a_key_or_a_channel() {
+        let mut seen = HashSet::new();
+        for name in ["crew:a", "a", "u:{a}", "c:{a}", "a}:log"] {
+            for s in [Stream::User(name.into()), Stream::Channel(name.into())] {
+                for w in ["meta", "log"] {
+                    assert!(seen.insert(stream_key("p", &s, w)), "{s:?} / {w}");
+                }
+                assert!(seen.insert(events_channel("p", &s)), "{s:?}");
             }
         }
     }
