@@ -17,6 +17,42 @@ export interface Connection extends StateInfo {
 
 type Listener = (evt: SpellwireEvent) => void;
 
+/**
+ * An event of a channel (a stream shared between users): a `SpellwireEvent` that names its channel.
+ *
+ * @example
+ * const evt: ChannelEvent = { type: 'moved', seq: 7, data: { card: 3 }, channel: 'board:1' };
+ */
+export interface ChannelEvent<T extends string = string, D = unknown> extends SpellwireEvent<T, D> {
+  /** The channel it was published on. */
+  channel: string;
+}
+
+/**
+ * Why the server refused to subscribe to a channel (no permission, a bad name, too many channels),
+ * or `NotSupported` when this build of the client has no channels.
+ *
+ * @example
+ * const refusal: ChannelError = { channel: 'board:1', code: 'forbidden', message: 'not a member of board:1' };
+ */
+export interface ChannelError {
+  channel: string;
+  code: string;
+  message: string;
+}
+
+/** What `client.channel(name, listener, onError)` is: the client's method, typed here until every build has it. */
+type ChannelMethod = (name: string, listener: (evt: ChannelEvent) => void, onError?: (e: ChannelError) => void) => () => void;
+
+/** One client subscription to a channel, shared by every hook on that channel. */
+interface Channel {
+  readonly listeners: Set<Listener>;
+  readonly onErrors: Set<(e: ChannelError) => void>;
+  error: ChannelError | null;
+  off: () => void;
+  leaving?: ReturnType<typeof setTimeout>;
+}
+
 /** Most event types and topics whose history is kept; the least recently active go first. */
 const MAX_KEYS = 200;
 
@@ -54,6 +90,7 @@ export class Store {
   private readonly listeners = new Map<string, Set<Listener>>();
   private readonly history = new Map<string, SpellwireEvent[]>();
   private readonly watchers = new Set<() => void>();
+  private readonly channels = new Map<string, Channel>();
   private poll: ReturnType<typeof setInterval> | undefined;
 
   constructor(client: Client, history: number) {
@@ -74,6 +111,50 @@ export class Store {
       set.delete(listener);
       if (set.size === 0 && this.listeners.get(key) === set) this.listeners.delete(key);
     };
+  }
+
+  /**
+   * Calls `listener` with each event of channel `name` and `onError` with a refusal (at once if
+   * it was already refused); returns the function that stops both. The client holds one
+   * subscription per channel whatever the number of hooks, and drops it a task after the last
+   * one leaves, so StrictMode's unmount and mount again does not unsubscribe and resubscribe.
+   */
+  channel(name: string, listener: Listener, onError: (e: ChannelError) => void): () => void {
+    const ch = this.channels.get(name) ?? this.subscribe(name);
+    clearTimeout(ch.leaving);
+    ch.listeners.add(listener);
+    ch.onErrors.add(onError);
+    if (ch.error) onError(ch.error);
+    return () => {
+      ch.listeners.delete(listener);
+      ch.onErrors.delete(onError);
+      if (ch.listeners.size > 0) return;
+      clearTimeout(ch.leaving);
+      ch.leaving = setTimeout(() => {
+        if (ch.listeners.size > 0 || this.channels.get(name) !== ch) return;
+        this.channels.delete(name);
+        ch.off();
+      }, 0);
+    };
+  }
+
+  private subscribe(name: string): Channel {
+    const ch: Channel = { listeners: new Set(), onErrors: new Set(), error: null, off: () => {} };
+    this.channels.set(name, ch);
+    const refused = (e: ChannelError) => {
+      ch.error = e;
+      for (const onError of [...ch.onErrors]) onError(e);
+    };
+    const method = (this.client as unknown as { channel?: ChannelMethod }).channel;
+    if (typeof method !== 'function') {
+      refused({ channel: name, code: 'NotSupported', message: 'this build of spellwire has no client.channel' });
+      return ch;
+    }
+    const deliver = (evt: ChannelEvent) => {
+      for (const listener of [...ch.listeners]) call(listener, evt);
+    };
+    ch.off = method.call(this.client, name, deliver, refused);
+    return ch;
   }
 
   /** The kept events of `key` that came after `last` (all of them when `last` is null or no longer kept). */

@@ -2,13 +2,13 @@
 // connection and sending. Compiled by scripts/package.mjs (tsc) into pkg/react.js and
 // pkg/react.d.ts. Only this entry imports React: `import { Client } from 'spellwire'` never does.
 import {
-  createContext, createElement, useCallback, useContext, useEffect, useLayoutEffect, useRef,
+  createContext, createElement, useCallback, useContext, useEffect, useLayoutEffect, useRef, useState,
   useSyncExternalStore, type ReactElement, type ReactNode,
 } from 'react';
 import { Client, type ClientOptions, type EventMap, type SendOptions, type SpellwireEvent, type TypedClient } from './index.js';
-import { storeFor, type Connection, type Store } from './react-store.js';
+import { storeFor, type ChannelError, type ChannelEvent, type Connection, type Store } from './react-store.js';
 
-export type { Connection } from './react-store.js';
+export type { ChannelError, ChannelEvent, Connection } from './react-store.js';
 
 /**
  * Props of SpellwireProvider: `options` for the page's client, or a `client` made elsewhere.
@@ -152,6 +152,34 @@ function useKey(key: string | null, listener: (evt: SpellwireEvent) => void, rep
 /** Any event of the map `E`, as a union discriminated by `type`. */
 export type AnyEvent<E extends EventMap> = { [K in keyof E & string]: SpellwireEvent<K, E[K]> }[keyof E & string];
 
+/** Any channel event of the map `E`, as a union discriminated by `type`. */
+export type AnyChannelEvent<E extends EventMap> = { [K in keyof E & string]: ChannelEvent<K, E[K]> }[keyof E & string];
+
+/**
+ * `useChannel`'s result: the channel's events since the component subscribed (none when it passed
+ * a listener, which gets them instead) and the server's refusal, if it refused the subscription.
+ *
+ * @example
+ * const { events, error }: ChannelState = useChannel('board:1');
+ */
+export interface ChannelState<Ev = ChannelEvent> {
+  /** The last `keep` events, oldest first; always empty when a listener was given. */
+  events: Ev[];
+  /** Why the subscription was refused (`code` as the server sent it), else null. */
+  error: ChannelError | null;
+}
+
+/**
+ * How many of a channel's events `useChannel` keeps in `events`.
+ *
+ * @example
+ * useChannel('board:1', undefined, { keep: 20 } satisfies ChannelOptions);
+ */
+export interface ChannelOptions {
+  /** Events kept in `events` (the oldest go first) [100]. */
+  keep?: number;
+}
+
 /**
  * `useSend()`'s result: `send` (the client's, typed by `R`) and the outbox's pending count.
  *
@@ -179,6 +207,8 @@ export interface SpellwireHooks<E extends EventMap> {
   useEvent<K extends keyof E & string>(type: K, listener: (evt: SpellwireEvent<K, E[K]>) => void, options?: ListenOptions): void;
   /** Calls `listener` with each event on `topic` (none while `topic` is null) while mounted. */
   useTopic(topic: string | null | undefined, listener: (evt: AnyEvent<E>) => void, options?: ListenOptions): void;
+  /** Subscribes to channel `name` while mounted: `{ events, error }`, or calls `listener` with each event. */
+  useChannel(name: string | null | undefined, listener?: (evt: AnyChannelEvent<E>) => void, options?: ChannelOptions): ChannelState<AnyChannelEvent<E>>;
   /** The connection state, re-rendering on each change. */
   useConnection(): Connection;
   /** `send` and the outbox's pending count, re-rendering when the count changes. */
@@ -209,7 +239,8 @@ export function useEvent(type: string, listener: (evt: SpellwireEvent) => void, 
 
 /**
  * Calls `listener` with each event on `topic` while mounted; nothing while `topic` is null. A
- * topic is today's stream name; channels (streams shared between users) will come here too.
+ * topic labels events of the user's own stream; a stream shared between users is a channel
+ * (`useChannel`).
  *
  * @example
  * useTopic(`cast:${castId}`, (evt) => dispatch(evt), { replay: true });
@@ -251,7 +282,43 @@ export function useSend(): Sender {
   return { send, pending };
 }
 
-const hooks = { useClient, useEvent, useTopic, useConnection, useSend };
+const NO_EVENTS: ChannelState<never> = { events: [], error: null };
+
+/**
+ * Subscribes to channel `name` (a stream shared between users; see `client.channel`) while the
+ * component is mounted, and unsubscribes when it unmounts or `name` changes (null: none). Without
+ * a `listener` it returns the channel's events since it subscribed, the last `keep` (100), and
+ * re-renders at each; with one it calls the latest `listener` with each event instead and
+ * `events` stays empty. `error` is the server's refusal (`{ channel, code, message }`). Hooks on the
+ * same channel share one subscription of the client, which StrictMode's second mount keeps.
+ *
+ * @example
+ * function Board({ id }: { id: string }) {
+ *   const { events, error } = useChannel(`board:${id}`);
+ *   if (error) return <p role="alert">{error.message}</p>;
+ *   return <ul>{events.map((e) => <li key={e.seq}>{e.type}</li>)}</ul>;
+ * }
+ * useChannel('board:1', (evt) => dispatch(evt)); // or a listener, as useTopic takes
+ */
+export function useChannel(name: string | null | undefined, listener?: (evt: ChannelEvent) => void, options?: ChannelOptions): ChannelState {
+  const store = useStore();
+  const latest = useLatest(listener);
+  const keep = Math.max(0, Math.floor(options?.keep ?? 100));
+  const [state, setState] = useState<ChannelState & { name: string | null }>({ name: null, ...NO_EVENTS });
+  useEffect(() => {
+    if (name == null) return undefined;
+    const mine = (s: ChannelState & { name: string | null }) => (s.name === name ? s : { name, ...NO_EVENTS });
+    const onEvent = (evt: SpellwireEvent) => {
+      if (latest.current) return latest.current(evt as ChannelEvent);
+      if (keep > 0) setState((s) => ({ ...mine(s), events: [...mine(s).events, evt as ChannelEvent].slice(-keep) }));
+    };
+    const onError = (error: ChannelError) => setState((s) => ({ ...mine(s), error }));
+    return store.channel(name, onEvent, onError);
+  }, [store, name, keep, latest]);
+  return state.name === name ? { events: state.events, error: state.error } : NO_EVENTS;
+}
+
+const hooks = { useClient, useEvent, useTopic, useChannel, useConnection, useSend };
 
 /**
  * The same hooks, typed by your event map (no runtime cost: it returns the hooks above).

@@ -1,6 +1,7 @@
 import { Badge } from './Badge';
 import { Casts } from './Casts';
 import { Chat } from './Chat';
+import { Crew } from './Crew';
 import { Monitor } from './Monitor';
 import { Notices } from './Notices';
 
@@ -18,6 +19,7 @@ export function App({ user, onLogout }: { user: string; onLogout: () => void }) 
           <Monitor />
           <Chat />
           <Notices />
+          <Crew />
         </aside>
       </main>
     </>

@@ -15,4 +15,4 @@ export type Events = {
 /** Any event of a cast, discriminated by `type`. */
 export type CastEvent = AnyEvent<Events>;
 
-export const { useClient, useEvent, useTopic, useSend } = typedHooks<Events>();
+export const { useClient, useEvent, useTopic, useChannel, useSend } = typedHooks<Events>();
