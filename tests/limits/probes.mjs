@@ -111,20 +111,87 @@ export async function waitingForHello(base, waiting) {
   };
 }
 
-/** A `send` whose `field` is 129 characters: nacked, the socket stays open. */
+/** The longest `type`, `id` and `topic` of a `send` (README, "Limits"). */
+export const FIELD_LIMITS = { type: 64, id: 128, topic: 128 };
+
+/** A `send` whose `field` is one character over its limit: nacked, the socket stays open. */
 export async function longField(base, field) {
   const s = await connect(base, `long_${field}`);
-  const long = 'x'.repeat(129);
-  s.send({ op: 'send', id: field === 'id' ? long : 'ok-0', type: 'chat', topic: field === 'topic' ? long : 't' });
+  const limit = FIELD_LIMITS[field];
+  const long = 'x'.repeat(limit + 1);
+  const over = { op: 'send', id: 'ok-0', type: 'chat', topic: 't', [field]: long };
+  s.send(over);
   s.send({ op: 'send', id: 'ok-1', type: 'chat' });
   await until(() => s.of('ack').length === 1, 'the next send acked');
   const [nack] = s.of('nack');
   s.end();
   return {
-    input: `a \`send\` with a 129-character \`${field}\``,
+    input: `a \`send\` with a ${limit + 1}-character \`${field}\``,
     did: `nack ${nack?.code}: "${nack?.message}"; the socket ${s.close ? `closed ${s.close.code}` : 'stayed open'}`,
     lost: `nothing: the next send was acked (${s.of('ack')[0].id})`,
-    ok: nack?.code === 'bad_message' && nack.message === `${field} is 129 characters; the limit is 128` && !s.close,
+    ok: nack?.code === 'bad_message' && nack.message === `${field} is ${limit + 1} characters; the limit is ${limit}` && !s.close,
+  };
+}
+
+/** A socket that never says `hello`: closed 4408 once the 10 s for it are up. */
+export async function helloTimeout(base) {
+  const s = await Sock.open(base);
+  const opened = Date.now();
+  const { code, reason } = await s.closed(15_000);
+  const secs = (Date.now() - opened) / 1000;
+  return {
+    input: 'a socket that never says `hello`',
+    did: `closed it with ${code} "${reason}" after ${secs.toFixed(1)} s`,
+    lost: 'nothing: the socket had no user yet',
+    ok: code === 4408 && secs >= 9 && secs < 13,
+  };
+}
+
+/** The user's log head: 0 when nothing was ever stored for `user`. */
+async function headOf(base, user) {
+  const s = await connect(base, user);
+  s.end();
+  return s.welcome.head;
+}
+
+/** A publish over one of the publish API's own limits: 400 `code`, nothing stored. */
+export async function badPublish(base, apiKey, what) {
+  const user = `publish_${what}`;
+  const body = what === 'events'
+    ? { events: Array.from({ length: 1001 }, (_, i) => ({ user, type: 't', data: i })) }
+    : { user, type: 't', data: 0, idempotencyKey: 'k'.repeat(257) };
+  const want = what === 'events' ? 'too_many_events' : 'bad_idempotency_key';
+  const { status, body: answer } = await call(base, 'POST', '/api/publish', body, { authorization: `Bearer ${apiKey}` });
+  const head = await headOf(base, user);
+  return {
+    input: what === 'events' ? 'a `/api/publish` of 1001 events (limit 1000)' : 'a `/api/publish` whose `idempotencyKey` is 257 characters (limit 256)',
+    did: `answered ${status} ${answer?.error?.code}: "${answer?.error?.message}"`,
+    lost: `nothing: nothing was stored (the user's log head is ${head})`,
+    ok: status === 400 && answer?.error?.code === want && head === 0,
+  };
+}
+
+/** A resume from before the retained log (1000 events): refused, and the client told so. */
+export async function pastRetention(base, apiKey) {
+  const user = 'retained';
+  const first = await connect(base, user);
+  first.end();
+  const events = (from, n) => Array.from({ length: n }, (_, i) => ({ user, type: 'r', data: from + i }));
+  const auth = { authorization: `Bearer ${apiKey}` };
+  for (const [from, n] of [[1, 1000], [1001, 1]]) {
+    const { status } = await call(base, 'POST', '/api/publish', { events: events(from, n) }, auth);
+    if (status !== 200) throw new Error(`publish answered ${status}`);
+  }
+  const back = await connect(base, user, { epoch: first.welcome.epoch, seq: 0 });
+  await until(() => back.seqs().length >= 1000, 'the retained events');
+  await sleep(100);
+  const seqs = back.seqs();
+  back.end();
+  return {
+    input: '1001 events published to a user who then resumes from seq 0 (the log keeps 1000)',
+    did: `welcomed it with resumed ${back.welcome.resumed} (the client fires \`reset\`) and replayed seqs ${seqs[0]}..${seqs.at(-1)}`,
+    lost: 'seq 1 only, older than the log, and announced by `resumed: false` (reload over HTTP); every retained event was replayed',
+    ok: back.welcome.resumed === false && seqs.length === 1000 && seqs.every((q, i) => q === i + 2),
   };
 }
 

@@ -54,14 +54,19 @@ console.log(`limits: all ${rows.length} rows as expected; wrote the "limits" sec
 async function tryAll(base) {
   const waiting = await attempt('waitingForHello', () => probe.waitingForHello(base, WAITING));
   const paced = attempt('pacedPings', () => probe.pacedPings(base)); // 6.7 s; the others run meanwhile
+  const silent = attempt('helloTimeout', () => probe.helloTimeout(base)); // 10 s, likewise
   const flood = await attempt('frameFlood', () => probe.frameFlood(base));
   const replay = await attempt('replayFlood', () => probe.replayFlood(base));
   const sockets = await attempt('socketsPerUser', () => probe.socketsPerUser(base));
+  const type = await attempt('longField type', () => probe.longField(base, 'type'));
   const id = await attempt('longField id', () => probe.longField(base, 'id'));
   const topic = await attempt('longField topic', () => probe.longField(base, 'topic'));
   const big = await attempt('bigMessage', () => probe.bigMessage(base));
   const bodies = await attempt('bigBodies', () => probe.bigBodies(base, API_KEY));
-  return [flood, await paced, replay, sockets, waiting, id, topic, big, bodies];
+  const batch = await attempt('badPublish events', () => probe.badPublish(base, API_KEY, 'events'));
+  const key = await attempt('badPublish key', () => probe.badPublish(base, API_KEY, 'key'));
+  const retained = await attempt('pastRetention', () => probe.pastRetention(base, API_KEY));
+  return [flood, await paced, replay, sockets, waiting, await silent, type, id, topic, big, bodies, batch, key, retained];
 }
 
 /** A probe's row, or a failed row saying why the probe itself could not finish. */
