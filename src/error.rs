@@ -34,6 +34,8 @@ pub enum ErrorCode {
     Token,
     /// A listener threw; the others still ran.
     Listener,
+    /// The server refused to serve a channel (`refused`); the error has a `channel` property.
+    ChannelRefused,
 }
 
 impl ErrorCode {
@@ -55,6 +57,7 @@ impl ErrorCode {
             ErrorCode::Rejected => "Rejected",
             ErrorCode::Token => "Token",
             ErrorCode::Listener => "Listener",
+            ErrorCode::ChannelRefused => "ChannelRefused",
         }
     }
 
@@ -70,7 +73,7 @@ impl ErrorCode {
     }
 }
 
-const ALL: [ErrorCode; 11] = [
+const ALL: [ErrorCode; 12] = [
     ErrorCode::QueueFull,
     ErrorCode::MessageTooLarge,
     ErrorCode::Closed,
@@ -82,6 +85,7 @@ const ALL: [ErrorCode; 11] = [
     ErrorCode::Rejected,
     ErrorCode::Token,
     ErrorCode::Listener,
+    ErrorCode::ChannelRefused,
 ];
 
 /// A spellwire error: a code to branch on and a message for people.

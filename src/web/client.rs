@@ -80,7 +80,11 @@ fn string_arg(what: &str, value: &JsValue) -> Result<String, JsValue> {
 }
 
 fn listener(value: JsValue) -> Result<Callback, JsValue> {
-    let f: Function = value.dyn_into().map_err(|_| bad_argument("listener must be a function".into()))?;
+    function("listener", value)
+}
+
+fn function(what: &str, value: JsValue) -> Result<Callback, JsValue> {
+    let f: Function = value.dyn_into().map_err(|_| bad_argument([what, " must be a function"].concat()))?;
     Ok(Rc::new(move |v: &JsValue| f.call1(&JsValue::NULL, v).map(drop).map_err(|e| describe(&e))))
 }
 
@@ -138,7 +142,8 @@ impl Client {
         Ok(client)
     }
 
-    /// Listens to `state`, `error`, `reset`, `*` (every application event) or one event type.
+    /// Listens to `state`, `error`, `reset`, `*` (every application event of the personal
+    /// stream; channel events go to `channel()`'s listeners) or one event type.
     /// Returns a function that removes the listener.
     ///
     /// @example
@@ -172,6 +177,46 @@ impl Client {
         let topic = string_arg("topic", &topic)?;
         let id = self.shared.borrow_mut().registry.subscribe(&topic, listener(listener_fn)?);
         Ok(self.remover(id))
+    }
+
+    /// Joins channel `name` (`namespace:name`, e.g. `crew:alpha`): a stream many users share,
+    /// with its own history and cursor, resumed after reconnects and page reloads like the
+    /// personal stream. Returns the function that leaves it. Its events reach `listener` once
+    /// each, in order, with `evt.channel` set; they never reach `on('*')`, `on(type)` or
+    /// `subscribe(topic)`, which stay the personal stream's. Several listeners of one channel
+    /// share one subscription; the last one to leave ends it. A name that breaks the rule throws
+    /// a `SpellwireError` `BadArgument` at once. If the server refuses the channel, `onError`
+    /// gets `{ channel, code, message }` and the `error` listeners a `ChannelRefused` error
+    /// with `channel`: `forbidden`, `bad_channel` and `too_many_channels` are final (until
+    /// `channel()` is called again), `unavailable` is asked again after a backoff (1 s doubling
+    /// to 30 s) and on every new connection. When the channel's history is gone, `reset` fires
+    /// with `{ reason: 'history_gone', channel }`.
+    ///
+    /// @example
+    /// ```js
+    /// const leave = client.channel('crew:alpha', (evt) => board.update(evt.data),
+    ///   (e) => console.warn(`${e.channel}: ${e.code}`));
+    /// leave(); // the last listener of crew:alpha: the client sends unsub
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "() => void")]
+    pub fn channel(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "(evt: ChannelEvent) => void")] listener_fn: JsValue,
+        #[wasm_bindgen(js_name = onError, unchecked_optional_param_type = "(e: ChannelError) => void")]
+        on_error: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let name = string_arg("channel name", &name)?;
+        let on_event = listener(listener_fn)?;
+        let on_error = if on_error.is_undefined() || on_error.is_null() { None } else { Some(function("onError", on_error)?) };
+        let handle = driver::join_channel(&self.shared, name, on_event, on_error).map_err(|e| convert::error(&e))?;
+        let weak = Rc::downgrade(&self.shared);
+        let leave = move || {
+            if let Some(shared) = weak.upgrade() {
+                driver::leave_channel(&shared, &handle);
+            }
+        };
+        Ok(Closure::<dyn FnMut()>::new(leave).into_js_value())
     }
 
     fn remover(&self, id: u32) -> JsValue {
@@ -232,8 +277,9 @@ impl Client {
         self.shared.borrow().core.state_info(0.0).latency_ms
     }
 
-    /// Counters: delivered, duplicates, gaps, resets, reconnects, badFrames, acked, rejected,
-    /// retried, refreshes, queued.
+    /// Counters: delivered, replayed, duplicates, gaps, resets, reconnects, badFrames, acked,
+    /// rejected, retried, refreshes, stray, refused, queued. Channel events count in delivered,
+    /// replayed, duplicates, gaps and resets with the personal stream's.
     ///
     /// @example
     /// ```js

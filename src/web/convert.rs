@@ -30,7 +30,7 @@ pub(crate) fn state(s: &StateInfo) -> JsValue {
 }
 
 /// `{ delivered, replayed, duplicates, gaps, resets, reconnects, badFrames, acked, rejected,
-/// retried, refreshes, queued }`.
+/// retried, refreshes, stray, refused, queued }`.
 pub(crate) fn stats(s: &Stats, queued: usize) -> JsValue {
     let n = |v: u64| JsValue::from_f64(v as f64);
     object(&[
@@ -45,6 +45,8 @@ pub(crate) fn stats(s: &Stats, queued: usize) -> JsValue {
         ("rejected", n(s.rejected)),
         ("retried", n(s.retried)),
         ("refreshes", n(s.refreshes)),
+        ("stray", n(s.stray)),
+        ("refused", n(s.refused)),
         ("queued", n(queued as u64)),
     ])
 }
@@ -56,6 +58,13 @@ pub(crate) fn error(e: &Error) -> JsValue {
     err.set_name("SpellwireError");
     let _ = Reflect::set(&err, &"code".into(), &e.code.as_str().into());
     err.into()
+}
+
+/// [`error`] with one more string property (a refused channel's `channel`).
+pub(crate) fn error_with(e: &Error, key: &str, value: &str) -> JsValue {
+    let err = error(e);
+    let _ = Reflect::set(&err, &JsValue::from_str(key), &value.into());
+    err
 }
 
 /// The text of whatever JS threw, for error messages.

@@ -6,7 +6,7 @@
 
 use super::fields::{absent, boolean, get, string, whole};
 use crate::core::Input;
-use crate::protocol::{keys, ServerFrame, Welcome};
+use crate::protocol::{keys, ServerFrame, Subscribed, Welcome};
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
@@ -23,11 +23,12 @@ extern "C" {
 // path. A value from JSON.parse has no getters, so this cannot throw.
 #[wasm_bindgen(inline_js = "export function eventSeq(f) {
   return f !== null && typeof f === 'object' && f.op === 'event' && typeof f.type === 'string'
-    && Number.isInteger(f.seq) && f.seq > 0 && f.seq < 9e15 ? f.seq : 0;
+    && Number.isInteger(f.seq) && f.seq > 0 && f.seq < 9e15 ? (f.channel == null ? f.seq : -f.seq) : 0;
 }")]
 extern "C" {
     /// The seq of a well-formed event frame (`op` "event", a string `type`, a whole `seq` from 1
-    /// to below 9e15, the range `fields::whole` accepts), or 0 for anything else, which then
+    /// to below 9e15, the range `fields::whole` accepts), negated when the event has a
+    /// `channel` (so a personal event still costs one call), or 0 for anything else, which then
     /// takes the slow path and its precise message.
     #[wasm_bindgen(js_name = eventSeq)]
     fn event_seq(frame: &JsValue) -> f64;
@@ -54,6 +55,12 @@ fn frame(gen: u64, value: JsValue) -> Input<JsValue> {
     if seq > 0.0 {
         return Input::Event { gen, seq: seq as u64, payload: value }; // the hot path
     }
+    if seq < 0.0 {
+        let Some(channel) = get(&value, keys::CHANNEL).as_string() else {
+            return malformed(gen, "bad event frame: \"channel\" must be a string".into());
+        };
+        return Input::ChannelEvent { gen, channel, seq: -seq as u64, payload: value };
+    }
     if !value.is_object() {
         return malformed(gen, "frame is not a JSON object".into());
     }
@@ -79,6 +86,18 @@ fn control(op: &str, v: &JsValue) -> Result<ServerFrame<JsValue>, String> {
             head: if absent(&get(v, keys::HEAD)) { 0 } else { whole(v, keys::HEAD)? },
             expires_in_ms: opt_whole(v, keys::EXPIRES_IN_MS)?,
         }),
+        "subscribed" => ServerFrame::Subscribed(Subscribed {
+            channel: string(v, keys::CHANNEL)?,
+            epoch: string(v, keys::EPOCH)?,
+            after: whole(v, keys::AFTER)?,
+            resumed: boolean(v, keys::RESUMED)?,
+            head: opt_whole(v, keys::HEAD)?.unwrap_or(0),
+        }),
+        "refused" => ServerFrame::Refused {
+            channel: string(v, keys::CHANNEL)?,
+            code: string(v, keys::CODE)?,
+            message: string(v, keys::MESSAGE)?,
+        },
         "pong" => ServerFrame::Pong { id: whole(v, keys::ID)? },
         "ack" => {
             let result = get(v, keys::RESULT);

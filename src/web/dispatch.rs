@@ -1,4 +1,7 @@
-//! Who listens to what: lifecycle names, application event types, `*`, and topics.
+//! Who listens to what: lifecycle names, application event types, `*`, topics, and channels.
+//!
+//! Channel events reach only their channel's listeners: `*`, types and topics are the personal
+//! stream's, so a page that joins a channel sees nothing new in its existing listeners.
 
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
@@ -13,6 +16,10 @@ pub(crate) const RESERVED: [&str; 4] = ["state", "error", "reset", "*"];
 enum Key {
     Name(String),
     Topic(String),
+    /// A channel's event listener.
+    Channel(String),
+    /// A channel's error listener (its refusals).
+    ChannelError(String),
 }
 
 /// Listeners in registration order, each with an id for removal.
@@ -33,18 +40,31 @@ impl Registry {
         self.add(Key::Topic(topic.to_owned()), cb)
     }
 
+    /// Adds a channel's event listener and, when given, its error listener, under one id.
+    pub(crate) fn channel(&mut self, name: &str, on_event: Callback, on_error: Option<Callback>) -> u32 {
+        let id = self.add(Key::Channel(name.to_owned()), on_event);
+        if let Some(cb) = on_error {
+            self.entries.push((id, Key::ChannelError(name.to_owned()), cb));
+        }
+        id
+    }
+
     fn add(&mut self, key: Key, cb: Callback) -> u32 {
         self.next_id += 1;
         self.entries.push((self.next_id, key, cb));
         self.next_id
     }
 
-    /// Removes a listener and hands it back (`None` when already removed), for the caller to
-    /// drop once its borrow of the client has ended: dropping a Rust listener can drop what it
-    /// captured, even the last handle of this very client, whose close needs the client.
-    pub(crate) fn remove(&mut self, id: u32) -> Option<Callback> {
-        let at = self.entries.iter().position(|(i, _, _)| *i == id)?;
-        Some(self.entries.remove(at).2)
+    /// Removes the listeners of one registration and hands them back (none when already
+    /// removed), for the caller to drop once its borrow of the client has ended: dropping a
+    /// Rust listener can drop what it captured, even the last handle of this very client,
+    /// whose close needs the client.
+    pub(crate) fn remove(&mut self, id: u32) -> Vec<Callback> {
+        let mut removed = Vec::new();
+        while let Some(at) = self.entries.iter().position(|(i, _, _)| *i == id) {
+            removed.push(self.entries.remove(at).2);
+        }
+        removed
     }
 
     /// Listeners of a lifecycle name.
@@ -68,7 +88,7 @@ impl Registry {
             match key {
                 Key::Name(n) if !RESERVED.contains(&n.as_str()) => by_type = true,
                 Key::Topic(_) => by_topic = true,
-                Key::Name(_) => {}
+                _ => {}
             }
         }
         if let Some(kind) = by_type.then(|| field("type")).flatten() {
@@ -80,6 +100,19 @@ impl Registry {
         if let Some(topic) = by_topic.then(|| field("topic")).flatten() {
             self.push_matching(out, |k| matches!(k, Key::Topic(t) if *t == topic));
         }
+    }
+
+    /// Listeners of a channel's events, into `out` (cleared first, reused like [`Registry::for_event`]).
+    pub(crate) fn for_channel(&self, name: &str, out: &mut Vec<Callback>) {
+        out.clear();
+        self.push_matching(out, |k| matches!(k, Key::Channel(n) if n == name));
+    }
+
+    /// Error listeners of a channel.
+    pub(crate) fn channel_errors(&self, name: &str) -> Vec<Callback> {
+        let mut out = Vec::new();
+        self.push_matching(&mut out, |k| matches!(k, Key::ChannelError(n) if n == name));
+        out
     }
 
     fn push_matching(&self, out: &mut Vec<Callback>, pred: impl Fn(&Key) -> bool) {

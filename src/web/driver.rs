@@ -42,8 +42,11 @@ pub(crate) struct Inner {
     /// The listeners of the event being delivered, reused the same way.
     listeners_buf: Vec<Callback>,
     token: TokenSource,
-    cursor_key: Option<String>,
+    /// The storage keys of the personal cursor and of the channels' (when persisting).
+    cursor_key: Option<(String, String)>,
     saved: Option<Cursor>,
+    /// [`Core::channels_version`] when the channel cursors were last written.
+    saved_channels: u64,
     /// Set while a cursor save is due (see [`save_cursor`]).
     cursor_timer: Option<Timeout>,
     /// The client itself, while it can make progress on its own (see [`keep_alive`]).
@@ -69,13 +72,14 @@ pub(crate) fn now() -> f64 {
 /// Builds a client and, unless `autoConnect` is false, starts connecting.
 pub(crate) fn create(opts: Options, token: TokenSource) -> Result<Shared, Error> {
     opts.validate().map_err(|m| Error::new(ErrorCode::BadOptions, m))?;
-    let cursor_key = opts.persist_cursor.then(|| storage::key(&opts.url.list()[0]));
-    let cursor = cursor_key.as_deref().and_then(storage::load);
+    let cursor_key = opts.persist_cursor.then(|| storage::keys(&opts.url.list()[0]));
+    let cursor = cursor_key.as_ref().and_then(|(k, _)| storage::load(k));
+    let channels = cursor_key.as_ref().map(|(_, k)| storage::load_channels(k)).unwrap_or_default();
     let seed = (js_sys::Math::random() * 9.0e15) as u64;
     let auto_connect = opts.auto_connect;
     let refreshable = matches!(token, TokenSource::Dynamic(_));
     let shared = Rc::new(RefCell::new(Inner {
-        core: Core::new(opts, cursor.clone(), seed).with_refreshable_token(refreshable),
+        core: Core::new(opts, cursor.clone(), seed).with_refreshable_token(refreshable).with_channel_cursors(channels),
         registry: Registry::default(),
         socket: None,
         timer: None,
@@ -87,6 +91,7 @@ pub(crate) fn create(opts: Options, token: TokenSource) -> Result<Shared, Error>
         token,
         cursor_key,
         saved: cursor,
+        saved_channels: 0,
         cursor_timer: None,
         keep_alive: None,
     }));
@@ -163,7 +168,19 @@ fn carry_out(shared: &Shared, output: Output<JsValue>) {
             listeners.clear(); // drops the clones now: a removed listener is freed at once
             shared.borrow_mut().listeners_buf = listeners;
         }
+        Output::DeliverChannel { channel, payload } => {
+            let mut listeners = std::mem::take(&mut shared.borrow_mut().listeners_buf);
+            shared.borrow().registry.for_channel(&channel, &mut listeners);
+            call_all(shared, "channel", &listeners, &payload);
+            listeners.clear();
+            shared.borrow_mut().listeners_buf = listeners;
+        }
         Output::Reset => emit(shared, "reset", &convert::object(&[("reason", "history_gone".into())])),
+        Output::ChannelReset(channel) => {
+            let fields = [("reason", "history_gone".into()), ("channel", channel.as_str().into())];
+            emit(shared, "reset", &convert::object(&fields))
+        }
+        Output::Refused { channel, code, message } => refused(shared, &channel, &code, &message),
         Output::Acked { id, result } => {
             let value = result.unwrap_or_else(|| convert::object(&[("id", id.as_str().into())]));
             settle(shared, &id, Ok(value))
@@ -172,6 +189,16 @@ fn carry_out(shared: &Shared, output: Output<JsValue>) {
         Output::Error(error) => emit(shared, "error", &convert::error(&error)),
         Output::State(info) => emit(shared, "state", &convert::state(&info)),
     }
+}
+
+/// A `refused` channel: `{ channel, code, message }` to its error listeners, and a
+/// `SpellwireError` `ChannelRefused` with `channel` set to the client's `error` listeners.
+fn refused(shared: &Shared, channel: &str, code: &str, message: &str) {
+    let info = convert::object(&[("channel", channel.into()), ("code", code.into()), ("message", message.into())]);
+    let listeners = shared.borrow().registry.channel_errors(channel);
+    call_all(shared, "channel error", &listeners, &info);
+    let error = Error::new(ErrorCode::ChannelRefused, [channel, ": ", code, ": ", message].concat());
+    emit(shared, "error", &convert::error_with(&error, "channel", channel));
 }
 
 fn fetch_token(shared: &Shared, gen: u64) {
@@ -266,10 +293,11 @@ fn rearm_timer(shared: &Shared, now: f64) {
     });
 }
 
-/// Schedules a write of the cursor when it moved (at most one per [`CURSOR_SAVE_MS`]).
+/// Schedules a write of the cursors when one moved (at most one per [`CURSOR_SAVE_MS`]).
 fn save_cursor(shared: &Shared) {
     let mut inner = shared.borrow_mut();
-    let moved = inner.saved.as_ref().map(|c| c.seq) != Some(inner.core.last_seq());
+    let moved = inner.saved.as_ref().map(|c| c.seq) != Some(inner.core.last_seq())
+        || inner.saved_channels != inner.core.channels_version();
     if inner.cursor_key.is_none() || !moved || inner.cursor_timer.is_some() {
         return; // not persisting, nothing moved, or a write is already due (runs per message)
     }
@@ -285,7 +313,13 @@ fn write_cursor(shared: &Shared) {
 impl Inner {
     fn write_cursor(&mut self) {
         self.cursor_timer = None; // dropping a pending Timeout cancels it
-        let (Some(key), Some(cursor)) = (self.cursor_key.as_deref(), self.core.cursor()) else { return };
+        let Some((key, channels_key)) = self.cursor_key.as_ref() else { return };
+        let version = self.core.channels_version();
+        if self.saved_channels != version {
+            storage::save_channels(channels_key, &self.core.channel_cursors());
+            self.saved_channels = version;
+        }
+        let Some(cursor) = self.core.cursor() else { return };
         if self.saved.as_ref() != Some(&cursor) {
             storage::save(key, &cursor);
             self.saved = Some(cursor);
@@ -307,6 +341,34 @@ impl Drop for Inner {
 pub(crate) fn close(shared: &Shared) {
     feed(shared, vec![Input::Close]);
     write_cursor(shared);
+}
+
+/// What [`join_channel`] registered, for [`leave_channel`].
+pub(crate) struct ChannelHandle {
+    pub(crate) name: String,
+    pub(crate) id: u32,
+}
+
+/// `channel()` of either face: checks the name (`check_channel`'s words, `BadArgument`),
+/// registers the listeners and joins (the first listener of a channel sends `sub`).
+pub(crate) fn join_channel(shared: &Shared, name: String, on_event: Callback, on_error: Option<Callback>) -> Result<ChannelHandle, Error> {
+    if let Err(why) = crate::protocol::check_channel(&name) {
+        let shown = crate::core::text::prefix(&name, 60);
+        return Err(Error::new(ErrorCode::BadArgument, ["channel \"", shown, "\": ", why].concat()));
+    }
+    let id = shared.borrow_mut().registry.channel(&name, on_event, on_error);
+    feed(shared, vec![Input::JoinChannel(name.clone())]);
+    Ok(ChannelHandle { name, id })
+}
+
+/// Removes a channel registration's listeners; the channel's last one sends `unsub`. A second
+/// call does nothing.
+pub(crate) fn leave_channel(shared: &Shared, handle: &ChannelHandle) {
+    let removed = shared.borrow_mut().registry.remove(handle.id);
+    if !removed.is_empty() {
+        feed(shared, vec![Input::LeaveChannel(handle.name.clone())]);
+    }
+    drop(removed); // after the borrow (see Registry::remove)
 }
 
 /// `send`: validates, encodes with the original id, queues; the promise settles on ack, with

@@ -3,7 +3,7 @@
 
 use super::convert::describe;
 use super::dispatch::Callback;
-use super::driver::{self, Inner, Shared};
+use super::driver::{self, ChannelHandle, Inner, Shared};
 use super::promise::on_settled;
 use super::token::TokenSource;
 use crate::core::{Input, Phase, Stats};
@@ -51,15 +51,39 @@ pub struct StateEvent {
 pub struct Subscription {
     shared: Weak<RefCell<Inner>>,
     id: u32,
+    /// The channel it joined, if it is a channel's: leaving may send `unsub`.
+    channel: Option<String>,
 }
 
 impl Drop for Subscription {
     fn drop(&mut self) {
-        if let Some(shared) = self.shared.upgrade() {
-            let removed = shared.borrow_mut().registry.remove(self.id);
-            drop(removed); // after the borrow (see Registry::remove)
+        let Some(shared) = self.shared.upgrade() else { return };
+        match self.channel.take() {
+            Some(name) => driver::leave_channel(&shared, &ChannelHandle { name, id: self.id }),
+            None => {
+                let removed = shared.borrow_mut().registry.remove(self.id);
+                drop(removed); // after the borrow (see Registry::remove)
+            }
         }
     }
+}
+
+/// A channel the server refused, for [`RustClient::channel_with_errors`]: `forbidden`,
+/// `bad_channel` and `too_many_channels` are final; `unavailable` is asked again.
+///
+/// ```no_run
+/// # fn f(e: spellwire::web::rust_api::ChannelError) {
+/// println!("{}: {} ({})", e.channel, e.code, e.message);
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ChannelError {
+    /// The channel.
+    pub channel: String,
+    /// The server's code.
+    pub code: String,
+    /// The server's words.
+    pub message: String,
 }
 
 /// A spellwire client for Rust code running in the browser. Dropping it closes it.
@@ -108,7 +132,7 @@ impl RustClient {
     }
 
     fn register(&self, id: u32) -> Subscription {
-        Subscription { shared: Rc::downgrade(&self.shared), id }
+        Subscription { shared: Rc::downgrade(&self.shared), id, channel: None }
     }
 
     /// Events of one type (or `*` for all), with `data` decoded as `T`.
@@ -133,6 +157,43 @@ impl RustClient {
     pub fn subscribe<T: DeserializeOwned + 'static>(&self, topic: &str, f: impl Fn(Event<T>) + 'static) -> Subscription {
         let id = self.shared.borrow_mut().registry.subscribe(topic, typed(f));
         self.register(id)
+    }
+
+    /// Joins channel `name` (`namespace:name`): its events, with `data` decoded as `T` and
+    /// `channel` set, once each and in order, resumed after reconnects. Dropping the
+    /// subscription leaves it (the channel's last one sends `unsub`). A bad name is a
+    /// `BadArgument` error at once; refusals reach the `error` listeners (see
+    /// [`RustClient::channel_with_errors`] for the channel's own).
+    ///
+    /// ```no_run
+    /// # fn f(c: &spellwire::web::rust_api::RustClient) {
+    /// let _s = c.channel::<serde_json::Value>("crew:alpha", |e| println!("#{} {}", e.seq, e.kind)).unwrap();
+    /// # }
+    /// ```
+    pub fn channel<T: DeserializeOwned + 'static>(&self, name: &str, f: impl Fn(Event<T>) + 'static) -> Result<Subscription, Error> {
+        self.join(name, typed(f), None)
+    }
+
+    /// [`RustClient::channel`] with a listener for the channel's refusals.
+    ///
+    /// ```no_run
+    /// # fn f(c: &spellwire::web::rust_api::RustClient) {
+    /// let _s = c.channel_with_errors::<serde_json::Value>("crew:alpha", |e| println!("{:?}", e.data),
+    ///     |e| eprintln!("{}: {}", e.channel, e.code)).unwrap();
+    /// # }
+    /// ```
+    pub fn channel_with_errors<T: DeserializeOwned + 'static>(
+        &self,
+        name: &str,
+        f: impl Fn(Event<T>) + 'static,
+        on_error: impl Fn(ChannelError) + 'static,
+    ) -> Result<Subscription, Error> {
+        self.join(name, typed(f), Some(typed(on_error)))
+    }
+
+    fn join(&self, name: &str, on_event: Callback, on_error: Option<Callback>) -> Result<Subscription, Error> {
+        let ChannelHandle { name, id } = driver::join_channel(&self.shared, name.to_owned(), on_event, on_error)?;
+        Ok(Subscription { shared: Rc::downgrade(&self.shared), id, channel: Some(name) })
     }
 
     /// Every state change.

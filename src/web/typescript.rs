@@ -22,10 +22,13 @@ export interface StateInfo {
 
 /** Codes of SpellwireError. `NotReady`: 'spellwire/init' used before `await init()`. */
 export type ErrorCode = 'QueueFull' | 'MessageTooLarge' | 'Closed' | 'Unauthorized' | 'BadFrame'
-  | 'BadOptions' | 'BadArgument' | 'Server' | 'Rejected' | 'Token' | 'Listener' | 'NotReady';
+  | 'BadOptions' | 'BadArgument' | 'Server' | 'Rejected' | 'Token' | 'Listener' | 'ChannelRefused' | 'NotReady';
 
 /** Every error spellwire reports (error events, rejected sends, thrown by the constructor). */
-export interface SpellwireError extends Error { name: 'SpellwireError'; code: ErrorCode; }
+export interface SpellwireError extends Error {
+  name: 'SpellwireError'; code: ErrorCode;
+  /** The refused channel, on `ChannelRefused`. */ channel?: string;
+}
 
 /** An application event as subscribers receive it. */
 export interface SpellwireEvent<T extends string = string, D = unknown> {
@@ -35,6 +38,21 @@ export interface SpellwireEvent<T extends string = string, D = unknown> {
   seq: number;
   data: D;
 }
+
+/** An event of a channel, as `channel()`'s listener receives it. */
+export type ChannelEvent<T extends string = string, D = unknown> = SpellwireEvent<T, D> & {
+  /** The channel; `seq` counts within it. */ channel: string;
+};
+
+/** A channel the server refused, as `channel()`'s `onError` receives it. `bad_channel`, `forbidden` and `too_many_channels` are final (until `channel()` is called again); `unavailable` is asked again after a backoff and on every new connection. */
+export interface ChannelError {
+  channel: string;
+  code: 'bad_channel' | 'forbidden' | 'too_many_channels' | 'unavailable' | (string & {});
+  message: string;
+}
+
+/** Payload of the `reset` event: history is gone, reload what the stream (or `channel`) shows. */
+export interface ResetInfo { reason: 'history_gone'; /** Set when one channel's history is gone. */ channel?: string; }
 
 /** Reconnect schedule. Defaults in brackets. */
 export interface BackoffOptions {
@@ -71,6 +89,8 @@ export interface Stats {
   badFrames: number; acked: number; rejected: number;
   /** Sends the server asked to resend later (backend down). */ retried: number;
   /** Tokens renewed on an open socket. */ refreshes: number;
+  /** Channel events dropped: their channel was left or not joined yet. */ stray: number;
+  /** `refused` answers to channel joins. */ refused: number;
   queued: number;
 }
 
@@ -85,10 +105,11 @@ export type EventMap = Record<string, unknown>;
 export interface TypedClient<E extends EventMap> {
   on(name: 'state', listener: (s: StateInfo) => void): () => void;
   on(name: 'error', listener: (e: SpellwireError) => void): () => void;
-  on(name: 'reset', listener: (r: { reason: string }) => void): () => void;
+  on(name: 'reset', listener: (r: ResetInfo) => void): () => void;
   on(name: '*', listener: (evt: { [K in keyof E & string]: SpellwireEvent<K, E[K]> }[keyof E & string]) => void): () => void;
   on<K extends keyof E & string>(name: K, listener: (evt: SpellwireEvent<K, E[K]>) => void): () => void;
   subscribe(topic: string, listener: (evt: { [K in keyof E & string]: SpellwireEvent<K, E[K]> }[keyof E & string]) => void): () => void;
+  channel(name: string, listener: (evt: { [K in keyof E & string]: ChannelEvent<K, E[K]> }[keyof E & string]) => void, onError?: (e: ChannelError) => void): () => void;
   /** Resolves with the backend's `result` (send proxy), else `{ id }`; `R` types the result. */
   send<R = { id: string }>(type: string, data: unknown, options?: SendOptions): Promise<R>;
   readonly state: ConnectionState;
