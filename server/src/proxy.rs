@@ -17,10 +17,11 @@
 //! it (beyond that the send gets `retry` at once).
 
 pub mod answer;
+pub mod backend;
+pub mod subscribe;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
 
 use serde_json::{json, Value};
 use spellwire::protocol::{Message, ServerFrame};
@@ -28,7 +29,7 @@ use spellwire::protocol::{Message, ServerFrame};
 use crate::config::Config;
 use crate::conn::{ConnHandle, Out};
 use crate::frames::encode;
-use answer::Outcome;
+use backend::Backend;
 
 /// Most sends of one socket waiting for the backend at once.
 pub const MAX_IN_FLIGHT: usize = 16;
@@ -42,12 +43,8 @@ pub const MAX_IN_FLIGHT: usize = 16;
 /// assert!(spellwire_server::proxy::Proxy::from_config(&c).is_some());
 /// ```
 pub struct Proxy {
-    client: reqwest::Client,
-    url: String,
-    secret: Option<String>,
-    timeout: Duration,
-    /// Largest backend answer read (`--max-body-bytes`): it is relayed to a browser.
-    reply_limit: usize,
+    /// The URL, secret, timeout and answer size limit.
+    backend: Backend,
     /// Sends waiting for the backend, per socket id; sockets with none have no entry.
     in_flight: Mutex<HashMap<u64, usize>>,
 }
@@ -60,16 +57,9 @@ impl Proxy {
     /// a single send.
     pub fn from_config(config: &Config) -> Option<Arc<Self>> {
         let url = config.proxy_url.clone()?;
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("an HTTP client for --proxy-url");
+        let backend = Backend::new(url, config).expect("an HTTP client for --proxy-url");
         Some(Arc::new(Self {
-            client,
-            url,
-            secret: config.proxy_secret.clone(),
-            timeout: config.proxy_timeout,
-            reply_limit: config.max_body_bytes,
+            backend,
             in_flight: Mutex::new(HashMap::new()),
         }))
     }
@@ -92,49 +82,14 @@ impl Proxy {
 
     /// POSTs `msg` to the backend and reads its answer as the client's frame.
     pub async fn forward(&self, user: &str, msg: Message<Value>) -> ServerFrame<Value> {
-        let id = msg.id.clone();
-        let call = self.call(user, msg);
-        let outcome = tokio::time::timeout(self.timeout, call).await.unwrap_or(Outcome::TimedOut(self.timeout));
-        let frame = answer::frame(id, outcome);
+        let body = json!({ "user": user, "id": msg.id, "type": msg.kind, "topic": msg.topic, "data": msg.data });
+        let outcome = self.backend.post(&body, "send proxy").await;
+        let frame = answer::frame(msg.id, outcome);
         if let ServerFrame::Retry { id, message, .. } | ServerFrame::Nack { id, message, .. } = &frame {
             tracing::info!("send proxy: {user}'s {id}: {message}");
         }
         frame
     }
-
-    async fn call(&self, user: &str, msg: Message<Value>) -> Outcome {
-        let body = json!({ "user": user, "id": msg.id, "type": msg.kind, "topic": msg.topic, "data": msg.data });
-        let mut request = self.client.post(&self.url).header("content-type", "application/json");
-        if let Some(secret) = &self.secret {
-            request = request.bearer_auth(secret);
-        }
-        let mut response = match request.body(body.to_string()).send().await {
-            Ok(r) => r,
-            Err(e) => return unreachable(&e),
-        };
-        let status = response.status().as_u16();
-        let mut body = Vec::new();
-        loop {
-            match response.chunk().await {
-                Ok(Some(c)) if body.len() + c.len() > self.reply_limit => return Outcome::TooBig(self.reply_limit),
-                Ok(Some(c)) => body.extend_from_slice(&c),
-                Ok(None) => return Outcome::Answered { status, body },
-                Err(e) => return unreachable(&e),
-            }
-        }
-    }
-}
-
-/// Logs why the backend could not be reached (the client is only told that it could not).
-fn unreachable(e: &reqwest::Error) -> Outcome {
-    let mut why = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        why = format!("{why}: {s}");
-        source = s.source();
-    }
-    tracing::warn!("send proxy: {why}");
-    Outcome::Unreachable
 }
 
 /// One socket's claim on a place in flight, given back when dropped (even if the task panics).
