@@ -100,18 +100,28 @@ pub struct Login {
     /// ones to see expiry and refresh.
     #[serde(default)]
     ttl_secs: Option<u64>,
+    /// The token's `channels` claim (exact names and `namespace:*`); absent or null: the
+    /// demo's namespaces, `["crew:*","room:*","run:*"]`.
+    #[serde(default)]
+    channels: Option<Vec<String>>,
 }
 
-/// `POST /api/login {user, ttlSecs?}` → `{token, expiresInMs}` (`--dev` only): an HS256 JWT
-/// for any name, of the kind a real backend signs, so the socket checks it the same way.
+/// `POST /api/login {user, ttlSecs?, channels?}` → `{token, expiresInMs}` (`--dev` only): an
+/// HS256 JWT for any name, of the kind a real backend signs, so the socket checks it the same
+/// way. `channels` becomes the token's `channels` claim (at most 256 exact channel names or
+/// `namespace:*`; a malformed entry answers 400 `bad_channels`); without it the token grants
+/// the demo's namespaces, `["crew:*","room:*","run:*"]`, and `[]` grants none.
 pub async fn login(State(s): State<AppState>, ApiJson(b): ApiJson<Login>) -> Result<Json<Value>, ApiError> {
+    const DEMO_CHANNELS: [&str; 3] = ["crew:*", "room:*", "run:*"];
     check_user(&b.user)?;
     let ttl = b.ttl_secs.unwrap_or(s.config.token_ttl_secs);
     if !(1..=86_400).contains(&ttl) {
         return Err(ApiError::bad("bad_ttl", "ttlSecs must be 1 to 86400"));
     }
+    let channels = b.channels.unwrap_or_else(|| DEMO_CHANNELS.map(String::from).to_vec());
+    crate::grants::check_grants(&channels).map_err(|why| ApiError::bad("bad_channels", why))?;
     let exp = unix_now() + ttl;
-    let Some(token) = s.auth.issue(&b.user, exp) else {
+    let Some(token) = s.auth.issue_with(&b.user, exp, &channels) else {
         let (status, message) = (StatusCode::INTERNAL_SERVER_ERROR, "no HS256 key to sign with".into());
         return Err(ApiError { status, code: "no_key", message });
     };

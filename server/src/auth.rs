@@ -12,6 +12,7 @@ use jsonwebtoken::{decode, decode_header, encode, Algorithm, DecodingKey, Encodi
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
+use crate::grants::check_grants;
 
 /// What a connection token says. Unknown claims are ignored, so a backend may add its own; the
 /// server reads these.
@@ -27,7 +28,8 @@ pub struct Claims {
     /// Expiry, unix seconds. Required: a socket outlives its token only through `refresh`.
     pub exp: u64,
     /// Channels the user may join: exact names and `namespace:*` patterns (docs/PROTOCOL.md,
-    /// "Channels"). Absent: none, unless the subscribe proxy grants them.
+    /// "Channels"), at most [`crate::grants::MAX_GRANTS`]; a malformed entry makes the whole
+    /// token invalid. Absent: none, unless the subscribe proxy grants them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub channels: Vec<String>,
 }
@@ -37,7 +39,8 @@ pub struct Claims {
 pub enum Refused {
     /// Not a JWT, or its header names an algorithm no configured key is for.
     Algorithm(String),
-    /// Signature, expiry, audience, issuer or a missing claim, as jsonwebtoken words it.
+    /// Signature, expiry, audience, issuer or a missing claim, as jsonwebtoken words it; or a
+    /// `channels` claim that breaks [`check_grants`]' rule.
     Invalid(String),
     /// `sub` is not an acceptable user name.
     BadUser,
@@ -110,12 +113,27 @@ impl Auth {
         if !valid_user(&claims.sub) {
             return Err(Refused::BadUser);
         }
+        check_grants(&claims.channels).map_err(Refused::Invalid)?;
         Ok(claims)
     }
 
-    /// An HS256 token for `user` expiring at `exp` (unix seconds); None without an HS256 key.
+    /// An HS256 token for `user` expiring at `exp` (unix seconds) that grants no channel;
+    /// None without an HS256 key.
     pub fn issue(&self, user: &str, exp: u64) -> Option<String> {
-        let claims = Claims { sub: user.to_owned(), exp, channels: Vec::new() };
+        self.issue_with(user, exp, &[])
+    }
+
+    /// [`Auth::issue`] with a `channels` claim (not checked here: [`Auth::verify`] refuses a
+    /// token whose claim breaks [`check_grants`]' rule).
+    ///
+    /// ```
+    /// use spellwire_server::{auth::{unix_now, Auth}, config::Config};
+    /// let auth = Auth::new(&Config { dev: true, ..Config::default() }).unwrap();
+    /// let token = auth.issue_with("ann", unix_now() + 60, &["crew:*".to_string()]).unwrap();
+    /// assert_eq!(auth.verify(&token).unwrap().channels, ["crew:*"]);
+    /// ```
+    pub fn issue_with(&self, user: &str, exp: u64, channels: &[String]) -> Option<String> {
+        let claims = Claims { sub: user.to_owned(), exp, channels: channels.to_vec() };
         encode(&Header::new(Algorithm::HS256), &claims, self.signer.as_ref()?).ok()
     }
 }
@@ -238,6 +256,18 @@ mod tests {
         });
         let plain = strict.issue("ann", unix_now() + 60).unwrap();
         assert!(matches!(strict.verify(&plain), Err(Refused::Invalid(_))));
+    }
+
+    #[test]
+    fn a_malformed_channels_claim_makes_the_token_invalid() {
+        let a = auth(|_| {});
+        let exp = unix_now() + 60;
+        let ok = ["run:*".to_string(), "crew:alpha".to_string()];
+        assert_eq!(a.verify(&a.issue_with("ann", exp, &ok).unwrap()).unwrap().channels, ok);
+        for bad in [vec!["run".to_string()], vec!["*".to_string()], vec!["run:*".to_string(); 257]] {
+            let refused = a.verify(&a.issue_with("ann", exp, &bad).unwrap());
+            assert!(matches!(&refused, Err(Refused::Invalid(why)) if why.starts_with("channels: ")), "{refused:?}");
+        }
     }
 
     #[test]
