@@ -1,13 +1,12 @@
-//! The registry of live sockets per user, and the one place events are published.
+//! The registry of live sockets per stream (a user's personal stream or a channel), and the
+//! one place events are published.
 //!
-//! With the memory store, each user has a lock: publishing appends to the store and queues the
-//! frame to every socket under that lock; attaching a socket registers it and queues `welcome`
-//! plus the replay under the same lock. So an event is either in the replay or delivered live,
-//! never both, never neither. With Redis, events come back through pub/sub and the same
-//! guarantee rests on per-socket cursors (the argument is in [`crate::fanout`]).
+//! The hub keeps, per [`Stream`], the sockets of this node that read it ([`Live`]); where the
+//! logs live is its [`Backend`]: [`memory::Memory`] or [`redis::Redis`]. Why no socket sees a
+//! gap or an overlap, for both, is in [`backend`].
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -18,31 +17,27 @@ use crate::conn::{ConnHandle, Out};
 use crate::fanout::Live;
 use crate::frames::encode;
 use crate::log::Window;
-use crate::redis_store::RedisStore;
 use crate::store::{Store, StoreError};
+use crate::stream::Stream;
 
+pub mod backend;
 mod items;
 mod levers;
+pub mod memory;
+pub mod redis;
 mod resync;
 mod setup;
 mod sweep;
 
+pub use backend::{Backend, Position};
 pub use sweep::Swept;
 
-/// Where history lives: this process, or Redis shared by several nodes.
-pub enum Backend {
-    /// In-process; the hub delivers its own events.
-    Memory(Arc<dyn Store>),
-    /// Shared; events reach sockets through the pub/sub subscriber ([`crate::subscriber`]).
-    Redis(Box<RedisStore>),
-}
-
-/// Sockets and publishing for all users.
+/// Sockets and publishing for all streams.
 ///
-/// Per-user state (sockets, and with the memory store the log and message ids) is forgotten
-/// once the user has had no socket for a retention period and nothing is retained for them
-/// ([`Hub::sweep`]), so memory follows the users of the last few minutes, not every user ever
-/// seen.
+/// Per-stream state (sockets, and with the memory store the log and message ids) is forgotten
+/// once the stream has had no socket for a retention period and nothing is retained for it
+/// ([`Hub::sweep`]), so memory follows the users and channels of the last few minutes, not
+/// every one ever seen.
 ///
 /// ```
 /// use spellwire_server::{hub::Hub, store::MemoryStore, log::Retention};
@@ -54,30 +49,27 @@ pub enum Backend {
 /// # });
 /// ```
 pub struct Hub {
-    backend: Backend,
+    backend: Box<dyn Backend>,
     epoch: String,
     heartbeat_ms: u64,
-    users: Mutex<HashMap<String, Arc<Mutex<Live>>>>,
+    streams: Mutex<HashMap<Stream, Arc<Mutex<Live>>>>,
     /// Bumped at each (re)subscription to Redis pub/sub.
     fanout_gen: AtomicU64,
     /// Whether the pub/sub subscription is believed to be up.
     fanout_up: AtomicBool,
-    /// Publish idempotency keys (memory store; Redis keeps its own).
-    recent: Mutex<crate::publish::idem::Recent>,
 }
 
 impl Hub {
-    /// A hub over `store`, whose history belongs to `epoch`.
+    /// A hub over the memory `store`, whose history belongs to `epoch`.
     pub fn new(store: Arc<dyn Store>, epoch: String, heartbeat_ms: u64) -> Self {
-        Self::with_backend(Backend::Memory(store), epoch, heartbeat_ms)
+        Self::with_backend(Box::new(memory::Memory::new(store)), epoch, heartbeat_ms)
     }
 
     /// A hub over `backend`; with Redis, `epoch` is the deployment epoch read at startup.
-    pub fn with_backend(backend: Backend, epoch: String, heartbeat_ms: u64) -> Self {
-        let users = Mutex::new(HashMap::new());
+    pub fn with_backend(backend: Box<dyn Backend>, epoch: String, heartbeat_ms: u64) -> Self {
+        let streams = Mutex::new(HashMap::new());
         let (fanout_gen, fanout_up) = (AtomicU64::new(0), AtomicBool::new(false));
-        let recent = Mutex::new(crate::publish::idem::Recent::new(crate::publish::idem::MAX_KEYS));
-        Self { backend, epoch, heartbeat_ms, users, fanout_gen, fanout_up, recent }
+        Self { backend, epoch, heartbeat_ms, streams, fanout_gen, fanout_up }
     }
 
     /// This process's log identity (with Redis: the deployment's, as read at startup).
@@ -87,10 +79,7 @@ impl Hub {
 
     /// The current log identity; with Redis, read now (so a health check sees Redis down).
     pub async fn current_epoch(&self) -> Result<String, StoreError> {
-        match &self.backend {
-            Backend::Memory(_) => Ok(self.epoch.clone()),
-            Backend::Redis(store) => store.epoch().await,
-        }
+        self.backend.current_epoch(self).await
     }
 
     /// The epoch of one user's log (memory store): this process's epoch, the log's generation
@@ -108,62 +97,46 @@ impl Hub {
         format!("{}:{gen}:{user}", self.epoch)
     }
 
+    /// The epoch of any stream's log (memory store): `{epoch}:{gen}:{tag}`, the tag being the
+    /// user or `#` and the channel ([`Stream::epoch_tag`]).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use spellwire_server::{hub::Hub, store::MemoryStore, config::Config, stream::Stream};
+    /// let hub = Hub::new(Arc::new(MemoryStore::new(Config::default().retention())), "e1".into(), 1000);
+    /// assert_eq!(hub.stream_epoch(4, &Stream::Channel("crew:a".into())), "e1:4:#crew:a");
+    /// ```
+    pub fn stream_epoch(&self, gen: u64, stream: &Stream) -> String {
+        format!("{}:{gen}:{}", self.epoch, stream.epoch_tag())
+    }
+
     /// Registers `conn` for `user` and queues `welcome` and the replay to it, atomically with
-    /// respect to publishing (with Redis: see [`crate::fanout`] for why there is no gap).
-    /// `expires_in_ms` is the time left on the socket's token, told to the client in `welcome`.
+    /// respect to publishing ([`backend`] says why there is no gap). `expires_in_ms` is the time
+    /// left on the socket's token, told to the client in `welcome`.
     pub async fn attach(self: &Arc<Self>, user: &str, resume: Option<&Cursor>, conn: ConnHandle, expires_in_ms: Option<u64>) -> Result<Welcome, StoreError> {
-        let store = match &self.backend {
-            Backend::Memory(store) => return Ok(self.attach_memory(store.as_ref(), user, resume, conn, expires_in_ms)),
-            Backend::Redis(store) => store,
+        let heartbeat_ms = self.heartbeat_ms;
+        let welcome = move |p: &Position| Welcome {
+            epoch: p.epoch.clone(),
+            after: p.after,
+            resumed: p.resumed,
+            heartbeat_ms,
+            head: p.head,
+            expires_in_ms,
         };
-        let live = self.live(user);
-        lock(&live).add_pending(conn.clone());
-        let mark = self.fanout_gen.load(Ordering::SeqCst);
-        let snap = match store.snapshot(user, resume).await {
-            Ok(snap) => snap,
-            Err(e) => {
-                lock(&live).remove(conn.id);
-                return Err(e);
-            }
-        };
-        let welcome = Welcome { expires_in_ms, ..self.welcome(snap.epoch, snap.window, resume) };
-        debug_assert_eq!(welcome.after, snap.after, "Lua and Rust resume rules agree");
-        let mut l = lock(&live);
-        conn.push(Out::frame(encode(&ServerFrame::Welcome(welcome.clone()))));
-        conn.push(Out::Frames(snap.frames.into_iter().map(|(_, f)| f).collect()));
-        let gap = l.go_live(conn.id, snap.window.head);
-        if gap || !self.fanout_steady(mark) {
-            self.start_resync(&mut l, user);
-        }
-        Ok(welcome)
-    }
-
-    fn attach_memory(&self, store: &dyn Store, user: &str, resume: Option<&Cursor>, conn: ConnHandle, expires_in_ms: Option<u64>) -> Welcome {
-        let live = self.live(user);
-        let mut live = lock(&live);
-        let (gen, window) = store.window(user);
-        let welcome = Welcome { expires_in_ms, ..self.welcome(self.user_epoch(gen, user), window, resume) };
-        conn.push(Out::frame(encode(&ServerFrame::Welcome(welcome.clone()))));
-        conn.push(Out::Frames(store.since(user, welcome.after).into()));
-        live.add_live(conn, window.head);
-        welcome
-    }
-
-    fn welcome(&self, epoch: String, window: Window, resume: Option<&Cursor>) -> Welcome {
-        let (after, resumed) = resume_point(&epoch, window, resume);
-        Welcome {
-            epoch,
-            after,
-            resumed,
-            heartbeat_ms: self.heartbeat_ms,
-            head: window.head,
-            expires_in_ms: None,
-        }
+        let intro = move |p: &Position| encode(&ServerFrame::Welcome(welcome(p)));
+        let stream = Stream::User(user.to_owned());
+        let p = self.backend.attach(self, &stream, resume, conn, &intro).await?;
+        Ok(welcome(&p))
     }
 
     /// Forgets the socket `id` of `user`; the user's state stays at least a retention period.
     pub fn detach(&self, user: &str, id: u64) {
-        if let Some(live) = self.existing(user) {
+        self.leave(&Stream::User(user.to_owned()), id);
+    }
+
+    /// Forgets the socket `id` on `stream`, noting when a stream's last socket left.
+    pub(crate) fn leave(&self, stream: &Stream, id: u64) {
+        if let Some(live) = self.existing(stream) {
             let mut live = lock(&live);
             live.remove(id);
             live.left_at = Some(Instant::now());
@@ -173,58 +146,45 @@ impl Hub {
     /// Stores an event and queues it to every socket of `user`: `(seq, reached)`, where
     /// `reached` counts sockets (memory) or nodes subscribed to the event channel (Redis).
     pub async fn publish(&self, user: &str, kind: String, topic: Option<String>, data: Value) -> Result<(u64, usize), StoreError> {
-        match &self.backend {
-            Backend::Memory(store) => {
-                let live = self.live(user);
-                let mut live = lock(&live);
-                Ok(publish_locked(store.as_ref(), &mut live, user, kind, topic, data))
-            }
-            Backend::Redis(store) => store.append(user, kind, topic, data).await,
-        }
+        self.publish_to(&Stream::User(user.to_owned()), kind, topic, data).await
+    }
+
+    /// Stores an event in `stream`'s log and queues it to every socket reading it, as
+    /// [`Hub::publish`] does for a user.
+    pub async fn publish_to(&self, stream: &Stream, kind: String, topic: Option<String>, data: Value) -> Result<(u64, usize), StoreError> {
+        self.backend.publish(self, stream, kind, topic, data).await
     }
 
     /// Applies a client message once per id: records it and publishes it back to the user.
     /// Returns false for a resend (already applied, on any node).
     pub async fn apply(&self, user: &str, msg: Message<Value>) -> Result<bool, StoreError> {
-        match &self.backend {
-            Backend::Memory(store) => {
-                let live = self.live(user);
-                let mut live = lock(&live);
-                if !store.apply_once(user, &msg) {
-                    return Ok(false);
-                }
-                publish_locked(store.as_ref(), &mut live, user, msg.kind, msg.topic, msg.data);
-                Ok(true)
-            }
-            Backend::Redis(store) => Ok(store.apply(user, &msg).await?.is_some()),
-        }
+        self.backend.apply(self, user, msg).await
     }
 
     /// Queues every retained event after `after` to one socket (the `replay` op).
     pub async fn replay_to(&self, user: &str, after: u64, conn: &ConnHandle) -> Result<(), StoreError> {
-        let frames = match &self.backend {
-            Backend::Memory(store) => store.since(user, after),
-            Backend::Redis(store) => store.since(user, after).await?.into_iter().map(|(_, f)| f).collect(),
-        };
-        conn.push(Out::Frames(frames.into()));
+        self.replay_stream(&Stream::User(user.to_owned()), after, conn).await
+    }
+
+    /// Queues every retained event of `stream` after `after` to one socket.
+    pub async fn replay_stream(&self, stream: &Stream, after: u64, conn: &ConnHandle) -> Result<(), StoreError> {
+        let frames = self.backend.since(stream, after).await?;
+        conn.push(Out::Frames(frames.into_iter().map(|(_, f)| f).collect()));
         Ok(())
     }
 
-    /// The state of `user`, created if missing.
-    fn live(&self, user: &str) -> Arc<Mutex<Live>> {
-        lock(&self.users).entry(user.to_owned()).or_default().clone()
+    /// The state of `stream`, created if missing.
+    fn live(&self, stream: &Stream) -> Arc<Mutex<Live>> {
+        if let Some(live) = lock(&self.streams).get(stream) {
+            return live.clone();
+        }
+        lock(&self.streams).entry(stream.clone()).or_default().clone()
     }
 
-    /// The state of `user` if there is any: what only looks or removes creates nothing.
-    fn existing(&self, user: &str) -> Option<Arc<Mutex<Live>>> {
-        lock(&self.users).get(user).cloned()
+    /// The state of `stream` if there is any: what only looks or removes creates nothing.
+    fn existing(&self, stream: &Stream) -> Option<Arc<Mutex<Live>>> {
+        lock(&self.streams).get(stream).cloned()
     }
-}
-
-/// Appends under the user's lock and offers the frame to its sockets (memory store).
-fn publish_locked(store: &dyn Store, live: &mut Live, user: &str, kind: String, topic: Option<String>, data: Value) -> (u64, usize) {
-    let (seq, frame) = store.append(user, kind, topic, data);
-    (seq, live.offer(seq, &frame).0)
 }
 
 /// Where replay starts, and whether the client's cursor was honoured.

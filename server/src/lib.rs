@@ -39,12 +39,11 @@ pub mod secret;
 pub mod session;
 pub mod socket;
 pub mod spells;
+pub mod state;
 pub mod stream;
 pub mod store;
 pub mod subscriber;
 pub mod writer;
-
-use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{any, get, post};
@@ -52,69 +51,8 @@ use axum::Router;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 
-use crate::auth::Auth;
 use crate::config::Config;
-use crate::hooks::Hooks;
-use crate::hub::Hub;
-use crate::limits::seats::Seats;
-use crate::store::StoreError;
-
-/// Shared state behind every route. Cheap to clone.
-///
-/// ```
-/// let s = spellwire_server::AppState::new(Default::default());
-/// assert!(!s.hub.epoch().is_empty());
-/// ```
-#[derive(Clone)]
-pub struct AppState {
-    /// Settings.
-    pub config: Arc<Config>,
-    /// Sockets and publishing.
-    pub hub: Arc<Hub>,
-    /// Token checking (and, in `--dev`, minting).
-    pub auth: Arc<Auth>,
-    /// Test-hook bookkeeping.
-    pub hooks: Arc<Hooks>,
-    /// The send proxy (`--proxy-url`); None applies sends here.
-    pub proxy: Option<Arc<proxy::Proxy>>,
-    /// Sockets waiting for `hello` and open per user, against their limits.
-    pub seats: Arc<Seats>,
-}
-
-impl AppState {
-    /// Fresh state with an in-memory store and a new random epoch.
-    ///
-    /// # Panics
-    /// When `config.jwt_public_key` is not an RSA or EC public key in PEM: `main` reports that
-    /// as a startup error first ([`Auth::new`]).
-    pub fn new(config: Config) -> Self {
-        let hub = Hub::in_memory(&config);
-        Self {
-            auth: Arc::new(Auth::new(&config).expect("the JWT key is checked at startup")),
-            hooks: Arc::new(Hooks::new(config.test_hooks)),
-            proxy: proxy::Proxy::from_config(&config),
-            seats: Arc::new(Seats::new(&config.limits)),
-            hub,
-            config: Arc::new(config),
-        }
-    }
-
-    /// State for `config`: over Redis when `config.redis` is set (connecting, reading the
-    /// deployment epoch and subscribing to the event channel before returning), else
-    /// [`AppState::new`]. Fails when Redis cannot be reached; panics as [`AppState::new`] does.
-    pub async fn build(config: Config) -> Result<Self, StoreError> {
-        let Some(url) = config.redis.clone() else { return Ok(Self::new(config)) };
-        let hub = Hub::on_redis(&url, &config).await?;
-        Ok(Self {
-            auth: Arc::new(Auth::new(&config).expect("the JWT key is checked at startup")),
-            hooks: Arc::new(Hooks::new(config.test_hooks)),
-            proxy: proxy::Proxy::from_config(&config),
-            seats: Arc::new(Seats::new(&config.limits)),
-            hub,
-            config: Arc::new(config),
-        })
-    }
-}
+pub use crate::state::AppState;
 
 /// The whole HTTP surface: `/ws`, `/api/*`, `/test/*` (hooks), and with `--dev` the dev API,
 /// `/pkg/*` and `/` (static). No route reads a body over `--max-body-bytes` (413).

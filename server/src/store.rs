@@ -1,8 +1,8 @@
-//! Where per-user history lives: the replay log, the idempotency ids and the applied messages.
+//! Where in-process history lives: each stream's replay log (a user's or a channel's, see
+//! [`Stream`]), and each user's idempotency ids and applied messages.
 //!
-//! The hub only talks to the [`Store`] trait, so a shared backend (Redis, for several server
-//! processes) can replace [`MemoryStore`] later without touching socket code. The hub calls it
-//! while holding the user's lock, which is what keeps replay and live delivery gap-free.
+//! The memory backend of the hub ([`crate::hub`]) calls it while holding the stream's lock,
+//! which is what keeps replay and live delivery gap-free.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -13,6 +13,7 @@ use spellwire::protocol::{Event, Message, ServerFrame};
 
 use crate::idem::{IdLimits, IdSet};
 use crate::log::{EventLog, Retention, Window};
+use crate::stream::Stream;
 
 /// How many applied messages `/test/received` can show per user (both stores).
 pub const APPLIED_CAP: usize = 10_000;
@@ -49,34 +50,40 @@ impl From<redis::RedisError> for StoreError {
     }
 }
 
-/// Per-user history operations the hub needs.
+/// Per-stream history operations the hub's memory backend needs.
 ///
 /// ```
 /// use spellwire_server::store::{MemoryStore, Store};
-/// use spellwire_server::log::Retention;
+/// use spellwire_server::{log::Retention, stream::Stream};
 /// let s = MemoryStore::new(Retention { max_events: 10, max_age: std::time::Duration::from_secs(60) });
-/// let (seq, frame) = s.append("ann", "hi".into(), None, serde_json::json!(1));
+/// let (seq, frame) = s.append(&Stream::User("ann".into()), "hi".into(), None, serde_json::json!(1));
 /// assert_eq!(seq, 1);
 /// assert_eq!(&*frame, r#"{"op":"event","seq":1,"type":"hi","data":1}"#);
+/// let (_, frame) = s.append(&Stream::Channel("crew:a".into()), "hi".into(), None, serde_json::json!(1));
+/// assert_eq!(&*frame, r#"{"op":"event","channel":"crew:a","seq":1,"type":"hi","data":1}"#);
 /// ```
 pub trait Store: Send + Sync + 'static {
-    /// Stores an event for `user` and returns its seq and serialized `event` frame.
-    fn append(&self, user: &str, kind: String, topic: Option<String>, data: Value) -> (u64, Arc<str>);
-    /// The generation of `user`'s log (a new log gets a new one, see [`Store::sweep`])
+    /// Stores an event in `stream`'s log and returns its seq and serialized `event` frame (with
+    /// `channel` set for a channel).
+    fn append(&self, stream: &Stream, kind: String, topic: Option<String>, data: Value) -> (u64, Arc<str>);
+    /// The generation of `stream`'s log (a new log gets a new one, see [`Store::sweep`])
     /// and its retained range.
-    fn window(&self, user: &str) -> (u64, Window);
-    /// Serialized frames with seq greater than `after`, oldest first.
-    fn since(&self, user: &str, after: u64) -> Vec<Arc<str>>;
+    fn window(&self, stream: &Stream) -> (u64, Window);
+    /// `(seq, frame)` of every retained event with seq greater than `after`, oldest first.
+    fn since(&self, stream: &Stream, after: u64) -> Vec<(u64, Arc<str>)>;
     /// Records `msg` as applied unless its id was seen; true when it is new.
     fn apply_once(&self, user: &str, msg: &Message<Value>) -> bool;
     /// The applied messages, oldest first (for tests).
     fn applied(&self, user: &str) -> Vec<Message<Value>>;
-    /// How long an event is kept: a user with no socket is forgotten no sooner.
+    /// How long an event of a personal log is kept: a user with no socket is forgotten no
+    /// sooner.
     fn retention(&self) -> Retention;
-    /// Forgets every user for which `keep` is false and nothing is retained at `now` (no
+    /// How long an event of `stream`'s log is kept (channels may have their own).
+    fn retention_of(&self, stream: &Stream) -> Retention;
+    /// Forgets every stream for which `keep` is false and nothing is retained at `now` (no
     /// event, no message id); returns how many.
-    fn sweep(&self, now: Instant, keep: &dyn Fn(&str) -> bool) -> usize;
-    /// How many users the store holds anything for.
+    fn sweep(&self, now: Instant, keep: &dyn Fn(&Stream) -> bool) -> usize;
+    /// How many streams (users and channels) the store holds anything for.
     fn users(&self) -> usize;
 }
 
@@ -90,18 +97,22 @@ pub trait Store: Send + Sync + 'static {
 /// use spellwire_server::store::{MemoryStore, Store};
 /// let s = MemoryStore::new(spellwire_server::log::Retention {
 ///     max_events: 10, max_age: std::time::Duration::from_secs(60) });
-/// assert!(s.window("nobody").1.is_empty());
+/// assert!(s.window(&spellwire_server::stream::Stream::User("nobody".into())).1.is_empty());
 /// ```
 pub struct MemoryStore {
     retention: Retention,
+    channel_retention: Option<ChannelRetention>,
     ids: IdLimits,
     users: Mutex<Users>,
     applied_cap: usize,
 }
 
+/// A channel's log limits, by its name.
+type ChannelRetention = Box<dyn Fn(&str) -> Retention + Send + Sync>;
+
 #[derive(Default)]
 struct Users {
-    by_name: HashMap<String, UserData>,
+    by_name: HashMap<Stream, UserData>,
     /// The generation the next new log gets.
     next_gen: u64,
 }
@@ -126,7 +137,23 @@ impl MemoryStore {
     /// [`IdLimits`] for message ids.
     pub fn new(retention: Retention) -> Self {
         let users = Mutex::new(Users { next_gen: 1, ..Users::default() });
-        Self { retention, ids: IdLimits::default(), users, applied_cap: 0 }
+        Self { retention, channel_retention: None, ids: IdLimits::default(), users, applied_cap: 0 }
+    }
+
+    /// Keeps each channel's log within `by_name(channel)` instead of the personal retention
+    /// (the server passes [`crate::config::Config::channel_retention_for`]).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use spellwire_server::{log::Retention, store::{MemoryStore, Store}, stream::Stream};
+    /// let short = Retention { max_events: 1, max_age: Duration::from_secs(5) };
+    /// let s = MemoryStore::new(Retention { max_events: 10, max_age: Duration::from_secs(60) })
+    ///     .with_channel_retention(move |_| short);
+    /// assert_eq!(s.retention_of(&Stream::Channel("room:1".into())), short);
+    /// ```
+    pub fn with_channel_retention(mut self, by_name: impl Fn(&str) -> Retention + Send + Sync + 'static) -> Self {
+        self.channel_retention = Some(Box::new(by_name));
+        self
     }
 
     /// Remembers message ids within `limits` instead of the default.
@@ -161,40 +188,46 @@ impl MemoryStore {
         self
     }
 
-    /// Runs `f` on `user`'s data, creating it (with a new generation) if missing.
-    fn with<R>(&self, user: &str, f: impl FnOnce(&mut UserData) -> R) -> R {
+    /// Runs `f` on `stream`'s data, creating it (with a new generation) if missing.
+    fn with<R>(&self, stream: &Stream, f: impl FnOnce(&mut UserData) -> R) -> R {
         let mut users = lock(&self.users);
         let Users { by_name, next_gen } = &mut *users;
-        if let Some(data) = by_name.get_mut(user) {
+        if let Some(data) = by_name.get_mut(stream) {
             return f(data);
         }
-        let data = UserData { gen: *next_gen, log: EventLog::new(self.retention), sent: None };
+        let data = UserData { gen: *next_gen, log: EventLog::new(self.retention_of(stream)), sent: None };
         *next_gen += 1;
-        f(by_name.entry(user.to_owned()).or_insert(data))
+        f(by_name.entry(stream.clone()).or_insert(data))
     }
 
-    /// Runs `f` on `user`'s data if the store has any: reads do not create users.
-    fn with_existing<R: Default>(&self, user: &str, f: impl FnOnce(&mut UserData) -> R) -> R {
-        lock(&self.users).by_name.get_mut(user).map(f).unwrap_or_default()
+    /// Runs `f` on `stream`'s data if the store has any: reads do not create streams.
+    fn with_existing<R: Default>(&self, stream: &Stream, f: impl FnOnce(&mut UserData) -> R) -> R {
+        lock(&self.users).by_name.get_mut(stream).map(f).unwrap_or_default()
     }
 }
 
 impl Store for MemoryStore {
-    fn append(&self, user: &str, kind: String, topic: Option<String>, data: Value) -> (u64, Arc<str>) {
-        let render = |seq| encode_event(Event { channel: None, seq, kind, topic, data });
-        self.with(user, |u| u.log.append(Instant::now(), render))
+    fn append(&self, stream: &Stream, kind: String, topic: Option<String>, data: Value) -> (u64, Arc<str>) {
+        let channel = stream.channel().map(str::to_owned);
+        let render = |seq| encode_event(Event { channel, seq, kind, topic, data });
+        self.with(stream, |u| u.log.append(Instant::now(), render))
     }
 
-    fn window(&self, user: &str) -> (u64, Window) {
-        self.with(user, |u| (u.gen, u.log.window_at(Instant::now())))
+    fn window(&self, stream: &Stream) -> (u64, Window) {
+        self.with(stream, |u| (u.gen, u.log.window_at(Instant::now())))
     }
 
-    fn since(&self, user: &str, after: u64) -> Vec<Arc<str>> {
-        self.with_existing(user, |u| u.log.since(after, Instant::now()))
+    fn since(&self, stream: &Stream, after: u64) -> Vec<(u64, Arc<str>)> {
+        self.with_existing(stream, |u| {
+            let frames = u.log.since(after, Instant::now());
+            // Retained seqs are consecutive and end at the head.
+            let first = u.log.window().head + 1 - frames.len() as u64;
+            (first..).zip(frames).collect()
+        })
     }
 
     fn apply_once(&self, user: &str, msg: &Message<Value>) -> bool {
-        self.with(user, |u| {
+        self.with(&Stream::User(user.to_owned()), |u| {
             let sent = u.sent.get_or_insert_with(|| Box::new(Sent { ids: IdSet::new(self.ids), applied: VecDeque::new() }));
             if !sent.ids.insert(&msg.id, Instant::now()) {
                 return false;
@@ -211,14 +244,21 @@ impl Store for MemoryStore {
     }
 
     fn applied(&self, user: &str) -> Vec<Message<Value>> {
-        self.with_existing(user, |u| u.sent.as_ref().map(|s| s.applied.iter().cloned().collect()).unwrap_or_default())
+        self.with_existing(&Stream::User(user.to_owned()), |u| u.sent.as_ref().map(|s| s.applied.iter().cloned().collect()).unwrap_or_default())
     }
 
     fn retention(&self) -> Retention {
         self.retention
     }
 
-    fn sweep(&self, now: Instant, keep: &dyn Fn(&str) -> bool) -> usize {
+    fn retention_of(&self, stream: &Stream) -> Retention {
+        match (stream, &self.channel_retention) {
+            (Stream::Channel(name), Some(by_name)) => by_name(name),
+            _ => self.retention,
+        }
+    }
+
+    fn sweep(&self, now: Instant, keep: &dyn Fn(&Stream) -> bool) -> usize {
         let mut users = lock(&self.users);
         let before = users.by_name.len();
         users.by_name.retain(|name, u| keep(name) || u.holds_anything(now));

@@ -3,15 +3,15 @@
 
 use std::time::{Duration, Instant};
 
-use super::{lock, publish_locked, Backend, Hub};
+use super::Hub;
 use crate::publish::body::Item;
 use crate::publish::idem::{PublishError, Recent, Record};
-use crate::store::Store;
+use crate::stream::Stream;
 
 impl Hub {
-    /// Stores every item for each of its users and returns their seqs (per item, in the order
-    /// of its users). An item whose `key` was used within `ttl` stores nothing and gets the
-    /// first seqs again; a key used for a different event refuses the whole request.
+    /// Stores every item for each of its targets and returns their seqs (per item, in the
+    /// order of its targets). An item whose `key` was used within `ttl` stores nothing and
+    /// gets the first seqs again; a key used for a different event refuses the whole request.
     ///
     /// ```
     /// # use std::{sync::Arc, time::Duration};
@@ -25,46 +25,38 @@ impl Hub {
     /// # });
     /// ```
     pub async fn publish_items(&self, items: &[Item], ttl: Duration) -> Result<Vec<Vec<u64>>, PublishError> {
-        match &self.backend {
-            Backend::Memory(store) => self.publish_memory(store.as_ref(), items, ttl),
-            Backend::Redis(store) => store.publish_items(items, ttl.as_secs().max(1)).await,
-        }
+        self.backend.publish_items(self, items, ttl).await
     }
+}
 
-    /// Holds the key memory throughout, so two identical publishes cannot both miss the key;
-    /// each append then takes its user's lock as [`Hub::publish`] does.
-    fn publish_memory(&self, store: &dyn Store, items: &[Item], ttl: Duration) -> Result<Vec<Vec<u64>>, PublishError> {
-        let mut recent = lock(&self.recent);
-        let now = Instant::now();
-        let earlier = items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| earlier_seqs(&mut recent, item, now).ok_or(PublishError::KeyReused(i)))
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut out = Vec::with_capacity(items.len());
-        for (item, earlier) in items.iter().zip(earlier) {
-            out.push(match earlier {
-                Some(seqs) => seqs,
-                None => self.store_item(store, &mut recent, item, now + ttl),
-            });
-        }
-        Ok(out)
+/// Publishes `items` in this process (memory backend), each target through `publish`, keeping
+/// their idempotency keys in `recent`. The caller holds `recent` throughout, so two identical
+/// publishes cannot both miss the key; every key is checked before anything is stored.
+pub(super) fn publish_once(recent: &mut Recent, items: &[Item], ttl: Duration, publish: &dyn Fn(&Stream, &Item) -> u64) -> Result<Vec<Vec<u64>>, PublishError> {
+    let now = Instant::now();
+    let earlier = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| earlier_seqs(recent, item, now).ok_or(PublishError::KeyReused(i)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut out = Vec::with_capacity(items.len());
+    for (item, earlier) in items.iter().zip(earlier) {
+        out.push(match earlier {
+            Some(seqs) => seqs,
+            None => store_item(recent, item, now + ttl, publish),
+        });
     }
+    Ok(out)
+}
 
-    /// Appends `item` for each of its users and remembers its key (if any) until `expires`.
-    fn store_item(&self, store: &dyn Store, recent: &mut Recent, item: &Item, expires: Instant) -> Vec<u64> {
-        let append = |user: &String| {
-            let live = self.live(user);
-            let mut live = lock(&live);
-            publish_locked(store, &mut live, user, item.kind.clone(), item.topic.clone(), item.data.clone()).0
-        };
-        let seqs: Vec<u64> = item.users.iter().map(append).collect();
-        if let Some(key) = &item.key {
-            let record = Record { fingerprint: item.fingerprint(), seqs: seqs.clone() };
-            recent.insert(key.clone(), record, expires);
-        }
-        seqs
+/// Appends `item` for each of its targets and remembers its key (if any) until `expires`.
+fn store_item(recent: &mut Recent, item: &Item, expires: Instant, publish: &dyn Fn(&Stream, &Item) -> u64) -> Vec<u64> {
+    let seqs: Vec<u64> = item.streams().iter().map(|s| publish(s, item)).collect();
+    if let Some(key) = &item.key {
+        let record = Record { fingerprint: item.fingerprint(), seqs: seqs.clone() };
+        recent.insert(key.clone(), record, expires);
     }
+    seqs
 }
 
 /// `Some(Some(seqs))`: the key's first outcome; `Some(None)`: store it; None: the key was

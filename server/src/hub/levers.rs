@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use spellwire::protocol::Message;
 
-use super::{lock, Backend, Hub};
+use super::{lock, Hub};
+use crate::stream::Stream;
 use crate::conn::{ConnHandle, Out};
 use crate::store::StoreError;
 
@@ -29,42 +30,45 @@ impl Hub {
 
     /// Queues `text` verbatim to every socket of `user`; returns how many took it.
     pub fn send_raw(&self, user: &str, text: &str) -> usize {
-        let Some(live) = self.existing(user) else { return 0 };
+        let Some(live) = self.existing(&Stream::User(user.to_owned())) else { return 0 };
         let live = lock(&live);
         live.conns().filter(|c| c.push(Out::Raw(text.into()))).count()
     }
 
     /// Stops answering pings from `user` for `dur`.
     pub fn mute_pongs(&self, user: &str, dur: Duration) {
-        lock(&self.live(user)).mute_pongs_until = Some(Instant::now() + dur);
+        lock(&self.live(&Stream::User(user.to_owned()))).mute_pongs_until = Some(Instant::now() + dur);
     }
 
     /// Whether pings from `user` go unanswered right now.
     pub fn pongs_muted(&self, user: &str) -> bool {
-        let Some(live) = self.existing(user) else { return false };
+        let Some(live) = self.existing(&Stream::User(user.to_owned())) else { return false };
         let muted = lock(&live).mute_pongs_until.is_some_and(|t| Instant::now() < t);
         muted
     }
 
     /// The messages applied for `user`, oldest first.
     pub async fn applied(&self, user: &str) -> Result<Vec<Message<Value>>, StoreError> {
-        match &self.backend {
-            Backend::Memory(store) => Ok(store.applied(user)),
-            Backend::Redis(store) => store.applied(user).await,
-        }
+        self.backend.applied(user).await
     }
 
     /// The users this node holds state for (sockets, or events within a retention period)
     /// whose name starts with `prefix`, sorted (the `broadcast` test hook).
     pub fn users_with_prefix(&self, prefix: &str) -> Vec<String> {
-        let mut users: Vec<String> = lock(&self.users).keys().filter(|u| u.starts_with(prefix)).cloned().collect();
+        let streams = lock(&self.streams);
+        let names = streams.keys().filter_map(|s| match s {
+            Stream::User(user) => Some(user),
+            Stream::Channel(_) => None,
+        });
+        let mut users: Vec<String> = names.filter(|u| u.starts_with(prefix)).cloned().collect();
+        drop(streams);
         users.sort();
         users
     }
 
     /// Removes every socket of `user`, noting when they left.
     fn take_sockets(&self, user: &str) -> Vec<ConnHandle> {
-        let Some(live) = self.existing(user) else { return Vec::new() };
+        let Some(live) = self.existing(&Stream::User(user.to_owned())) else { return Vec::new() };
         let mut live = lock(&live);
         live.left_at = Some(Instant::now());
         live.take()

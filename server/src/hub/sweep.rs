@@ -1,12 +1,13 @@
-//! Forgetting users, so memory follows the users of the last retention period and not every
-//! user ever seen.
+//! Forgetting streams, so memory follows the users and channels of the last retention period
+//! and not every one ever seen.
 //!
-//! A user's state on this node is dropped once they have had no socket for a retention period
-//! (`--retain-secs`) and nothing else holds it ([`Live::idle`]); with the memory store, their
-//! log and message ids go too once nothing in them is retained. Entries are only removed while
-//! the users map is locked and nobody holds a clone: every operation on a user goes through
-//! the map first, so an operation in flight keeps its user, and one that starts later creates
-//! a fresh entry (and, with the memory store, a log of a new generation, hence a new epoch).
+//! A stream's state on this node (a user's, or a channel's) is dropped once it has had no
+//! socket for a retention period (`--retain-secs`, or the channel's `--channel-retention`) and
+//! nothing else holds it ([`Live::idle`]); with the memory store, its log and message ids go
+//! too once nothing in them is retained. Entries are only removed while the streams map is
+//! locked and nobody holds a clone: every operation on a stream goes through the map first, so
+//! an operation in flight keeps its stream, and one that starts later creates a fresh entry
+//! (and, with the memory store, a log of a new generation, hence a new epoch).
 //!
 //! With Redis there is nothing to drop from the store: its per-user keys expire by themselves.
 //! Instead each sweep keeps alive the keys of the users with a socket here, and closes (1013)
@@ -16,11 +17,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
-use super::{lock, Backend, Hub};
-use crate::conn::CLOSE_OVERLOADED;
+use super::{lock, Hub};
 use crate::fanout::Live;
-use crate::redis_store::RedisStore;
-use crate::store::{shrink, Store, StoreError};
+use crate::store::{shrink, StoreError};
+use crate::stream::Stream;
 
 /// What one sweep did.
 ///
@@ -39,7 +39,7 @@ pub struct Swept {
 }
 
 impl Hub {
-    /// Forgets the users idle at `now` (see the module docs); with Redis, keeps alive the
+    /// Forgets the streams idle at `now` (see the module docs); with Redis, keeps alive the
     /// keys of users with sockets here. The sweeper calls it every `--sweep-interval-ms`.
     ///
     /// ```
@@ -56,62 +56,33 @@ impl Hub {
     /// # });
     /// ```
     pub async fn sweep(&self, now: Instant) -> Result<Swept, StoreError> {
-        let swept = match &self.backend {
-            Backend::Memory(store) => self.sweep_memory(store.as_ref(), now),
-            Backend::Redis(store) => self.sweep_redis(store, now).await?,
-        };
+        let swept = self.backend.sweep(self, now).await?;
         if swept.live + swept.stored >= GIVE_BACK_AFTER {
             tokio::task::spawn_blocking(give_back).await.ok();
         }
         Ok(swept)
     }
 
-    /// How many users this node keeps socket state for (sockets, or recently had one).
+    /// How many streams (users and channels) this node keeps socket state for (sockets, or
+    /// recently had one).
     pub fn live_users(&self) -> usize {
-        lock(&self.users).len()
+        lock(&self.streams).len()
     }
 
-    /// How many users the memory store holds a log or message ids for (with Redis, 0: those
+    /// How many streams the memory store holds a log or message ids for (with Redis, 0: those
     /// live in Redis, and expire there).
     pub fn stored_users(&self) -> usize {
-        match &self.backend {
-            Backend::Memory(store) => store.users(),
-            Backend::Redis(_) => 0,
-        }
-    }
-
-    /// Holds the users map throughout, so no user can be recreated in the hub while its log
-    /// is being judged: a user still in the map keeps its log.
-    fn sweep_memory(&self, store: &dyn Store, now: Instant) -> Swept {
-        let mut users = lock(&self.users);
-        let live = forget_idle(&mut users, now, store.retention().max_age);
-        let stored = store.sweep(now, &|user| users.contains_key(user));
-        Swept { live, stored, lost: 0 }
-    }
-
-    async fn sweep_redis(&self, store: &RedisStore, now: Instant) -> Result<Swept, StoreError> {
-        let (live, holding) = {
-            let mut users = lock(&self.users);
-            let live = forget_idle(&mut users, now, store.retention().max_age);
-            let holding: Vec<String> = users.iter().filter(|(_, l)| !lock(l).is_empty()).map(|(u, _)| u.clone()).collect();
-            (live, holding)
-        };
-        let lost = store.keep_alive(&holding).await?;
-        for user in &lost {
-            if let Some(l) = self.existing(user) {
-                lock(&l).conns().for_each(|c| c.close(CLOSE_OVERLOADED, "your log expired; resume from your cursor"));
-            }
-        }
-        Ok(Swept { live, stored: 0, lost: lost.len() })
+        self.backend.stored()
     }
 }
 
-/// Drops the idle entries nobody else holds; returns how many.
-fn forget_idle(users: &mut HashMap<String, Arc<Mutex<Live>>>, now: Instant, linger: Duration) -> usize {
-    let before = users.len();
-    users.retain(|_, live| Arc::strong_count(live) > 1 || !lock(live).idle(now, linger));
-    shrink(users);
-    before - users.len()
+/// Drops the idle entries nobody else holds, each judged against its stream's `linger`;
+/// returns how many.
+pub(super) fn forget_idle(streams: &mut HashMap<Stream, Arc<Mutex<Live>>>, now: Instant, linger: &dyn Fn(&Stream) -> Duration) -> usize {
+    let before = streams.len();
+    streams.retain(|s, live| Arc::strong_count(live) > 1 || !lock(live).idle(now, linger(s)));
+    shrink(streams);
+    before - streams.len()
 }
 
 /// Sweeps that forget at least this many users hand freed memory back to the system.

@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::api::{check_user, ApiError};
 use crate::session::MAX_TYPE_CHARS;
+use crate::stream::Stream;
 
 /// Most events one request may store, counting each user of `users` once.
 pub const MAX_APPENDS: usize = 1000;
@@ -23,8 +24,10 @@ pub const MAX_KEY_CHARS: usize = 256;
 /// One validated event to publish to one or more users.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Item {
-    /// Whose logs get the event, in the request's order, distinct.
+    /// Whose logs get the event, in the request's order, distinct (empty for channels).
     pub users: Vec<String>,
+    /// Which channels' logs get the event instead, in the request's order, distinct.
+    pub channels: Vec<String>,
     /// Whether the request said `users` (answered `{seqs}`) rather than `user` (`{seq}`).
     pub many: bool,
     /// The event's `type`.
@@ -38,6 +41,18 @@ pub struct Item {
 }
 
 impl Item {
+    /// The logs the event goes to: its users' or its channels', in the request's order.
+    ///
+    /// ```
+    /// use spellwire_server::stream::Stream;
+    /// let req = spellwire_server::publish::body::parse(br#"{"users":["ann","bob"],"type":"t"}"#).unwrap();
+    /// assert_eq!(req.items[0].streams(), [Stream::User("ann".into()), Stream::User("bob".into())]);
+    /// ```
+    pub fn streams(&self) -> Vec<Stream> {
+        let users = self.users.iter().map(|u| Stream::User(u.clone()));
+        users.chain(self.channels.iter().map(|c| Stream::Channel(c.clone()))).collect()
+    }
+
     /// A digest of everything the event stores, so a key reused for a different event is
     /// told apart from a retry.
     ///
@@ -143,7 +158,7 @@ fn item(e: EventIn) -> Result<Item, ApiError> {
             return Err(ApiError::bad("bad_idempotency_key", why));
         }
     }
-    Ok(Item { users, many, kind: e.kind, topic: e.topic, data: e.data, key: e.idempotency_key })
+    Ok(Item { users, channels: Vec::new(), many, kind: e.kind, topic: e.topic, data: e.data, key: e.idempotency_key })
 }
 
 fn check_users(users: &[String]) -> Result<(), ApiError> {
