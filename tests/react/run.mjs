@@ -6,8 +6,9 @@
  * (--dev --test-hooks) and driven in headless Chromium. Checks (./checks.mjs): one socket per page
  * in StrictMode, events reach the right window once and in order, a window unmounted and mounted
  * again gets what it missed without duplicates, the badge shows reconnects, and a send made
- * offline waits in the outbox (pending 1) and goes out once, and a logout then a login as another
- * user leaves one socket, the new user's, and none of the previous user's events. Run by
+ * offline waits in the outbox (pending 1) and goes out once; a logout then a login as another
+ * user leaves one socket, the new user's, and none of the previous user's events. First, without a
+ * browser, ./store.mjs checks the Store's channel joins (what useChannel relies on). Run by
  * scripts/test.sh:
  *
  *     node tests/react/run.mjs [FILTER]
@@ -18,6 +19,7 @@ import { startServer } from '../e2e/server.mjs';
 import { launchBrowser, root, until, check, post, uniqueUser } from '../e2e/page.mjs';
 import { install, pack, run } from '../bundler/pack.mjs';
 import * as checks from './checks.mjs';
+import { runStoreChecks } from './store.mjs';
 
 const TEST_TIMEOUT_MS = 45_000;
 const work = path.join(root, 'target/react');
@@ -69,6 +71,7 @@ async function runOne(fn, browser, server) {
 }
 
 const filter = process.argv[2] ?? '';
+const storeFailed = filter ? 0 : await runStoreChecks();
 const dist = buildExample();
 const server = await startServer({ hooks: true, www: dist });
 const browser = await launchBrowser();
@@ -88,4 +91,4 @@ try {
   await server.stop();
 }
 console.log(`${names.length - failed}/${names.length} React example checks passed`);
-process.exit(failed || names.length === 0 ? 1 : 0);
+process.exit(failed || storeFailed || names.length === 0 ? 1 : 0);
