@@ -1,28 +1,33 @@
-//! The shared store for several server processes (`--redis URL`): per-user logs in Redis
-//! Streams, the epoch in one key, message ids in one sorted set per user.
+//! The shared store for several server processes (`--redis URL`): per-stream logs (a user's
+//! personal stream, or a channel) in Redis Streams, the epoch in one key, message ids in one
+//! sorted set per user.
 //!
-//! Keys, under a prefix (`spellwire` by default, `--redis-prefix`); a user's keys are named by
-//! [`keys::user_key`], with the user as their hash tag:
+//! Keys, under a prefix (`spellwire` by default, `--redis-prefix`); a stream's keys are named by
+//! [`keys::stream_key`], with the user or channel as their hash tag:
 //! - `{p}:epoch`: the deployment's epoch, created once with `SET NX`. Every script re-asserts
 //!   it, so if Redis loses everything the next script creates a new one.
-//! - `{p}:u:{user}:meta`: a hash of `head` (the last seq handed out; it outlives trimmed
-//!   entries) and `gen`, the generation of the user's log. A user's epoch is
-//!   `{deployment epoch}:{gen}:{user}`; when the keys expired (or were lost) the next script
-//!   starts a new log with a new random `gen`, so a cursor into the old log is refused
-//!   (`resumed: false`) although seqs start again at 1.
-//! - `{p}:u:{user}:log`: a stream with IDs `{seq}-0`, so `XRANGE` by seq needs no index.
-//!   Trimmed by count (`XADD MAXLEN`) and by age (the `t` field, ms of Redis time).
+//! - `{p}:u:{user}:meta`, `{p}:c:{channel}:meta`: a hash of `head` (the last seq handed out;
+//!   it outlives trimmed entries) and `gen`, the generation of the log. A stream's epoch is
+//!   `{deployment epoch}:{gen}:{tag}` ([`Stream::epoch_tag`]: the user, or `#` and the
+//!   channel); when the keys expired (or were lost) the next script starts a new log with a
+//!   new random `gen`, so a cursor into the old log is refused (`resumed: false`) although
+//!   seqs start again at 1.
+//! - `{p}:u:{user}:log`, `{p}:c:{channel}:log`: a stream with IDs `{seq}-0`, so `XRANGE` by
+//!   seq needs no index. Trimmed by count (`XADD MAXLEN`) and by age (the `t` field, ms of
+//!   Redis time), with the limits of the stream: `--retain-*` for users, the channel's
+//!   namespace's `--channel-retention` for channels, passed to every script that appends.
 //! - `{p}:u:{user}:ids`: the message ids applied (their [`crate::idem::id_hash`]), scored by
 //!   the µs they were applied; at most `--ids-per-user` (the oldest go first), none older
 //!   than `--ids-ttl-secs`.
 //! - `{p}:u:{user}:applied`: the applied messages (for `/test/received`).
 //! - `{p}:idem:{key}`: the outcome of a `POST /api/publish` idempotency key.
-//! - channel `{p}:events`: every event as `{user}\n{seq}\n{frame}`.
+//! - pub/sub channel [`keys::events_channel`] per stream (`{p}:ev:u:{user}`,
+//!   `{p}:ev:c:{channel}`): its events as `{wire id}\n{seq}\n{frame}` ([`keys::wire_id`]).
 //!
-//! Every key expires: `meta` and `log` a retention period plus two sweep intervals after the
-//! last write (refreshed by every write, every new socket, and every sweep of a node holding a
-//! socket of the user, [`RedisStore::keep_alive`]); `ids` and `applied` `--ids-ttl-secs` after
-//! the last message applied; `idem` keys after `--idempotency-secs`.
+//! Every key expires: `meta` and `log` the stream's retention period plus two sweep intervals
+//! after the last write (refreshed by every write, every new socket, and every sweep of a node
+//! holding a socket of the stream, [`RedisStore::keep_alive`]); `ids` and `applied`
+//! `--ids-ttl-secs` after the last message applied; `idem` keys after `--idempotency-secs`.
 //!
 //! Appending and publishing happen in one Lua script: Redis runs scripts one at a time, so
 //! publication order is seq order, which is what [`crate::fanout`] relies on.
@@ -38,9 +43,13 @@ use spellwire::protocol::{Cursor, Event, Message, ServerFrame};
 use crate::idem::{id_hash, IdLimits};
 use crate::log::{Retention, Window};
 use crate::store::{StoreError, APPLIED_CAP};
+use crate::stream::Stream;
 
 pub mod keys;
 mod publish;
+mod target;
+
+pub use target::AsStream;
 
 /// Bound on every command, so a hung Redis turns into a 503 rather than a hung request.
 const RESPONSE_TIMEOUT: Duration = Duration::from_secs(2);
@@ -50,7 +59,7 @@ const COMMON: &str = include_str!("lua/common.lua");
 /// A consistent view for a new socket: the log's epoch, window, resume point and replay.
 #[derive(Debug)]
 pub struct Snapshot {
-    /// The user's epoch (`{deployment epoch}:{gen}:{user}`).
+    /// The stream's epoch (`{deployment epoch}:{gen}:{epoch tag}`).
     pub epoch: String,
     /// The retained range at the moment of the snapshot.
     pub window: Window,
@@ -60,15 +69,20 @@ pub struct Snapshot {
     pub frames: Vec<(u64, Arc<str>)>,
 }
 
-/// Per-user history in Redis. Cheap to clone (one multiplexed, self-reconnecting connection).
+/// The log limits of a channel, by name (`Config::channel_retention_for`).
+type ChannelRetention = Arc<dyn Fn(&str) -> Retention + Send + Sync>;
+
+/// Per-stream history in Redis. Cheap to clone (one multiplexed, self-reconnecting connection).
 #[derive(Clone)]
 pub struct RedisStore {
     client: Client,
     conn: ConnectionManager,
     prefix: String,
     retention: Retention,
-    /// How long a user's `meta` and `log` live after their last write (ms).
-    key_ttl_ms: u64,
+    channel_retention: ChannelRetention,
+    /// How long a stream's `meta` and `log` outlive its retention period after their last
+    /// write (ms): two sweep intervals.
+    linger_ms: u64,
     ids: IdLimits,
     scripts: Arc<[Script; 5]>,
     applied_cap: usize,
@@ -83,8 +97,9 @@ const PUBLISH: usize = 4;
 
 impl RedisStore {
     /// Connects to `url`; fails when Redis cannot be reached now, or `prefix` holds a brace.
-    /// Keys live a retention period plus 20 s, and ids within the default [`IdLimits`], until
-    /// [`RedisStore::expiring`] says otherwise.
+    /// Keys live a retention period plus 20 s, ids within the default [`IdLimits`], and
+    /// channels keep `retention` too, until [`RedisStore::expiring`] and
+    /// [`RedisStore::with_channel_retention`] say otherwise.
     pub async fn connect(url: &str, prefix: &str, retention: Retention) -> Result<Self, StoreError> {
         keys::check_prefix(prefix).map_err(StoreError::Invalid)?;
         let client = Client::open(url)?;
@@ -103,21 +118,38 @@ impl RedisStore {
             script(include_str!("lua/publish.lua")),
         ];
         let (prefix, ids) = (prefix.to_owned(), IdLimits::default());
-        let key_ttl_ms = millis(retention.max_age + Duration::from_secs(20));
-        Ok(Self { client, conn, prefix, retention, key_ttl_ms, ids, scripts: Arc::new(scripts), applied_cap: 0 })
+        let channel_retention: ChannelRetention = Arc::new(move |_: &str| retention);
+        let linger_ms = 20_000;
+        let scripts = Arc::new(scripts);
+        Ok(Self { client, conn, prefix, retention, channel_retention, linger_ms, ids, scripts, applied_cap: 0 })
     }
 
-    /// Lets a user's `meta` and `log` live `key_ttl` after their last write, and keeps message
-    /// ids within `ids`.
+    /// Lets a user's `meta` and `log` live `key_ttl` after their last write (a channel's: as
+    /// much longer than its retention period as `key_ttl` is than the users'), and keeps
+    /// message ids within `ids`.
     pub fn expiring(mut self, key_ttl: Duration, ids: IdLimits) -> Self {
-        self.key_ttl_ms = millis(key_ttl).max(1);
+        self.linger_ms = millis(key_ttl.saturating_sub(self.retention.max_age));
         self.ids = IdLimits { per_user: ids.per_user.max(1), ..ids };
         self
     }
 
-    /// How long events are kept.
+    /// Keeps each channel's log by `limits(channel)` (its namespace's `--channel-retention`).
+    pub fn with_channel_retention(mut self, limits: impl Fn(&str) -> Retention + Send + Sync + 'static) -> Self {
+        self.channel_retention = Arc::new(limits);
+        self
+    }
+
+    /// How long the personal streams' events are kept.
     pub fn retention(&self) -> Retention {
         self.retention
+    }
+
+    /// How long `stream`'s events are kept.
+    pub fn retention_of(&self, stream: &Stream) -> Retention {
+        match stream {
+            Stream::User(_) => self.retention,
+            Stream::Channel(name) => (self.channel_retention)(name),
+        }
     }
 
     /// Also keeps the last applied messages per user in `{p}:u:{user}:applied`, for
@@ -132,9 +164,9 @@ impl RedisStore {
         &self.client
     }
 
-    /// The channel every event is published on.
-    pub fn channel(&self) -> String {
-        format!("{}:events", self.prefix)
+    /// The pub/sub channel of `stream`'s events ([`keys::events_channel`]).
+    pub fn events_channel(&self, stream: &Stream) -> String {
+        keys::events_channel(&self.prefix, stream)
     }
 
     /// The deployment epoch, created if missing.
@@ -146,18 +178,20 @@ impl RedisStore {
     }
 
     /// Stores and publishes an event: `(seq, nodes that received the publication)`.
-    pub async fn append(&self, user: &str, kind: String, topic: Option<String>, data: Value) -> Result<(u64, usize), StoreError> {
-        let mut inv = self.invocation(APPEND, user);
-        self.event_args(&mut inv, user, kind, topic, data);
+    pub async fn append(&self, stream: impl AsStream, kind: String, topic: Option<String>, data: Value) -> Result<(u64, usize), StoreError> {
+        let stream = stream.as_stream();
+        let mut inv = self.invocation(APPEND, &stream);
+        self.event_args(&mut inv, &stream, kind, topic, data);
         let (seq, nodes): (u64, usize) = inv.invoke_async(&mut self.conn.clone()).await?;
         Ok((seq, nodes))
     }
 
     /// Applies `msg` once per id across all nodes: its seq, or `None` for a resend.
     pub async fn apply(&self, user: &str, msg: &Message<Value>) -> Result<Option<u64>, StoreError> {
-        let mut inv = self.invocation(APPLY, user);
+        let stream = Stream::User(user.to_owned());
+        let mut inv = self.invocation(APPLY, &stream);
         inv.key(self.user_key(user, "ids")).key(self.user_key(user, "applied"));
-        self.event_args(&mut inv, user, msg.kind.clone(), msg.topic.clone(), msg.data.clone());
+        self.event_args(&mut inv, &stream, msg.kind.clone(), msg.topic.clone(), msg.data.clone());
         let json = serde_json::to_string(msg).unwrap_or_default();
         inv.arg(format!("{:032x}", id_hash(&msg.id))).arg(millis(self.ids.ttl)).arg(self.ids.per_user);
         inv.arg(json).arg(self.applied_cap);
@@ -166,35 +200,41 @@ impl RedisStore {
     }
 
     /// Window, resume point and replay for a socket presenting `cursor`, in one script.
-    pub async fn snapshot(&self, user: &str, cursor: Option<&Cursor>) -> Result<Snapshot, StoreError> {
-        let mut inv = self.invocation(SNAPSHOT, user);
+    pub async fn snapshot(&self, stream: impl AsStream, cursor: Option<&Cursor>) -> Result<Snapshot, StoreError> {
+        let stream = stream.as_stream();
+        let mut inv = self.invocation(SNAPSHOT, &stream);
         let (c_epoch, c_seq) = cursor.map_or(("", 0), |c| (c.epoch.as_str(), c.seq));
-        inv.arg(c_epoch).arg(c_seq).arg(user);
+        let tag = stream.epoch_tag();
+        inv.arg(c_epoch).arg(c_seq).arg(&tag);
         let reply: Vec<String> = inv.invoke_async(&mut self.conn.clone()).await?;
-        parse_snapshot(user, reply).ok_or_else(|| StoreError::Unavailable("malformed snapshot reply".into()))
+        parse_snapshot(&tag, reply).ok_or_else(|| StoreError::Unavailable("malformed snapshot reply".into()))
     }
 
     /// Retained frames with seq greater than `after`, oldest first.
-    pub async fn since(&self, user: &str, after: u64) -> Result<Vec<(u64, Arc<str>)>, StoreError> {
-        let mut inv = self.invocation(SINCE, user);
+    pub async fn since(&self, stream: impl AsStream, after: u64) -> Result<Vec<(u64, Arc<str>)>, StoreError> {
+        let stream = stream.as_stream();
+        let mut inv = self.invocation(SINCE, &stream);
         inv.arg(after);
         let reply: Vec<String> = inv.invoke_async(&mut self.conn.clone()).await?;
         Ok(pairs(&reply))
     }
 
-    /// Keeps the `meta` and `log` of `users` (those with a socket on this node) another key
-    /// lifetime, in pipelines of 500; returns the users whose `meta` was gone: their log expired
-    /// or was lost under their sockets, whose cursors now point into a log that is no more.
-    pub async fn keep_alive(&self, users: &[String]) -> Result<Vec<String>, StoreError> {
+    /// Keeps the `meta` and `log` of `streams` (those with a socket on this node) another key
+    /// lifetime, in pipelines of 500; returns the streams whose `meta` was gone: their log
+    /// expired or was lost under their sockets, whose cursors now point into a log that is no
+    /// more.
+    pub async fn keep_alive<S: AsStream + Clone>(&self, streams: &[S]) -> Result<Vec<S>, StoreError> {
         let mut lost = Vec::new();
-        for chunk in users.chunks(500) {
+        for chunk in streams.chunks(500) {
             let mut pipe = redis::pipe();
-            for user in chunk {
-                pipe.cmd("PEXPIRE").arg(self.user_key(user, "meta")).arg(self.key_ttl_ms);
-                pipe.cmd("PEXPIRE").arg(self.user_key(user, "log")).arg(self.key_ttl_ms).ignore();
+            for s in chunk {
+                let stream = s.as_stream();
+                let ttl = self.key_ttl_ms(&stream);
+                pipe.cmd("PEXPIRE").arg(self.stream_key(&stream, "meta")).arg(ttl);
+                pipe.cmd("PEXPIRE").arg(self.stream_key(&stream, "log")).arg(ttl).ignore();
             }
             let found: Vec<i64> = pipe.query_async(&mut self.conn.clone()).await?;
-            lost.extend(chunk.iter().zip(found).filter(|(_, f)| *f == 0).map(|(u, _)| u.clone()));
+            lost.extend(chunk.iter().zip(found).filter(|(_, f)| *f == 0).map(|(s, _)| s.clone()));
         }
         Ok(lost)
     }
@@ -207,23 +247,35 @@ impl RedisStore {
     }
 
     /// A script call with the keys and arguments every script shares (see common.lua).
-    fn invocation(&self, which: usize, user: &str) -> redis::ScriptInvocation<'_> {
+    fn invocation(&self, which: usize, stream: &Stream) -> redis::ScriptInvocation<'_> {
         let mut inv = self.scripts[which].prepare_invoke();
-        inv.key(format!("{}:epoch", self.prefix)).key(self.user_key(user, "meta")).key(self.user_key(user, "log"));
-        self.shared_args(&mut inv);
+        inv.key(format!("{}:epoch", self.prefix)).key(self.stream_key(stream, "meta")).key(self.stream_key(stream, "log"));
+        inv.arg(crate::random::hex_id(8));
+        self.limit_args(&mut inv, stream);
         inv
     }
 
-    /// ARGV[1..=4] of every script: a fresh random id, max events, max age and key lifetime.
-    fn shared_args(&self, inv: &mut redis::ScriptInvocation<'_>) {
-        inv.arg(crate::random::hex_id(8)).arg(self.retention.max_events.max(1));
-        inv.arg(millis(self.retention.max_age)).arg(self.key_ttl_ms);
+    /// `stream`'s max events, max age and key lifetime (ARGV[2..=4] of a one-stream script).
+    fn limit_args(&self, inv: &mut redis::ScriptInvocation<'_>, stream: &Stream) {
+        let retention = self.retention_of(stream);
+        inv.arg(retention.max_events.max(1)).arg(millis(retention.max_age)).arg(self.key_ttl_ms(stream));
     }
 
-    /// The arguments of `append()` in common.lua.
-    fn event_args(&self, inv: &mut redis::ScriptInvocation<'_>, user: &str, kind: String, topic: Option<String>, data: Value) {
-        let (before, after) = split_frame(Event { channel: None, seq: 0, kind, topic, data });
-        inv.arg(before).arg(after).arg(self.channel()).arg(user);
+    /// How long `stream`'s keys live after their last write (ms).
+    fn key_ttl_ms(&self, stream: &Stream) -> u64 {
+        millis(self.retention_of(stream).max_age).saturating_add(self.linger_ms).max(1)
+    }
+
+    /// The arguments of `append()` in common.lua: the frame around its seq, the stream's
+    /// pub/sub channel and wire id.
+    fn event_args(&self, inv: &mut redis::ScriptInvocation<'_>, stream: &Stream, kind: String, topic: Option<String>, data: Value) {
+        let channel = stream.channel().map(str::to_owned);
+        let (before, after) = split_frame(Event { channel, seq: 0, kind, topic, data });
+        inv.arg(before).arg(after).arg(self.events_channel(stream)).arg(keys::wire_id(stream));
+    }
+
+    fn stream_key(&self, stream: &Stream, what: &str) -> String {
+        keys::stream_key(&self.prefix, stream, what)
     }
 
     fn user_key(&self, user: &str, what: &str) -> String {
@@ -236,18 +288,28 @@ fn millis(d: Duration) -> u64 {
 }
 
 /// An event frame rendered with seq 0, split around the seq so Lua can splice the real one in.
-/// The `seq` field precedes all user data in the frame, so its first occurrence is the field.
+/// The `seq` field precedes all user data in the frame (only `op` and `channel` come before
+/// it, and a channel name holds no quote), so its first occurrence is the field.
 ///
 /// ```
 /// use spellwire::protocol::Event;
-/// let (a, b) = spellwire_server::redis_store::split_frame(Event {
-///     seq: 0, kind: "hi".into(), topic: None, data: serde_json::json!({"seq":0}) });
+/// use spellwire_server::redis_store::split_frame;
+/// let data = serde_json::json!({"seq":0});
+/// let (a, b) = split_frame(Event { channel: None, seq: 0, kind: "hi".into(), topic: None, data: data.clone() });
 /// assert_eq!(format!("{a}7{b}"), r#"{"op":"event","seq":7,"type":"hi","data":{"seq":0}}"#);
+/// let (a, b) = split_frame(Event { channel: Some("run:1".into()), seq: 0, kind: "hi".into(), topic: None, data });
+/// assert_eq!(format!("{a}7{b}"), r#"{"op":"event","channel":"run:1","seq":7,"type":"hi","data":{"seq":0}}"#);
 /// ```
 pub fn split_frame(event: Event<Value>) -> (String, String) {
     let frame = crate::frames::encode(&ServerFrame::Event(event));
-    let at = frame.find("\"seq\":0").expect("an event frame has a seq") + "\"seq\":".len();
-    (frame[..at].to_owned(), frame[at + 1..].to_owned())
+    match frame.find("\"seq\":0") {
+        Some(at) => {
+            let at = at + "\"seq\":".len();
+            (frame[..at].to_owned(), frame[at + 1..].to_owned())
+        }
+        // Unreachable (every event frame has a seq); an empty frame is still no panic.
+        None => (frame, String::new()),
+    }
 }
 
 /// `{seq, frame, seq, frame, ...}` as pairs.
@@ -257,10 +319,10 @@ fn pairs(flat: &[String]) -> Vec<(u64, Arc<str>)> {
         .collect()
 }
 
-fn parse_snapshot(user: &str, reply: Vec<String>) -> Option<Snapshot> {
+fn parse_snapshot(tag: &str, reply: Vec<String>) -> Option<Snapshot> {
     let [epoch, first, head, after] = reply.get(..4)? else { return None };
     Some(Snapshot {
-        epoch: format!("{epoch}:{user}"),
+        epoch: format!("{epoch}:{tag}"),
         window: Window { first: first.parse().ok()?, head: head.parse().ok()? },
         after: after.parse().ok()?,
         frames: pairs(&reply[4..]),

@@ -1,10 +1,11 @@
 -- KEYS[2] meta, KEYS[3] log; ARGV[5] the cursor's epoch ('' if none), ARGV[6] the cursor's
--- seq, ARGV[7] user. Returns {epoch, first, head, after, seq, frame, ...} with the epoch
--- without its user part ('<deployment epoch>:<gen>'): the resume rule of hub::resume_point,
+-- seq, ARGV[7] the stream's epoch tag (the user, or '#' and the channel). Returns
+-- {epoch, first, head, after, seq, frame, ...} with the epoch without its tag
+-- ('<deployment epoch>:<gen>'): the resume rule of hub::resume_point,
 -- applied here so window and replay are one snapshot. A new socket keeps the keys alive.
 local ep = epoch() .. ':' .. gen(KEYS[2], KEYS[3])
 trim_age(KEYS[3], now_ms() - tonumber(ARGV[3]))
-keep(KEYS[2], KEYS[3])
+keep(KEYS[2], KEYS[3], ARGV[4])
 local first, head = window(KEYS[2], KEYS[3])
 local after = first - 1
 local c = tonumber(ARGV[6])

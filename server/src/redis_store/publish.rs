@@ -5,34 +5,46 @@
 //! deployments sharing a Redis never answer each other's retries. The value is a
 //! [`crate::publish::idem::Record`]'s encoding, expiring after `--idempotency-secs`.
 
+use serde_json::Value;
 use spellwire::protocol::Event;
 
-use super::{split_frame, RedisStore, PUBLISH};
+use super::{keys, split_frame, RedisStore, PUBLISH};
 use crate::publish::body::Item;
 use crate::publish::idem::{parse_seqs, PublishError};
 use crate::store::StoreError;
+use crate::stream::Stream;
 
 impl RedisStore {
     /// Stores `items` (see [`crate::hub::Hub::publish_items`]); keys live `ttl_secs`.
     pub async fn publish_items(&self, items: &[Item], ttl_secs: u64) -> Result<Vec<Vec<u64>>, PublishError> {
         let mut inv = self.scripts[PUBLISH].prepare_invoke();
         inv.key(format!("{}:epoch", self.prefix));
-        self.shared_args(&mut inv);
-        inv.arg(self.channel()).arg(ttl_secs).arg(items.len());
+        inv.arg(crate::random::hex_id(8)).arg(0).arg(0).arg(0);
+        inv.arg(ttl_secs).arg(items.len());
         for item in items {
             if let Some(key) = &item.key {
                 inv.key(self.idem_key(key));
             }
             let fingerprint = item.key.as_ref().map(|_| item.fingerprint()).unwrap_or_default();
+            let streams = item.streams();
             let event = Event { channel: None, seq: 0, kind: item.kind.clone(), topic: item.topic.clone(), data: item.data.clone() };
-            let (before, after) = split_frame(event);
-            inv.arg(fingerprint).arg(before).arg(after).arg(item.users.len());
-            for user in &item.users {
-                inv.key(self.user_key(user, "meta")).key(self.user_key(user, "log")).arg(user);
+            let (_, after) = split_frame(event);
+            inv.arg(fingerprint).arg(after).arg(streams.len());
+            for stream in &streams {
+                self.stream_args(&mut inv, stream);
             }
         }
         let reply: Vec<String> = inv.invoke_async(&mut self.conn.clone()).await.map_err(StoreError::from)?;
         read_reply(&reply, items.len())
+    }
+
+    /// One stream of an item: its keys, the frame up to its seq (`op`, and `channel` for a
+    /// channel), wire id, pub/sub channel and limits (publish.lua).
+    fn stream_args(&self, inv: &mut redis::ScriptInvocation<'_>, stream: &Stream) {
+        inv.key(self.stream_key(stream, "meta")).key(self.stream_key(stream, "log"));
+        let head = Event { channel: stream.channel().map(str::to_owned), seq: 0, kind: String::new(), topic: None, data: Value::Null };
+        inv.arg(split_frame(head).0).arg(keys::wire_id(stream)).arg(self.events_channel(stream));
+        self.limit_args(inv, stream);
     }
 
     /// Where an idempotency key's record lives.
