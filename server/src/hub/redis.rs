@@ -35,14 +35,18 @@ pub struct Redis {
 }
 
 impl Hub {
-    /// A hub over the Redis at `url`: connects, reads the deployment epoch, subscribes to the
-    /// event channel (confirmed before this returns, see [`super::backend`]) and starts the
-    /// subscriber and the sweeper. Per-user keys live a retention period plus two sweep
-    /// intervals after their last write, or after the last sweep that found a socket here.
+    /// A hub over the Redis at `url`: connects, reads the deployment epoch, opens the pub/sub
+    /// connection (streams are subscribed as sockets join them, see [`super::backend`]) and
+    /// starts the subscriber and the sweeper. A stream's keys live its retention period (a
+    /// channel's: its namespace's `--channel-retention`) plus two sweep intervals after their
+    /// last write, or after the last sweep that found a socket here.
     pub async fn on_redis(url: &str, config: &Config) -> Result<Arc<Hub>, StoreError> {
         let key_ttl = config.retention().max_age + 2 * config.sweep_interval;
         let store = RedisStore::connect(url, &config.redis_prefix, config.retention()).await?;
-        let mut store = store.expiring(key_ttl, setup::id_limits(config));
+        let channels = config.clone();
+        let mut store = store
+            .expiring(key_ttl, setup::id_limits(config))
+            .with_channel_retention(move |name| channels.channel_retention_for(name));
         if config.test_hooks {
             store = store.keeping_applied();
         }
@@ -100,7 +104,9 @@ impl Redis {
             let streams = lock(&hub.streams);
             streams.iter().filter(|(_, l)| !lock(l).is_empty()).map(|(s, _)| s.clone()).collect()
         };
-        self.subs.retain(holding).await?;
+        if let Err(e) = self.subs.retain(holding).await {
+            tracing::warn!("pub/sub: unsubscribing streams without sockets here: {e}");
+        }
         let lost = self.store.keep_alive(&holding()).await?;
         for stream in &lost {
             if let Some(l) = hub.existing(stream) {
