@@ -208,6 +208,28 @@ impl Config {
         Ok(())
     }
 
+    /// Whether the backend URLs (`--proxy-url`, `--subscribe-proxy-url`) are http(s) URLs;
+    /// the error names the flag.
+    ///
+    /// ```
+    /// use spellwire_server::config::Config;
+    /// let mut c = Config { proxy_url: Some("https://app.test/spellwire/send".into()), ..Config::default() };
+    /// assert!(c.check_urls().is_ok());
+    /// c.subscribe_proxy_url = Some("app.test/sub".into());
+    /// assert!(c.check_urls().unwrap_err().starts_with("--subscribe-proxy-url"));
+    /// ```
+    pub fn check_urls(&self) -> Result<(), String> {
+        let urls = [("--proxy-url", &self.proxy_url), ("--subscribe-proxy-url", &self.subscribe_proxy_url)];
+        for (flag, url) in urls {
+            let Some(url) = url else { continue };
+            let parsed = reqwest::Url::parse(url).map_err(|e| format!("{flag} {url:?}: not a URL ({e})"))?;
+            if !matches!(parsed.scheme(), "http" | "https") || !parsed.has_host() {
+                return Err(format!("{flag} {url:?}: must be an http:// or https:// URL with a host"));
+            }
+        }
+        Ok(())
+    }
+
     /// What an operator should hear at startup: any origin accepted in production.
     ///
     /// ```
@@ -220,6 +242,32 @@ impl Config {
         let any_origin = !self.dev && self.allow_origins.is_empty();
         any_origin.then_some(ANY_ORIGIN).into_iter().collect()
     }
+}
+
+/// One `--channel-retention NS=EVENTS/SECS`: the namespace (1 to 32 of `A-Z a-z 0-9 _ -`) and
+/// its log limits, both at least 1.
+///
+/// ```
+/// use spellwire_server::config::parse_channel_retention;
+/// let (ns, r) = parse_channel_retention("room=50/600").unwrap();
+/// assert_eq!((ns.as_str(), r.max_events, r.max_age.as_secs()), ("room", 50, 600));
+/// assert!(parse_channel_retention("room=50").is_err());
+/// assert!(parse_channel_retention("ro om=5/6").is_err());
+/// ```
+pub fn parse_channel_retention(text: &str) -> Result<(String, Retention), String> {
+    let form = "expected NS=EVENTS/SECS, e.g. room=500/3600";
+    let (ns, limits) = text.split_once('=').ok_or(form)?;
+    let (events, secs) = limits.split_once('/').ok_or(form)?;
+    if !crate::grants::valid_namespace(ns) {
+        return Err(format!("{ns:?} is not a namespace (1 to 32 of A-Z a-z 0-9 _ -)"));
+    }
+    let positive = |n: &str, what: &str| match n.parse::<u64>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!("{what} must be a whole number of at least 1, not {n:?} ({form})")),
+    };
+    let max_events = usize::try_from(positive(events, "EVENTS")?).map_err(|_| "EVENTS is too large")?;
+    let max_age = Duration::from_secs(positive(secs, "SECS")?);
+    Ok((ns.to_owned(), Retention { max_events, max_age }))
 }
 
 const MISSING_KEY: &str = "no way to verify connection tokens: set SPELLWIRE_JWT_SECRET or \

@@ -15,14 +15,15 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
-use spellwire_server::config::{Config, MAX_LEEWAY_SECS};
+use spellwire_server::config::{parse_channel_retention, Config, MAX_LEEWAY_SECS};
+use spellwire_server::log::Retention;
 use spellwire_server::limits::Limits;
 use spellwire_server::{app, secret, AppState};
 
 const SECRETS: &str = "Secrets (environment only, or the matching *-file flag; never a flag's value):
   SPELLWIRE_JWT_SECRET    HS256 secret for connection tokens (or --jwt-secret-file)
   SPELLWIRE_API_KEY       key the backend presents to POST /api/publish (or --api-key-file)
-  SPELLWIRE_PROXY_SECRET  bearer secret sent to --proxy-url (or --proxy-secret-file)";
+  SPELLWIRE_PROXY_SECRET  bearer secret sent to --proxy-url and --subscribe-proxy-url (or --proxy-secret-file)";
 
 /// Reference server for the spellwire realtime SDK.
 #[derive(Parser, Debug)]
@@ -54,6 +55,8 @@ struct Args {
     gateway: GatewayArgs,
     #[command(flatten)]
     tuning: TuningArgs,
+    #[command(flatten)]
+    channels: ChannelArgs,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -95,7 +98,11 @@ struct GatewayArgs {
     /// File holding the proxy's bearer secret (instead of SPELLWIRE_PROXY_SECRET).
     #[arg(long, env = "SPELLWIRE_PROXY_SECRET_FILE")]
     proxy_secret_file: Option<PathBuf>,
-    /// How long a proxied send may take before it counts as a temporary failure (ms).
+    /// Backend URL asked whether a user may join a channel its token does not grant (unset:
+    /// such a `sub` is refused). Same secret, timeout and body limit as --proxy-url.
+    #[arg(long, env = "SPELLWIRE_SUBSCRIBE_PROXY_URL")]
+    subscribe_proxy_url: Option<String>,
+    /// How long a proxied send or subscribe may take before it counts as a temporary failure (ms).
     #[arg(long, env = "SPELLWIRE_PROXY_TIMEOUT_MS", default_value_t = 5000)]
     proxy_timeout_ms: u64,
     /// Largest HTTP request body any route accepts (bytes); above it, 413.
@@ -139,6 +146,30 @@ struct TuningArgs {
     /// Seconds a message id is remembered after its send.
     #[arg(long, env = "SPELLWIRE_IDS_TTL_SECS", default_value_t = 86_400)]
     ids_ttl_secs: u64,
+}
+
+/// Channels: how many per socket, how long their logs are kept.
+#[derive(clap::Args, Debug)]
+struct ChannelArgs {
+    /// Channels one socket may read at once; a `sub` past it is refused (too_many_channels).
+    #[arg(long, env = "SPELLWIRE_MAX_CHANNELS_PER_SOCKET", default_value_t = 64)]
+    max_channels_per_socket: usize,
+    /// Log limits of one namespace's channels, e.g. room=500/3600 (repeatable, or
+    /// comma-separated in the variable). Unlisted namespaces keep --retain-events/--retain-secs.
+    #[arg(long, env = "SPELLWIRE_CHANNEL_RETENTION", value_name = "NS=EVENTS/SECS",
+          value_delimiter = ',', value_parser = parse_channel_retention)]
+    channel_retention: Vec<(String, Retention)>,
+}
+
+impl ChannelArgs {
+    /// The retention list, refusing a namespace given twice.
+    fn retention(self) -> Result<Vec<(String, Retention)>, String> {
+        let list = self.channel_retention;
+        match list.iter().enumerate().find(|(i, (ns, _))| list[..*i].iter().any(|(n, _)| n == ns)) {
+            Some((_, (ns, _))) => Err(format!("--channel-retention names {ns} twice")),
+            None => Ok(list),
+        }
+    }
 }
 
 /// What one client may cost (README's "Limits" lists every limit).
@@ -204,6 +235,7 @@ impl Args {
             token_ttl_secs: jwt.token_ttl_secs,
             api_key: secret::load_text("SPELLWIRE_API_KEY", env("SPELLWIRE_API_KEY"), gw.api_key_file.as_deref(), "--api-key-file")?,
             proxy_url: gw.proxy_url,
+            subscribe_proxy_url: gw.subscribe_proxy_url,
             proxy_secret: secret::load_text("SPELLWIRE_PROXY_SECRET", env("SPELLWIRE_PROXY_SECRET"), gw.proxy_secret_file.as_deref(), "--proxy-secret-file")?,
             proxy_timeout: Duration::from_millis(gw.proxy_timeout_ms),
             max_body_bytes: gw.max_body_bytes,
@@ -217,6 +249,8 @@ impl Args {
             sweep_interval: Duration::from_millis(t.sweep_interval_ms),
             ids_per_user: t.ids_per_user,
             ids_ttl_secs: t.ids_ttl_secs,
+            max_channels_per_socket: self.channels.max_channels_per_socket,
+            channel_retention: self.channels.retention()?,
             ..Config::default()
         })
     }
@@ -230,6 +264,7 @@ fn read_key(path: &std::path::Path) -> Result<Vec<u8>, String> {
 fn config(args: Args) -> Result<Config, String> {
     let config = args.into_config()?;
     config.check_production()?;
+    config.check_urls()?;
     spellwire_server::auth::Auth::new(&config)?;
     Ok(config)
 }
@@ -252,4 +287,38 @@ async fn main() -> std::io::Result<()> {
     out.flush()?;
     drop(out);
     axum::serve(listener, app(state)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(args: &[&str]) -> Result<Config, String> {
+        let args = Args::try_parse_from(["spellwire-server", "--dev"].iter().chain(args)).map_err(|e| e.to_string())?;
+        config(args)
+    }
+
+    #[test]
+    fn channel_flags_reach_the_config() {
+        let c = parsed(&["--channel-retention", "room=50/600", "--channel-retention", "run_2=1/1"]).unwrap();
+        let secs = Duration::from_secs;
+        let room = Retention { max_events: 50, max_age: secs(600) };
+        assert_eq!(c.channel_retention, [("room".into(), room), ("run_2".into(), Retention { max_events: 1, max_age: secs(1) })]);
+        assert_eq!((c.max_channels_per_socket, c.subscribe_proxy_url.as_deref()), (64, None));
+        let c = parsed(&["--max-channels-per-socket", "8", "--subscribe-proxy-url", "https://app.test/sub"]).unwrap();
+        assert_eq!((c.max_channels_per_socket, c.subscribe_proxy_url.as_deref()), (8, Some("https://app.test/sub")));
+    }
+
+    #[test]
+    fn bad_channel_flags_are_errors_naming_the_flag() {
+        let long_ns = format!("{}=1/1", "n".repeat(33));
+        for bad in ["room", "room=", "room=1", "room=1/", "=1/1", "room=x/1", "room=1/-1", "room=0/1", "room=1/0", "a:b=1/1", &long_ns] {
+            let why = parsed(&["--channel-retention", bad]).unwrap_err();
+            assert!(why.contains("--channel-retention"), "{bad}: {why}");
+        }
+        for (flag, url) in [("--proxy-url", "app.test/send"), ("--subscribe-proxy-url", "mailto:a@b.test"), ("--subscribe-proxy-url", "")] {
+            let why = parsed(&[flag, url]).unwrap_err();
+            assert!(why.starts_with(flag), "{flag} {url}: {why}");
+        }
+    }
 }
