@@ -3,9 +3,11 @@
 //!
 //! Each seed runs a few thousand happenings of a faulty world (sockets that die, black holes,
 //! lost live frames, duplicated replays and acks, ignored replay requests, server restarts,
-//! offline spells, late timers, refused and hanging connects, failing token fetches), then a
-//! quiet spell in which the network heals. Afterwards the subscriber must have seen exactly
-//! 1..=N in order, every message must have been applied and acked exactly once, and the quiet
+//! offline spells, late timers, refused and hanging connects, failing token fetches, channel
+//! joins answered `unavailable`, the page leaving and joining a channel again), then a quiet
+//! spell in which the network heals. The server publishes to the user's personal stream and to
+//! two channels. Afterwards the page must have seen exactly 1..=N in order on every one of the
+//! three streams, every message must have been applied and acked exactly once, and the quiet
 //! spell must not have caused a storm of reconnects.
 //!
 //! The network is WebSocket over TCP: frames keep their order on one socket, with random
@@ -14,7 +16,7 @@
 use serde_json::Value;
 use spellwire::core::{Core, Input, Output};
 use spellwire::options::Options;
-use spellwire::protocol::{ClientFrame, Cursor, Message, ServerFrame, Welcome};
+use spellwire::protocol::{ClientFrame, Cursor, Message, ServerFrame, Subscribed, Welcome};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 const SEEDS: u64 = 300;
@@ -23,6 +25,16 @@ const QUIET_MS: f64 = 120_000.0;
 const QUIET_PUBLISH_MS: f64 = 10_000.0;
 const HEARTBEAT_MS: u64 = 5000;
 const EPOCH: &str = "e1";
+/// The channels the page joins; each has its own log (epoch `#` + name).
+const CHANNELS: [&str; 2] = ["crew:alpha", "run:42"];
+
+fn channel_index(name: &str) -> usize {
+    CHANNELS.iter().position(|c| *c == name).expect("a channel of the simulation")
+}
+
+fn channel_epoch(i: usize) -> String {
+    ["#", CHANNELS[i]].concat()
+}
 
 /// splitmix64: tiny, seedable, good enough to pick faults.
 struct Rng(u64);
@@ -53,7 +65,8 @@ impl Rng {
 enum Down {
     Opened,
     Frame(ServerFrame<u64>),
-    Event(u64),
+    /// An event of the personal stream (`None`) or of channel `i`.
+    Event(Option<usize>, u64),
     Closed(u16),
 }
 
@@ -73,6 +86,8 @@ struct Socket {
     welcomed: bool,
     /// Server side: still writing events to it.
     attached: bool,
+    /// Server side: the channels it reads.
+    subs: [bool; 2],
     /// Nothing gets through, either way, and nobody is told.
     black_hole: bool,
     /// Client side: writes still leave.
@@ -89,6 +104,7 @@ impl Socket {
             up: VecDeque::new(),
             welcomed: false,
             attached: true,
+            subs: [false; 2],
             black_hole: false,
             writable: true,
             finished: false,
@@ -120,6 +136,10 @@ impl Socket {
 #[derive(Default)]
 struct Server {
     head: u64,
+    /// The channels' heads.
+    heads: [u64; 2],
+    /// `sub`s answered `refused unavailable`.
+    refusals: u32,
     applied: HashSet<String>,
     received: HashMap<String, u32>,
     lost: u32,
@@ -129,9 +149,9 @@ struct Server {
 }
 
 /// The real server's rule: honour a cursor of the same epoch inside the window.
-fn resume_point(head: u64, cursor: Option<&Cursor>) -> (u64, bool) {
+fn resume_point(epoch: &str, head: u64, cursor: Option<&Cursor>) -> (u64, bool) {
     match cursor {
-        Some(c) if c.epoch == EPOCH && c.seq <= head => (c.seq, true),
+        Some(c) if c.epoch == epoch && c.seq <= head => (c.seq, true),
         _ => (0, false),
     }
 }
@@ -140,6 +160,12 @@ fn resume_point(head: u64, cursor: Option<&Cursor>) -> (u64, bool) {
 #[derive(Default)]
 struct Page {
     delivered: Vec<u64>,
+    /// Each channel's deliveries.
+    channel_delivered: [Vec<u64>; 2],
+    /// The channels the page has joined (a fault leaves one and joins it again later).
+    joined: [bool; 2],
+    /// `refused` reports the page saw.
+    refusals: u32,
     acked: HashMap<String, u32>,
     sent: Vec<String>,
     rejected: u32,
@@ -278,7 +304,11 @@ impl Sim {
                 self.write(frame)
             }
             Output::Deliver(seq) => self.page.delivered.push(seq),
-            Output::Reset => self.page.resets += 1,
+            Output::DeliverChannel { channel, payload } => {
+                self.page.channel_delivered[channel_index(&channel)].push(payload)
+            }
+            Output::Reset | Output::ChannelReset(_) => self.page.resets += 1,
+            Output::Refused { .. } => self.page.refusals += 1,
             Output::Acked { id, .. } => *self.page.acked.entry(id).or_default() += 1,
             Output::Rejected { .. } => self.page.rejected += 1,
             Output::Error(e) if e.code.as_str() == "BadFrame" => self.page.bad_frames += 1,
@@ -337,22 +367,45 @@ impl Sim {
         let now = self.now;
         match frame {
             ClientFrame::Hello { resume, .. } if !sock.welcomed => {
-                let (after, resumed) = resume_point(head, resume.as_ref());
+                let (after, resumed) = resume_point(EPOCH, head, resume.as_ref());
                 let w = Welcome { epoch: EPOCH.into(), after, resumed, heartbeat_ms: HEARTBEAT_MS, head: 0, expires_in_ms: None };
                 sock.welcomed = true;
                 sock.send_down(now, rng, Down::Frame(ServerFrame::Welcome(w)));
-                (after + 1..=head).for_each(|s| sock.send_down(now, rng, Down::Event(s)));
+                (after + 1..=head).for_each(|s| sock.send_down(now, rng, Down::Event(None, s)));
             }
             frame if !sock.welcomed => self.server.violations.push(format!("before hello: {frame:?}")),
             ClientFrame::Hello { .. } => self.server.violations.push("second hello".into()),
             ClientFrame::Ping { id } => sock.send_down(now, rng, Down::Frame(ServerFrame::Pong { id })),
             // An overloaded server may drop a replay request: the core must not wait forever.
             ClientFrame::Replay { .. } if self.faulty && rng.chance(0.2) => {}
-            ClientFrame::Replay { after, .. } => {
-                (after + 1..=head).for_each(|s| sock.send_down(now, rng, Down::Event(s)))
+            ClientFrame::Replay { after, channel: None } => {
+                (after + 1..=head).for_each(|s| sock.send_down(now, rng, Down::Event(None, s)))
+            }
+            ClientFrame::Replay { after, channel: Some(name) } => {
+                let i = channel_index(&name);
+                if !sock.subs[i] {
+                    self.server.violations.push(format!("replay of {name}, not subscribed"));
+                }
+                let head = self.server.heads[i];
+                (after + 1..=head).for_each(|s| sock.send_down(now, rng, Down::Event(Some(i), s)))
             }
             ClientFrame::Refresh { .. } => self.server.violations.push("refresh without expiry".into()),
-            ClientFrame::Sub { .. } | ClientFrame::Unsub { .. } => self.server.violations.push("channel without channels".into()),
+            // The store or the subscribe proxy is down: the client must ask again later.
+            ClientFrame::Sub { channel, .. } if self.faulty && rng.chance(0.15) => {
+                self.server.refusals += 1;
+                let (code, message) = ("unavailable".into(), "down".into());
+                sock.send_down(now, rng, Down::Frame(ServerFrame::Refused { channel, code, message }));
+            }
+            ClientFrame::Sub { channel, resume } => {
+                let i = channel_index(&channel);
+                let head = self.server.heads[i];
+                let (after, resumed) = resume_point(&channel_epoch(i), head, resume.as_ref());
+                sock.subs[i] = true;
+                let s = Subscribed { channel, epoch: channel_epoch(i), after, resumed, head };
+                sock.send_down(now, rng, Down::Frame(ServerFrame::Subscribed(s)));
+                (after + 1..=head).for_each(|s| sock.send_down(now, rng, Down::Event(Some(i), s)));
+            }
+            ClientFrame::Unsub { channel } => sock.subs[channel_index(&channel)] = false,
             // The application backend is down for this one: not applied, resent later.
             ClientFrame::Send(Message { id, .. }) if self.faulty && rng.chance(0.1) => {
                 self.server.retries += 1;
@@ -371,15 +424,23 @@ impl Sim {
         }
     }
 
+    /// One event, to the personal stream or to a channel.
     fn publish(&mut self) {
-        self.server.head += 1;
-        let seq = self.server.head;
-        for sock in self.sockets.values_mut().filter(|s| s.attached && s.welcomed) {
+        let roll = self.rng.unit();
+        let stream = if roll < 0.5 { None } else { Some(usize::from(roll >= 0.75)) };
+        let seq = match stream {
+            None => &mut self.server.head,
+            Some(i) => &mut self.server.heads[i],
+        };
+        *seq += 1;
+        let seq = *seq;
+        let reads = |s: &Socket| s.attached && s.welcomed && stream.is_none_or(|i| s.subs[i]);
+        for sock in self.sockets.values_mut().filter(|s| reads(s)) {
             // A slow-consumer drop loses a live frame on this socket only.
             if self.faulty && self.rng.chance(0.03) {
                 self.server.lost += 1;
             } else {
-                sock.send_down(self.now, &mut self.rng, Down::Event(seq));
+                sock.send_down(self.now, &mut self.rng, Down::Event(stream, seq));
             }
         }
     }
@@ -396,11 +457,20 @@ impl Sim {
                 sock.down.clear();
                 sock.up.clear();
             }
-            (r, Some(sock)) if r < 0.50 && sock.welcomed && self.server.head > 0 => {
-                // The server resends a range the client already has, mid-stream.
-                let lo = self.rng.between(1, self.server.head);
-                let hi = self.rng.between(lo, self.server.head);
-                (lo..=hi).for_each(|s| sock.send_down(self.now, &mut self.rng, Down::Event(s)));
+            (r, Some(sock)) if r < 0.50 && sock.welcomed => {
+                // The server resends a range the client already has, mid-stream, of the
+                // personal stream or of a channel the socket reads.
+                let i = self.rng.between(0, 2) as usize;
+                let (stream, head) = match i {
+                    2 => (None, self.server.head),
+                    i if sock.subs[i] => (Some(i), self.server.heads[i]),
+                    _ => (None, 0),
+                };
+                if head > 0 {
+                    let lo = self.rng.between(1, head);
+                    let hi = self.rng.between(lo, head);
+                    (lo..=hi).for_each(|s| sock.send_down(self.now, &mut self.rng, Down::Event(stream, s)));
+                }
             }
             (r, _) if r < 0.60 && self.online => self.go_offline(),
             (r, _) if r < 0.75 => {
@@ -416,8 +486,20 @@ impl Sim {
                 }
                 self.server_down_until = Some(self.now + 1000.0 + self.rng.upto(20_000.0));
             }
+            (r, _) if r < 0.90 => {
+                // The page leaves a channel or joins it again (from its kept cursor).
+                let i = self.rng.between(0, 1) as usize;
+                self.toggle_channel(i);
+            }
             _ => {}
         }
+    }
+
+    fn toggle_channel(&mut self, i: usize) {
+        let name = CHANNELS[i].to_owned();
+        let joined = !self.page.joined[i];
+        self.page.joined[i] = joined;
+        self.feed(if joined { Input::JoinChannel(name) } else { Input::LeaveChannel(name) });
     }
 
     fn go_offline(&mut self) {
@@ -453,7 +535,8 @@ impl Sim {
         let input = match item {
             Down::Opened => Input::Opened { gen },
             Down::Frame(frame) => Input::Frame { gen, frame },
-            Down::Event(seq) => Input::Event { gen, seq, payload: seq },
+            Down::Event(None, seq) => Input::Event { gen, seq, payload: seq },
+            Down::Event(Some(i), seq) => Input::ChannelEvent { gen, channel: CHANNELS[i].into(), seq, payload: seq },
             Down::Closed(code) => {
                 sock.finished = true;
                 sock.writable = false;
@@ -547,6 +630,11 @@ impl Sim {
         if !self.online {
             self.go_online();
         }
+        for i in 0..CHANNELS.len() {
+            if !self.page.joined[i] {
+                self.toggle_channel(i); // every channel is read at the end
+            }
+        }
         self.next_publish.get_or_insert(self.now);
         self.timer = None; // the tab is in front again: no more throttled timers
         self.rearm();
@@ -583,6 +671,9 @@ fn to_value_frame(frame: ClientFrame<()>) -> ClientFrame<Value> {
 /// Runs one seed to quiescence and returns the world for inspection.
 fn simulate(seed: u64) -> Sim {
     let mut sim = Sim::new(seed);
+    for i in 0..CHANNELS.len() {
+        sim.toggle_channel(i); // joined at load, before connecting
+    }
     for _ in 0..FAULTY_STEPS {
         assert!(sim.step(), "seed {seed}: the world stopped during the faulty spell");
     }
@@ -598,14 +689,19 @@ fn simulate(seed: u64) -> Sim {
 
 fn check(seed: u64, sim: &Sim) {
     let page = &sim.page;
-    let want: Vec<u64> = (1..=sim.server.head).collect();
-    assert!(
-        page.delivered == want,
-        "seed {seed}: delivered {} of {} events, in order: {}",
-        page.delivered.len(),
-        want.len(),
-        first_difference(&page.delivered, &want)
-    );
+    let streams = [("personal", &page.delivered, sim.server.head)]
+        .into_iter()
+        .chain((0..CHANNELS.len()).map(|i| (CHANNELS[i], &page.channel_delivered[i], sim.server.heads[i])));
+    for (stream, delivered, head) in streams {
+        let want: Vec<u64> = (1..=head).collect();
+        assert!(
+            *delivered == want,
+            "seed {seed}: {stream}: delivered {} of {} events, in order: {}",
+            delivered.len(),
+            want.len(),
+            first_difference(delivered, &want)
+        );
+    }
     assert_eq!(page.rejected, 0, "seed {seed}: rejected sends");
     for id in &page.sent {
         assert_eq!(page.acked.get(id), Some(&1), "seed {seed}: {id} must be acked exactly once");
@@ -643,12 +739,17 @@ fn first_difference(got: &[u64], want: &[u64]) -> String {
 #[test]
 fn every_seed_delivers_every_event_once_in_order_and_every_send_is_acked_once() {
     let mut totals = (0usize, 0usize, 0u64);
-    let mut retries = 0;
+    let (mut retries, mut refusals, mut channel_events, mut strays) = (0, 0, 0, 0);
     for seed in 0..SEEDS {
         let sim = simulate(seed);
         check(seed, &sim);
         retries += sim.server.retries;
+        // A refusal can be lost with its socket, or come after the page left the channel.
+        assert!(sim.page.refusals <= sim.server.refusals, "seed {seed}: refusals never sent");
+        refusals += sim.page.refusals;
+        channel_events += sim.page.channel_delivered.iter().map(Vec::len).sum::<usize>();
         let stats = sim.core.stats().0;
+        strays += stats.stray;
         totals.0 += sim.page.delivered.len();
         totals.1 += sim.page.sent.len();
         totals.2 += stats.gaps + stats.duplicates + stats.reconnects;
@@ -657,6 +758,9 @@ fn every_seed_delivers_every_event_once_in_order_and_every_send_is_acked_once() 
     assert!(totals.0 > 100 * SEEDS as usize && totals.1 > 10 * SEEDS as usize, "{totals:?}");
     assert!(totals.2 > SEEDS, "too few gaps, duplicates and reconnects to prove anything: {totals:?}");
     assert!(retries > SEEDS as u32, "too few `retry` answers to prove the resend: {retries}");
+    assert!(refusals > SEEDS as u32, "too few `unavailable` refusals to prove the retry: {refusals}");
+    assert!(channel_events > 100 * SEEDS as usize, "too few channel events: {channel_events}");
+    assert!(strays > SEEDS, "too few events of left channels to prove they are dropped: {strays}");
 }
 
 #[test]
