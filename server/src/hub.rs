@@ -21,6 +21,7 @@ use crate::store::{Store, StoreError};
 use crate::stream::Stream;
 
 pub mod backend;
+mod channels;
 mod items;
 mod levers;
 pub mod memory;
