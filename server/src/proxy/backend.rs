@@ -47,6 +47,15 @@ impl Backend {
 
     /// POSTs `body` and reads the answer; `who` names the proxy in the log, where the reason
     /// a backend could not be reached goes (the client only hears that it could not).
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use spellwire_server::{config::Config, proxy::{answer::Outcome, backend::Backend}};
+    /// let nobody = Backend::new("http://127.0.0.1:9/".into(), &Config::default()).unwrap();
+    /// let outcome = nobody.post(&serde_json::json!({"user": "ann"}), "doc").await;
+    /// assert!(matches!(outcome, Outcome::Unreachable));
+    /// # });
+    /// ```
     pub async fn post(&self, body: &Value, who: &str) -> Outcome {
         let call = self.call(body, who);
         tokio::time::timeout(self.timeout, call).await.unwrap_or(Outcome::TimedOut(self.timeout))

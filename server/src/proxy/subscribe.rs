@@ -22,6 +22,15 @@ use crate::grants::Refusal;
 
 /// Asks the backend of `config.subscribe_proxy_url` whether `user` may join `channel`; without
 /// that URL, the channel is forbidden.
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use spellwire_server::{config::Config, proxy::subscribe::ask};
+/// assert_eq!(ask(&Config::default(), "ann", "crew:b").await.unwrap_err().code, "forbidden");
+/// let down = Config { subscribe_proxy_url: Some("http://127.0.0.1:9/sub".into()), ..Config::default() };
+/// assert_eq!(ask(&down, "ann", "crew:b").await.unwrap_err().code, "unavailable");
+/// # });
+/// ```
 pub async fn ask(config: &Config, user: &str, channel: &str) -> Result<(), Refusal> {
     let Some(url) = &config.subscribe_proxy_url else { return Err(Refusal::forbidden(channel)) };
     let backend = Backend::new(url.clone(), config).map_err(|why| {
