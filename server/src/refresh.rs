@@ -3,6 +3,7 @@
 //! for the same user. The refresh happens in band, on the open socket, so nothing is replayed
 //! and nothing can be missed; a reconnect would cost a handshake and a replay per expiry.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use spellwire::protocol::{ServerFrame, CLOSE_UNAUTHORIZED};
@@ -13,8 +14,9 @@ use crate::frames::encode;
 use crate::AppState;
 
 /// Handles `refresh` on `user`'s socket: a good token for the same user moves the socket's
-/// expiry and is answered with `refreshed`; any other token closes the socket with 4401.
-pub fn on_refresh(state: &AppState, user: &str, conn: &ConnHandle, token: &str) -> Option<String> {
+/// expiry, replaces what it grants (`granted`, its `channels` claim, for later `sub`s) and is
+/// answered with `refreshed`; any other token closes the socket with 4401.
+pub fn on_refresh(state: &AppState, user: &str, conn: &ConnHandle, granted: &mut Arc<[String]>, token: &str) -> Option<String> {
     let claims = match state.auth.verify(token) {
         Ok(claims) => claims,
         Err(why) => {
@@ -28,6 +30,7 @@ pub fn on_refresh(state: &AppState, user: &str, conn: &ConnHandle, token: &str) 
         return None;
     }
     conn.set_token_exp(claims.exp);
+    *granted = claims.channels.into();
     let expires_in_ms = Some(expires_in_ms(claims.exp, unix_now_ms()));
     Some(encode(&ServerFrame::Refreshed { expires_in_ms }))
 }

@@ -1,41 +1,66 @@
 //! What the server does with each text frame after `hello`.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 use spellwire::protocol::{ClientFrame, Message, ServerFrame};
 
 use crate::conn::{ConnHandle, Out, CLOSE_OVERLOADED};
 use crate::frames::{bad_frame, encode, parse};
-use crate::limits::replay::ReplayGate;
+use crate::limits::replay::Replays;
 use crate::limits::{now_us, Limits};
+use crate::socket::{Asker, Channels};
 use crate::AppState;
 
 /// Longest accepted message `type`, in characters.
 pub const MAX_TYPE_CHARS: usize = 64;
 
+/// What a socket's reader keeps between frames: its replay gates, its channels, and what its
+/// token grants.
+///
+/// ```
+/// let s = spellwire_server::session::PerSocket::new(vec!["crew:*".to_string()]);
+/// assert_eq!(&s.granted[..], ["crew:*"]);
+/// ```
+pub struct PerSocket {
+    /// One replay gate per stream ([`Replays`]): a `replay` held back is served by the read
+    /// loop when due ([`replay`]).
+    pub replays: Replays,
+    /// The channels the socket reads ([`Channels`]).
+    pub channels: Arc<Channels>,
+    /// The token's `channels` claim, replaced by each good `refresh`.
+    pub granted: Arc<[String]>,
+}
+
+impl PerSocket {
+    /// A new socket's state, for a token granting `granted`.
+    pub fn new(granted: Vec<String>) -> Self {
+        Self { replays: Replays::default(), channels: Arc::default(), granted: granted.into() }
+    }
+}
+
 /// Handles one text frame from an authenticated socket; replies go through `conn`'s queue.
-/// `replays` is the socket's [`ReplayGate`]: a `replay` it holds back is served by the read
-/// loop when due ([`replay`]).
 ///
 /// When the store is unavailable (Redis down), a `send` is neither acked nor nacked: the
 /// socket is closed with 1013, and the client resends the message after reconnecting.
-pub async fn on_text(state: &AppState, user: &str, conn: &ConnHandle, replays: &mut ReplayGate, text: &str) {
+pub async fn on_text(state: &AppState, user: &str, conn: &ConnHandle, me: &mut PerSocket, text: &str) {
     let reply = match parse(text) {
         Err(why) => Some(bad_frame(&why)),
         Ok(ClientFrame::Hello { .. }) => Some(bad_frame("hello is only valid as the first frame")),
         Ok(ClientFrame::Ping { id }) => {
             (!state.hub.pongs_muted(user)).then(|| encode(&ServerFrame::Pong { id }))
         }
-        Ok(ClientFrame::Refresh { token }) => crate::refresh::on_refresh(state, user, conn, &token),
+        Ok(ClientFrame::Refresh { token }) => crate::refresh::on_refresh(state, user, conn, &mut me.granted, &token),
         Ok(ClientFrame::Send(msg)) => on_send(state, user, conn, msg).await,
-        Ok(ClientFrame::Replay { after, channel: None }) => {
-            let interval = state.config.limits.replay_interval_us();
-            if let Some(after) = replays.request(now_us(), after, interval) {
-                replay(state, user, conn, after).await;
-            }
-            None
+        Ok(ClientFrame::Replay { after, channel }) => on_replay(state, user, conn, me, after, channel).await,
+        Ok(ClientFrame::Sub { channel, resume }) => {
+            let asker = Asker { state, user, granted: &me.granted, conn };
+            me.channels.sub(&asker, channel, resume)
         }
-        Ok(ClientFrame::Replay { channel: Some(_), .. } | ClientFrame::Sub { .. } | ClientFrame::Unsub { .. }) => {
-            Some(bad_frame("channels are not served yet"))
+        Ok(ClientFrame::Unsub { channel }) => {
+            me.channels.unsub(state, conn, &channel);
+            me.replays.forget(&channel);
+            None
         }
     };
     if let Some(reply) = reply {
@@ -43,11 +68,28 @@ pub async fn on_text(state: &AppState, user: &str, conn: &ConnHandle, replays: &
     }
 }
 
-/// Queues every retained event after `after` to the socket. On failure (Redis down) the
-/// client's gap timer replaces the socket; nothing to add here.
-pub async fn replay(state: &AppState, user: &str, conn: &ConnHandle, after: u64) {
-    if let Err(e) = state.hub.replay_to(user, after, conn).await {
-        tracing::debug!("replay for {user}: {e}");
+/// A `replay`, of the personal stream or of a channel the socket reads, served now or when
+/// its gate allows; an error frame for a channel the socket does not read.
+async fn on_replay(state: &AppState, user: &str, conn: &ConnHandle, me: &mut PerSocket, after: u64, channel: Option<String>) -> Option<String> {
+    if let Some(ch) = channel.as_deref().filter(|ch| !me.channels.joined(ch)) {
+        return Some(bad_frame(&format!("replay of {ch}, which this socket has not joined")));
+    }
+    let interval = state.config.limits.replay_interval_us();
+    if let Some(after) = me.replays.request(channel.as_deref(), now_us(), after, interval) {
+        replay(state, user, conn, channel.as_deref(), after).await;
+    }
+    None
+}
+
+/// Queues every retained event of the personal stream (or of `channel`) after `after` to the
+/// socket. On failure (Redis down) the client's gap timer replaces the socket; nothing to add.
+pub async fn replay(state: &AppState, user: &str, conn: &ConnHandle, channel: Option<&str>, after: u64) {
+    let done = match channel {
+        None => state.hub.replay_to(user, after, conn).await,
+        Some(channel) => state.hub.replay_channel(channel, after, conn).await,
+    };
+    if let Err(e) = done {
+        tracing::debug!("replay for {user} ({channel:?}): {e}");
     }
 }
 

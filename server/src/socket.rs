@@ -7,12 +7,18 @@
 //! Malformed frames get an `error` frame and the socket stays open: a client bug should be
 //! visible, not turn into a reconnect loop.
 //!
+//! Channels: `sub` and `unsub` go to the socket's [`Channels`]; when the socket ends it leaves
+//! every channel it read.
+//!
 //! Limits ([`crate::limits`]): an upgrade while `--max-waiting-hello` sockets are waiting for
 //! their `hello` is answered 503; a `hello` for a user who has `--max-sockets-per-user` open
 //! sockets is closed with 4409; the reader ([`read`]) closes a socket over its frame rate with
 //! 4429 and spaces out its replays.
 
+mod channels;
 mod read;
+
+pub use channels::{Asker, Channels};
 
 use std::time::Duration;
 
@@ -30,6 +36,7 @@ use crate::auth::{expires_in_ms, unix_now_ms, Claims};
 use crate::conn::{ConnHandle, Ctl, Out, CLOSE_OVERLOADED};
 use crate::limits::seats::{Seat, Waiting};
 use crate::limits::CLOSE_TOO_MANY_SOCKETS;
+use crate::session::PerSocket;
 use crate::AppState;
 
 /// Largest backlog tungstenite may hold when the peer reads slowly.
@@ -76,18 +83,20 @@ pub fn origin_ok(state: &AppState, headers: &HeaderMap) -> bool {
 fn serve(socket: WebSocket, state: AppState, waiting: Waiting) -> impl std::future::Future<Output = ()> + Send {
     let setup = Box::pin(setup(socket, state, waiting));
     async move {
-        let Some((socket, state, seat, conn, rx, ctl)) = setup.await else { return };
+        let Some((socket, state, seat, conn, rx, ctl, granted)) = setup.await else { return };
         let (sink, stream) = socket.split();
+        let mut me = PerSocket::new(granted);
         tokio::select! {
             _ = crate::writer::run(sink, rx, ctl) => {}
-            _ = read::run(stream, &state, seat.user(), &conn) => {}
+            _ = read::run(stream, &state, seat.user(), &conn, &mut me) => {}
         }
+        me.channels.close(&state, conn.id);
         state.hub.detach(seat.user(), conn.id);
     }
 }
 
-/// A welcomed socket: the socket, its user's seat and its queue's ends.
-type Ready = (WebSocket, AppState, Seat, ConnHandle, mpsc::Receiver<Out>, watch::Receiver<Ctl>);
+/// A welcomed socket: the socket, its user's seat, its queue's ends and its token's `channels`.
+type Ready = (WebSocket, AppState, Seat, ConnHandle, mpsc::Receiver<Out>, watch::Receiver<Ctl>, Vec<String>);
 
 /// Hello, a seat among the user's sockets, then attach (which queues `welcome`); None when the
 /// socket was closed instead. The socket stops counting as waiting once its handshake is over
@@ -95,7 +104,7 @@ type Ready = (WebSocket, AppState, Seat, ConnHandle, mpsc::Receiver<Out>, watch:
 async fn setup(mut socket: WebSocket, state: AppState, waiting: Waiting) -> Option<Ready> {
     let hello = Box::pin(handshake(&mut socket, &state)).await;
     drop(waiting);
-    let (Claims { sub: user, exp, .. }, cursor) = hello?;
+    let (Claims { sub: user, exp, channels, .. }, cursor) = hello?;
     let Some(seat) = state.seats.sit(user) else {
         let why = "too many connections for this user";
         return Box::pin(close(&mut socket, CLOSE_TOO_MANY_SOCKETS, why)).await;
@@ -107,7 +116,7 @@ async fn setup(mut socket: WebSocket, state: AppState, waiting: Waiting) -> Opti
         tracing::warn!("attach {}: {e}", seat.user());
         return Box::pin(close(&mut socket, CLOSE_OVERLOADED, "store unavailable; try again")).await;
     }
-    Some((socket, state, seat, conn, rx, ctl))
+    Some((socket, state, seat, conn, rx, ctl, channels))
 }
 
 /// What arrived first on a new socket.

@@ -6,6 +6,11 @@
 //! drops what it already has) and served when the interval has passed. Merging rather than
 //! refusing keeps an honest client's gap repaired without an error to handle. The socket's reader
 //! serves a replay inline, so a second cannot start before the first is queued whole.
+//!
+//! Each stream a socket reads (its personal stream and each channel) has its own gate
+//! ([`Replays`]): a gap in one channel is not held back by a repair of another.
+
+use std::collections::HashMap;
 
 /// One socket's replay requests: when the next may be served, and the one waiting.
 ///
@@ -48,6 +53,63 @@ impl ReplayGate {
         let after = self.pending.take()?;
         self.next_us = now_us.saturating_add(interval_us);
         Some(after)
+    }
+}
+
+/// One socket's replay gates: the personal stream's, and one per channel asked about.
+///
+/// ```
+/// use spellwire_server::limits::replay::Replays;
+/// let mut r = Replays::default();
+/// assert_eq!(r.request(None, 0, 4, 1_000_000), Some(4));
+/// assert_eq!(r.request(Some("crew:a"), 0, 7, 1_000_000), Some(7)); // its own gate
+/// assert_eq!(r.request(Some("crew:a"), 5, 3, 1_000_000), None);
+/// assert_eq!(r.due(), Some(1_000_000));
+/// assert_eq!(r.take_due(1_000_000, 1_000_000), [(Some("crew:a".to_string()), 3)]);
+/// ```
+#[derive(Debug, Default)]
+pub struct Replays {
+    personal: ReplayGate,
+    channels: HashMap<String, ReplayGate>,
+}
+
+impl Replays {
+    /// A replay of `channel` (None: the personal stream) from `after`, asked at `now_us`: the
+    /// `after` to serve now, or None when it waits ([`ReplayGate::request`]).
+    pub fn request(&mut self, channel: Option<&str>, now_us: u64, after: u64, interval_us: u64) -> Option<u64> {
+        self.gate(channel).request(now_us, after, interval_us)
+    }
+
+    /// When the earliest waiting replay may be served, if one is waiting.
+    pub fn due(&self) -> Option<u64> {
+        let channels = self.channels.values().filter_map(ReplayGate::due);
+        self.personal.due().into_iter().chain(channels).min()
+    }
+
+    /// Every waiting replay that may be served at `now_us`, as `(channel, after)`.
+    pub fn take_due(&mut self, now_us: u64, interval_us: u64) -> Vec<(Option<String>, u64)> {
+        let mut due: Vec<(Option<String>, u64)> = Vec::new();
+        if let Some(after) = self.personal.take_due(now_us, interval_us) {
+            due.push((None, after));
+        }
+        for (channel, gate) in &mut self.channels {
+            if let Some(after) = gate.take_due(now_us, interval_us) {
+                due.push((Some(channel.clone()), after));
+            }
+        }
+        due
+    }
+
+    /// Drops `channel`'s gate (the socket left it), with any replay waiting there.
+    pub fn forget(&mut self, channel: &str) {
+        self.channels.remove(channel);
+    }
+
+    fn gate(&mut self, channel: Option<&str>) -> &mut ReplayGate {
+        match channel {
+            None => &mut self.personal,
+            Some(channel) => self.channels.entry(channel.to_owned()).or_default(),
+        }
     }
 }
 

@@ -15,29 +15,28 @@ use spellwire::protocol as p;
 use crate::auth::unix_now_ms;
 use crate::conn::{ConnHandle, Out};
 use crate::limits::rate::FrameBudget;
-use crate::limits::replay::ReplayGate;
 use crate::limits::{instant_at, now_us};
 use crate::refresh::{deadline, Wake};
-use crate::session::{on_text, replay};
+use crate::session::{on_text, replay, PerSocket};
 use crate::AppState;
 
-/// Reads `user`'s socket until it ends.
-pub(super) async fn run<S>(stream: S, state: &AppState, user: &str, conn: &ConnHandle)
+/// Reads `user`'s socket until it ends; `me` is what the socket keeps between frames (its
+/// channels, what its token grants).
+pub(super) async fn run<S>(stream: S, state: &AppState, user: &str, conn: &ConnHandle, me: &mut PerSocket)
 where
     S: Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
     let frames = FrameBudget::default();
-    let replays = ReplayGate::default();
-    Reader { state, user, conn, frames, replays }.read(stream).await;
+    Reader { state, user, conn, frames, me }.read(stream).await;
 }
 
-/// One socket's reader and the limits it keeps: a few integers, no allocation.
+/// One socket's reader: its frame budget (a few integers) and the socket's state.
 struct Reader<'a> {
     state: &'a AppState,
     user: &'a str,
     conn: &'a ConnHandle,
     frames: FrameBudget,
-    replays: ReplayGate,
+    me: &'a mut PerSocket,
 }
 
 /// What may end a wait for the next frame, other than a frame.
@@ -45,7 +44,7 @@ struct Reader<'a> {
 enum Timer {
     /// Idle or token expiry (see [`deadline`]).
     Token(Wake),
-    /// A held-back replay is due ([`ReplayGate::due`]).
+    /// A held-back replay is due ([`crate::limits::replay::Replays::due`]).
     Replay,
 }
 
@@ -77,7 +76,7 @@ impl Reader<'_> {
         let config = &self.state.config;
         let (idle, leeway) = (config.idle_timeout(), config.jwt_leeway_secs);
         let (at, wake) = deadline(Instant::now(), unix_now_ms(), idle, self.conn.token_exp(), leeway);
-        match self.replays.due().map(instant_at) {
+        match self.me.replays.due().map(instant_at) {
             Some(due) if due < at => (due, Timer::Replay),
             _ => (at, Timer::Token(wake)),
         }
@@ -88,8 +87,8 @@ impl Reader<'_> {
         match timer {
             Timer::Replay => {
                 let interval = self.state.config.limits.replay_interval_us();
-                if let Some(after) = self.replays.take_due(now_us(), interval) {
-                    Box::pin(replay(self.state, self.user, self.conn, after)).await;
+                for (channel, after) in self.me.replays.take_due(now_us(), interval) {
+                    Box::pin(replay(self.state, self.user, self.conn, channel.as_deref(), after)).await;
                 }
                 true
             }
@@ -117,7 +116,7 @@ impl Reader<'_> {
     async fn on_message(&mut self, msg: Message) {
         let (state, user, conn) = (self.state, self.user, self.conn);
         match msg {
-            Message::Text(t) => Box::pin(on_text(state, user, conn, &mut self.replays, &t)).await,
+            Message::Text(t) => Box::pin(on_text(state, user, conn, self.me, &t)).await,
             Message::Binary(_) => {
                 let why = "binary frames are not supported; send JSON text frames";
                 conn.push(Out::frame(crate::frames::bad_frame(why)));
