@@ -166,7 +166,7 @@ export async function badPublish(base, apiKey, what) {
   return {
     input: what === 'events' ? 'a `/api/publish` of 1001 events (limit 1000)' : 'a `/api/publish` whose `idempotencyKey` is 257 characters (limit 256)',
     did: `answered ${status} ${answer?.error?.code}: "${answer?.error?.message}"`,
-    lost: `nothing: nothing was stored (the user's log head is ${head})`,
+    lost: head === 0 ? 'nothing: nothing was stored (the user\'s log head is 0)' : `it stored ${head} events`,
     ok: status === 400 && answer?.error?.code === want && head === 0,
   };
 }
@@ -227,7 +227,7 @@ export async function bigBodies(base, apiKey) {
   return {
     input: `a 1.1 MB body to each of ${routes.map((r) => `\`${r}\``).join(', ')}`,
     did: [...new Set(answers)].length === 1 ? `${answers[0]} on all ${routes.length}` : answers.join('; '),
-    lost: `nothing: nothing was stored (the user's log head is ${head})`,
+    lost: head === 0 ? 'nothing: nothing was stored (the user\'s log head is 0)' : `it stored ${head} events`,
     ok: answers.every((a) => a === '413 body_too_large') && head === 0,
   };
 }
