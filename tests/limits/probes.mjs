@@ -1,6 +1,7 @@
 // The abusive inputs the limits run tries, one function each. Every probe returns a row:
 // { input, did, lost, ok }, where `did` and `lost` are what was observed (not what should have
 // happened) and `ok` says whether that is what a server with these limits must do.
+import { createHmac } from 'node:crypto';
 import { Sock, call, connect, notify, sleep, until, upgrade } from './sock.mjs';
 
 const contiguous = (seqs, n) => seqs.length === n && seqs.every((s, i) => s === i + 1);
@@ -229,5 +230,44 @@ export async function bigBodies(base, apiKey) {
     did: [...new Set(answers)].length === 1 ? `${answers[0]} on all ${routes.length}` : answers.join('; '),
     lost: head === 0 ? 'nothing: nothing was stored (the user\'s log head is 0)' : `it stored ${head} events`,
     ok: answers.every((a) => a === '413 body_too_large') && head === 0,
+  };
+}
+
+/** An HS256 connection token signed with `secret`, as a backend would sign it. */
+function sign(secret, claims) {
+  const part = (v) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const body = `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ exp: Math.floor(Date.now() / 1000) + 600, ...claims })}`;
+  return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
+}
+
+/** What a socket whose hello carries `token` got: its close, or its welcome. */
+async function helloWith(base, token) {
+  const s = await Sock.open(base);
+  s.send({ op: 'hello', token });
+  await until(() => s.close || s.of('welcome').length, 'a welcome or a close');
+  s.end();
+  return s.close ? `closed ${s.close.code} "${s.close.reason}"` : 'welcomed';
+}
+
+/**
+ * Over a user-name or channels-claim limit, in a signed token and at `/api/login`: the socket is
+ * refused 4401 and login answers 400; a token within the limit is welcomed.
+ */
+export async function badIdentity(base, secret, what) {
+  const name = what === 'user' ? 'x'.repeat(65) : 'within';
+  const claims = (n) => Array.from({ length: n }, (_, i) => `crew:c${i}`);
+  const over = what === 'user' ? { sub: name } : { sub: name, channels: claims(257) };
+  const within = what === 'user' ? { sub: 'x'.repeat(64) } : { sub: name, channels: claims(256) };
+  const login = what === 'user' ? { user: name } : { user: name, channels: claims(257) };
+  const [refused, fine] = [await helloWith(base, sign(secret, over)), await helloWith(base, sign(secret, within))];
+  const { status, body } = await call(base, 'POST', '/api/login', login);
+  const want = what === 'user' ? 'bad_user' : 'bad_channels';
+  return {
+    input: what === 'user'
+      ? 'a 65-character user name, as a signed token\'s `sub` and at `/api/login` (limit 64)'
+      : 'a `channels` claim of 257 entries, in a signed token and at `/api/login` (limit 256)',
+    did: `the socket: ${refused}; login: ${status} ${body?.error?.code}`,
+    lost: `nothing: a token at the limit was ${fine}`,
+    ok: refused.startsWith('closed 4401') && fine === 'welcomed' && status === 400 && body?.error?.code === want,
   };
 }

@@ -22,9 +22,11 @@ const { values: args } = parseArgs({ options: { report: { type: 'string', defaul
 /** The one limit lowered for the run: 10,000 by default would mean opening 10,001 sockets. */
 const WAITING = 16;
 const API_KEY = 'limits-run-key';
+/** The token key, so the run can sign tokens a login would not hand out. */
+const JWT_SECRET = 'limits-run-jwt-secret-0123456789abcdef';
 const DEADLINE_MS = 50_000;
 
-const server = await startServer({ args: ['--max-waiting-hello', String(WAITING)], env: { SPELLWIRE_API_KEY: API_KEY } });
+const server = await startServer({ args: ['--max-waiting-hello', String(WAITING)], env: { SPELLWIRE_API_KEY: API_KEY, SPELLWIRE_JWT_SECRET: JWT_SECRET } });
 const deadline = setTimeout(async () => {
   console.error(`limits: not done within ${DEADLINE_MS / 1000} s`);
   await server.stop();
@@ -66,7 +68,9 @@ async function tryAll(base) {
   const batch = await attempt('badPublish events', () => probe.badPublish(base, API_KEY, 'events'));
   const key = await attempt('badPublish key', () => probe.badPublish(base, API_KEY, 'key'));
   const retained = await attempt('pastRetention', () => probe.pastRetention(base, API_KEY));
-  return [flood, await paced, replay, sockets, waiting, await silent, type, id, topic, big, bodies, batch, key, retained];
+  const user = await attempt('badIdentity user', () => probe.badIdentity(base, JWT_SECRET, 'user'));
+  const claim = await attempt('badIdentity claim', () => probe.badIdentity(base, JWT_SECRET, 'claim'));
+  return [flood, await paced, replay, sockets, waiting, await silent, type, id, topic, user, claim, big, bodies, batch, key, retained];
 }
 
 /** A probe's row, or a failed row saying why the probe itself could not finish. */
