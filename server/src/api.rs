@@ -13,10 +13,12 @@ use axum::Json;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use spellwire::protocol::check_channel;
 
 use crate::auth::{expires_in_ms, unix_now, unix_now_ms, valid_user};
 use crate::session::MAX_TYPE_CHARS;
 use crate::store::StoreError;
+use crate::stream::Stream;
 use crate::AppState;
 
 /// An API error: HTTP status plus a machine code and a human message.
@@ -128,10 +130,13 @@ pub async fn login(State(s): State<AppState>, ApiJson(b): ApiJson<Login>) -> Res
     Ok(Json(json!({ "token": token, "expiresInMs": expires_in_ms(exp, unix_now_ms()) })))
 }
 
-/// Body of `POST /api/notify`.
+/// Body of `POST /api/notify`: `user` or `channel`, not both.
 #[derive(Deserialize)]
 pub struct Notify {
-    user: String,
+    #[serde(default)]
+    user: Option<String>,
+    #[serde(default)]
+    channel: Option<String>,
     #[serde(rename = "type")]
     kind: String,
     #[serde(default)]
@@ -140,13 +145,25 @@ pub struct Notify {
     data: Value,
 }
 
-/// `POST /api/notify {user, type, topic?, data?}` → `{seq, delivered}`; 503 when Redis is down.
-/// The topic is held to `--max-topic-chars`, as in a socket's `send`.
+/// `POST /api/notify {user | channel, type, topic?, data?}` → `{seq, delivered}`; 503 when
+/// Redis is down. The topic is held to `--max-topic-chars`, as in a socket's `send`; a bad
+/// channel name is a 422 `bad_channel` naming the rule.
 ///
 /// `delivered` counts this node's sockets that took the event (memory store), or, with
-/// Redis, the nodes subscribed to the event channel (only they know their sockets).
+/// Redis, the nodes subscribed to the stream's events (only they know their sockets).
 pub async fn notify(State(s): State<AppState>, ApiJson(b): ApiJson<Notify>) -> Result<Json<Value>, ApiError> {
-    check_user(&b.user)?;
+    let stream = match (b.user, b.channel) {
+        (Some(user), None) => {
+            check_user(&user)?;
+            Stream::User(user)
+        }
+        (None, Some(channel)) => {
+            check_channel(&channel).map_err(|why| ApiError { status: StatusCode::UNPROCESSABLE_ENTITY, code: "bad_channel", message: why.into() })?;
+            Stream::Channel(channel)
+        }
+        (Some(_), Some(_)) => return Err(ApiError::bad("bad_request", "give user or channel, not both")),
+        (None, None) => return Err(ApiError::bad("bad_user", "user (or channel) is required")),
+    };
     let chars = b.kind.chars().count();
     if chars == 0 || chars > MAX_TYPE_CHARS {
         return Err(ApiError::bad("bad_type", "type must be 1 to 64 characters"));
@@ -155,7 +172,7 @@ pub async fn notify(State(s): State<AppState>, ApiJson(b): ApiJson<Notify>) -> R
     if b.topic.as_deref().is_some_and(|t| t.chars().count() > limit) {
         return Err(ApiError::bad("bad_topic", format!("topic must be at most {limit} characters")));
     }
-    let (seq, delivered) = s.hub.publish(&b.user, b.kind, b.topic, b.data).await?;
+    let (seq, delivered) = s.hub.publish_to(&stream, b.kind, b.topic, b.data).await?;
     Ok(Json(json!({ "seq": seq, "delivered": delivered })))
 }
 

@@ -1,4 +1,5 @@
-//! `POST /api/publish`: how the application backend puts events into users' streams.
+//! `POST /api/publish`: how the application backend puts events into users' streams and
+//! channels.
 //!
 //! The backend authenticates with `Authorization: Bearer <api key>`; nothing else counts (a key
 //! in the URL would end up in access logs). A server without an API key answers 503: there is
@@ -9,6 +10,8 @@
 //!                     "idempotencyKey":"cast:7:step:2"}          → 200 {"seq":12}
 //! POST /api/publish  {"users":["ann","bob"],"type":"t"}          → 200 {"seqs":{"ann":13,"bob":4}}
 //! POST /api/publish  {"events":[{"user":"ann","type":"a"},...]}  → 200 {"results":[{"seq":14},...]}
+//! POST /api/publish  {"channel":"crew:a","type":"t"}             → 200 {"seq":3}
+//! POST /api/publish  {"channels":["crew:a","room:1"],"type":"t"} → 200 {"seqs":{"crew:a":4,"room:1":1}}
 //! ```
 //!
 //! A request is stored whole or not at all: every event is checked first (400), idempotency
@@ -124,6 +127,6 @@ fn one(item: &Item, seqs: &[u64]) -> Value {
     if !item.many {
         return json!({ "seq": seqs.first() });
     }
-    let map: Map<String, Value> = item.users.iter().cloned().zip(seqs.iter().map(|s| json!(s))).collect();
+    let map: Map<String, Value> = item.names().iter().cloned().zip(seqs.iter().map(|s| json!(s))).collect();
     json!({ "seqs": map })
 }

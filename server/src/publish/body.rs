@@ -1,5 +1,6 @@
-//! The body of `POST /api/publish`, read strictly: one event, one event for several users, or a
-//! batch of either. Everything is checked before anything is stored, so a 400 never leaves half
+//! The body of `POST /api/publish`, read strictly: one event, one event for several users or
+//! channels, or a batch of these. Each event names its targets one way: `user`, `users`,
+//! `channel` or `channels`. Everything is checked before anything is stored, so a 400 never leaves half
 //! a batch behind.
 //!
 //! Unknown fields are refused (unlike the socket protocol, which ignores them): a misspelt
@@ -7,10 +8,12 @@
 
 use std::collections::HashSet;
 
+use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+use spellwire::protocol::check_channel;
 
 use crate::api::{check_user, ApiError};
 use crate::session::MAX_TYPE_CHARS;
@@ -28,7 +31,8 @@ pub struct Item {
     pub users: Vec<String>,
     /// Which channels' logs get the event instead, in the request's order, distinct.
     pub channels: Vec<String>,
-    /// Whether the request said `users` (answered `{seqs}`) rather than `user` (`{seq}`).
+    /// Whether the request said `users` or `channels` (answered `{seqs}`) rather than `user`
+    /// or `channel` (`{seq}`).
     pub many: bool,
     /// The event's `type`.
     pub kind: String,
@@ -49,6 +53,7 @@ impl Item {
     /// assert_eq!(req.items[0].streams(), [Stream::User("ann".into()), Stream::User("bob".into())]);
     /// ```
     pub fn streams(&self) -> Vec<Stream> {
+        // One of the two is empty ([`parse`] refuses an event with both kinds of target).
         let users = self.users.iter().map(|u| Stream::User(u.clone()));
         users.chain(self.channels.iter().map(|c| Stream::Channel(c.clone()))).collect()
     }
@@ -65,7 +70,10 @@ impl Item {
     /// assert_ne!(a.fingerprint(), b.fingerprint());
     /// ```
     pub fn fingerprint(&self) -> String {
-        let canonical = json!([self.users, self.many, self.kind, self.topic, self.data]);
+        let canonical = match self.channels.is_empty() {
+            true => json!([self.users, self.many, self.kind, self.topic, self.data]),
+            false => json!([self.users, self.channels, self.many, self.kind, self.topic, self.data]),
+        };
         let digest = Sha256::digest(canonical.to_string().as_bytes());
         digest[..16].iter().map(|b| format!("{b:02x}")).collect()
     }
@@ -80,11 +88,29 @@ pub struct Request {
     pub batch: bool,
 }
 
+impl Item {
+    /// The names of the event's targets (users or channels), as the answer's `seqs` keys.
+    ///
+    /// ```
+    /// let req = spellwire_server::publish::body::parse(br#"{"channels":["crew:a","crew:b"],"type":"t"}"#).unwrap();
+    /// assert_eq!(req.items[0].names(), ["crew:a", "crew:b"]);
+    /// ```
+    pub fn names(&self) -> &[String] {
+        if self.channels.is_empty() {
+            &self.users
+        } else {
+            &self.channels
+        }
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct EventIn {
     user: Option<String>,
     users: Option<Vec<String>>,
+    channel: Option<String>,
+    channels: Option<Vec<String>>,
     #[serde(rename = "type")]
     kind: String,
     topic: Option<String>,
@@ -139,14 +165,15 @@ fn at(i: usize, mut err: ApiError) -> ApiError {
     err
 }
 
+/// The targets of one event: users or channels, and whether a list was given.
+struct Targets {
+    users: Vec<String>,
+    channels: Vec<String>,
+    many: bool,
+}
+
 fn item(e: EventIn) -> Result<Item, ApiError> {
-    let (users, many) = match (e.user, e.users) {
-        (Some(user), None) => (vec![user], false),
-        (None, Some(users)) => (users, true),
-        (Some(_), Some(_)) => return Err(ApiError::bad("bad_request", "give user or users, not both")),
-        (None, None) => return Err(ApiError::bad("bad_user", "user (or users) is required")),
-    };
-    check_users(&users)?;
+    let Targets { users, channels, many } = targets(e.user, e.users, e.channel, e.channels)?;
     let chars = e.kind.chars().count();
     if chars == 0 || chars > MAX_TYPE_CHARS {
         return Err(ApiError::bad("bad_type", format!("type must be 1 to {MAX_TYPE_CHARS} characters")));
@@ -158,7 +185,25 @@ fn item(e: EventIn) -> Result<Item, ApiError> {
             return Err(ApiError::bad("bad_idempotency_key", why));
         }
     }
-    Ok(Item { users, channels: Vec::new(), many, kind: e.kind, topic: e.topic, data: e.data, key: e.idempotency_key })
+    Ok(Item { users, channels, many, kind: e.kind, topic: e.topic, data: e.data, key: e.idempotency_key })
+}
+
+/// Exactly one of `user`, `users`, `channel`, `channels`, each name checked.
+fn targets(user: Option<String>, users: Option<Vec<String>>, channel: Option<String>, channels: Option<Vec<String>>) -> Result<Targets, ApiError> {
+    let given = [user.is_some(), users.is_some(), channel.is_some(), channels.is_some()];
+    if given.iter().filter(|g| **g).count() > 1 {
+        let why = "give exactly one of user, users, channel and channels (an event goes to users or to channels, not both)";
+        return Err(ApiError::bad("bad_request", why));
+    }
+    let to_users = |users: Vec<String>, many| check_users(&users).map(|()| Targets { users, channels: Vec::new(), many });
+    let to_channels = |channels: Vec<String>, many| check_channels(&channels).map(|()| Targets { users: Vec::new(), channels, many });
+    match (user, users, channel, channels) {
+        (Some(user), ..) => to_users(vec![user], false),
+        (_, Some(users), ..) => to_users(users, true),
+        (_, _, Some(channel), _) => to_channels(vec![channel], false),
+        (_, _, _, Some(channels)) => to_channels(channels, true),
+        _ => Err(ApiError::bad("bad_user", "user (or users, channel, channels) is required")),
+    }
 }
 
 fn check_users(users: &[String]) -> Result<(), ApiError> {
@@ -173,11 +218,32 @@ fn check_users(users: &[String]) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Channel names by the protocol's rule ([`check_channel`]): a bad one is a 422
+/// `bad_channel` naming the rule it breaks.
+fn check_channels(channels: &[String]) -> Result<(), ApiError> {
+    if channels.is_empty() {
+        return Err(ApiError::bad("bad_channel", "channels must not be empty"));
+    }
+    for channel in channels {
+        check_channel(channel).map_err(|why| bad_channel(format!("{channel:?}: {why}")))?;
+    }
+    let distinct: HashSet<&String> = channels.iter().collect();
+    if distinct.len() != channels.len() {
+        return Err(ApiError::bad("bad_channel", "channels must be distinct"));
+    }
+    Ok(())
+}
+
+/// A 422 `bad_channel`.
+fn bad_channel(message: String) -> ApiError {
+    ApiError { status: StatusCode::UNPROCESSABLE_ENTITY, code: "bad_channel", message }
+}
+
 /// Limits across the whole request: its size, and one use per idempotency key.
 fn check_request(items: &[Item]) -> Result<(), ApiError> {
-    let appends: usize = items.iter().map(|i| i.users.len()).sum();
+    let appends: usize = items.iter().map(|i| i.names().len()).sum();
     if appends > MAX_APPENDS {
-        let why = format!("{appends} events (one per user per event); the limit is {MAX_APPENDS}");
+        let why = format!("{appends} events (one per user or channel per event); the limit is {MAX_APPENDS}");
         return Err(ApiError::bad("too_many_events", why));
     }
     let mut keys = HashSet::new();
@@ -218,10 +284,33 @@ mod tests {
             (r#"{"events":[]}"#, "bad_request"),
             (r#"{"events":[{"user":"ann","type":"t"}],"user":"ann"}"#, "bad_request"),
             (r#"{"events":[{"user":"ann","type":"t","idempotencyKey":"k"},{"user":"bob","type":"t","idempotencyKey":"k"}]}"#, "bad_idempotency_key"),
+            (r#"{"channel":"crew:a","type":"t"}"#, "ok"),
+            (r#"{"channels":["crew:a","room:1"],"type":"t","idempotencyKey":"k"}"#, "ok"),
+            (r#"{"events":[{"channel":"crew:a","type":"t"},{"user":"ann","type":"t"}]}"#, "ok"),
+            (r#"{"channel":"crew:a","user":"ann","type":"t"}"#, "bad_request"),
+            (r#"{"channels":["crew:a"],"users":["ann"],"type":"t"}"#, "bad_request"),
+            (r#"{"channel":"crew:a","channels":["crew:b"],"type":"t"}"#, "bad_request"),
+            (r#"{"channel":"crew","type":"t"}"#, "bad_channel"),
+            (r#"{"channels":["crew:a","crew:a"],"type":"t"}"#, "bad_channel"),
+            (r#"{"channels":[],"type":"t"}"#, "bad_channel"),
         ];
         for (body, want) in cases {
             assert_eq!(code(body), want, "{body}");
         }
+    }
+
+    #[test]
+    fn a_bad_channel_is_a_422_naming_the_rule() {
+        let e = parse(br#"{"events":[{"user":"ann","type":"t"},{"channel":"crew:a b","type":"t"}]}"#).unwrap_err();
+        assert_eq!((e.status.as_u16(), e.code), (422, "bad_channel"));
+        assert!(e.message.starts_with("events[1]: \"crew:a b\": a channel name"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_user_and_a_channel_of_the_same_name_are_different_events() {
+        let user = parse(br#"{"user":"crew:a","type":"t"}"#).unwrap().items.remove(0);
+        let channel = parse(br#"{"channel":"crew:a","type":"t"}"#).unwrap().items.remove(0);
+        assert_ne!(user.fingerprint(), channel.fingerprint());
     }
 
     #[test]
