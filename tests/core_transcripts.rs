@@ -540,7 +540,9 @@ fn channels_joined_before_the_welcome_are_subscribed_after_it_with_their_cursors
         at(3.0, subscribed(1, "crew:a", "c7", 3, true), &[]),
         at(4.0, chan_event(1, "crew:a", 4), &["deliver crew:a 4"]),
         at(5.0, join("crew:c"), &["sub crew:c"]), // joined while open: at once
-        Step::Check("crew:a's cursor moved", |c| c.channel_cursors().contains(&channel_cursor("crew:a", "c7", 4))),
+        Step::Check("crew:a's cursor moved", |c| {
+            c.channel_cursors().any(|(n, cursor)| (n.to_owned(), cursor) == channel_cursor("crew:a", "c7", 4))
+        }),
     ];
     run("sub after welcome", &mut c, steps);
 }
@@ -673,7 +675,7 @@ fn events_of_channels_not_joined_are_dropped_and_bad_names_refused_at_once() {
         at(4.0, chan_event(1, "crew:a", 1), &[]), // not subscribed yet
         at(5.0, join("alpha"), &["error BadArgument"]),
         Step::Check("two strays, one delivery", |c| c.stats().0.stray == 2 && c.stats().0.delivered == 1),
-        Step::Check("no cursor for a bad name", |c| c.channel_cursors().is_empty()),
+        Step::Check("no cursor for a bad name", |c| c.channel_cursors().count() == 0),
     ];
     run("strays", &mut connected(), steps);
 }

@@ -74,6 +74,15 @@ impl ChannelState {
     }
 }
 
+/// The earlier of two optional times (a plain match: iterator adapters cost the wasm more).
+fn earlier(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, None) => x,
+        (None, y) => y,
+    }
+}
+
 /// The channels by name, in the order they were first joined (a Vec: a page joins a handful,
 /// and a map type would cost the wasm more than the searches do).
 #[derive(Debug, Default)]
@@ -97,8 +106,7 @@ impl Channels {
 
     /// The earliest gap-repair or retry deadline.
     pub(super) fn next_deadline(&self) -> Option<f64> {
-        let times = self.0.iter().flat_map(|(_, c)| [c.gap_deadline, c.retry_at]).flatten();
-        times.reduce(f64::min)
+        self.0.iter().fold(None, |t, (_, c)| earlier(earlier(t, c.gap_deadline), c.retry_at))
     }
 
     /// Keeps at most [`MAX_IDLE_CURSORS`] channels without listeners, dropping the oldest.
@@ -120,26 +128,38 @@ impl<P> Core<P> {
     /// use spellwire::protocol::Cursor;
     /// let core: Core<()> = Core::new(spellwire::options::Options::new("ws://h/ws"), None, 1)
     ///     .with_channel_cursors(vec![("crew:a".into(), Cursor { epoch: "e".into(), seq: 4 })]);
-    /// assert_eq!(core.channel_cursors()[0].1.seq, 4);
+    /// assert_eq!(core.channel_cursors().next().unwrap().1.seq, 4);
     /// ```
     pub fn with_channel_cursors(mut self, cursors: Vec<(String, Cursor)>) -> Self {
         for (name, cursor) in cursors {
-            self.channels.entry(name).seq = SeqTracker::from_cursor(Some(cursor));
+            self.restore_channel_cursor(name, cursor);
         }
-        self.channels.trim_idle();
         self
     }
 
-    /// Every channel's cursor, to persist; [`Core::channels_version`] says when it changed.
+    /// [`Core::with_channel_cursors`] for one channel, in place (the browser shell restores
+    /// them one by one as it reads them).
+    ///
+    /// ```
+    /// let mut core: spellwire::core::Core<()> =
+    ///     spellwire::core::Core::new(spellwire::options::Options::new("ws://h/ws"), None, 1);
+    /// core.restore_channel_cursor("crew:a".into(), spellwire::protocol::Cursor { epoch: "e".into(), seq: 4 });
+    /// assert_eq!(core.channel_cursors().count(), 1);
+    /// ```
+    pub fn restore_channel_cursor(&mut self, name: String, cursor: Cursor) {
+        self.channels.entry(name).seq = SeqTracker::from_cursor(Some(cursor));
+        self.channels.trim_idle();
+    }
+
+    /// Every channel's cursor, to persist; [`Core::channels_version`] says when they changed.
     ///
     /// ```
     /// let core: spellwire::core::Core<()> =
     ///     spellwire::core::Core::new(spellwire::options::Options::new("ws://h/ws"), None, 1);
-    /// assert!(core.channel_cursors().is_empty());
+    /// assert_eq!(core.channel_cursors().count(), 0);
     /// ```
-    pub fn channel_cursors(&self) -> Vec<(String, Cursor)> {
-        let with_cursor = self.channels.0.iter().filter_map(|(n, c)| Some((n.clone(), c.seq.cursor()?)));
-        with_cursor.collect()
+    pub fn channel_cursors(&self) -> impl Iterator<Item = (&str, Cursor)> + '_ {
+        self.channels.0.iter().filter_map(|(n, c)| Some((n.as_str(), c.seq.cursor()?)))
     }
 
     /// A number that changes whenever a channel cursor does (cheap to compare per event).

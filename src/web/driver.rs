@@ -74,12 +74,12 @@ pub(crate) fn create(opts: Options, token: TokenSource) -> Result<Shared, Error>
     opts.validate().map_err(|m| Error::new(ErrorCode::BadOptions, m))?;
     let cursor_key = opts.persist_cursor.then(|| storage::keys(&opts.url.list()[0]));
     let cursor = cursor_key.as_ref().and_then(|(k, _)| storage::load(k));
-    let channels = cursor_key.as_ref().map(|(_, k)| storage::load_channels(k)).unwrap_or_default();
+
     let seed = (js_sys::Math::random() * 9.0e15) as u64;
     let auto_connect = opts.auto_connect;
     let refreshable = matches!(token, TokenSource::Dynamic(_));
     let shared = Rc::new(RefCell::new(Inner {
-        core: Core::new(opts, cursor.clone(), seed).with_refreshable_token(refreshable).with_channel_cursors(channels),
+        core: Core::new(opts, cursor.clone(), seed).with_refreshable_token(refreshable),
         registry: Registry::default(),
         socket: None,
         timer: None,
@@ -95,6 +95,10 @@ pub(crate) fn create(opts: Options, token: TokenSource) -> Result<Shared, Error>
         cursor_timer: None,
         keep_alive: None,
     }));
+    let channels_key = shared.borrow().cursor_key.as_ref().map(|(_, key)| key.clone());
+    if let Some(key) = channels_key {
+        storage::load_channels(&key, |name, cursor| shared.borrow_mut().core.restore_channel_cursor(name, cursor));
+    }
     let weak = Rc::downgrade(&shared);
     let hint = Rc::new(move |input| with(&weak, |s| feed(s, vec![input])));
     let weak = Rc::downgrade(&shared);
@@ -161,20 +165,8 @@ fn carry_out(shared: &Shared, output: Output<JsValue>) {
             Err(e) => emit(shared, "error", &convert::error(&Error::new(ErrorCode::BadArgument, e))),
         },
         Output::SendText(text) => send_text(shared, &text),
-        Output::Deliver(event) => {
-            let mut listeners = std::mem::take(&mut shared.borrow_mut().listeners_buf);
-            shared.borrow().registry.for_event(&event, &mut listeners);
-            call_all(shared, "event", &listeners, &event);
-            listeners.clear(); // drops the clones now: a removed listener is freed at once
-            shared.borrow_mut().listeners_buf = listeners;
-        }
-        Output::DeliverChannel { channel, payload } => {
-            let mut listeners = std::mem::take(&mut shared.borrow_mut().listeners_buf);
-            shared.borrow().registry.for_channel(&channel, &mut listeners);
-            call_all(shared, "channel", &listeners, &payload);
-            listeners.clear();
-            shared.borrow_mut().listeners_buf = listeners;
-        }
+        Output::Deliver(event) => deliver(shared, None, &event),
+        Output::DeliverChannel { channel, payload } => deliver(shared, Some(&channel), &payload),
         Output::Reset => emit(shared, "reset", &convert::object(&[("reason", "history_gone".into())])),
         Output::ChannelReset(channel) => {
             let fields = [("reason", "history_gone".into()), ("channel", channel.as_str().into())];
@@ -189,6 +181,18 @@ fn carry_out(shared: &Shared, output: Output<JsValue>) {
         Output::Error(error) => emit(shared, "error", &convert::error(&error)),
         Output::State(info) => emit(shared, "state", &convert::state(&info)),
     }
+}
+
+/// Hands an event to its listeners: the personal stream's (by type, `*`, topic) or a channel's.
+fn deliver(shared: &Shared, channel: Option<&str>, event: &JsValue) {
+    let mut listeners = std::mem::take(&mut shared.borrow_mut().listeners_buf);
+    match channel {
+        None => shared.borrow().registry.for_event(event, &mut listeners),
+        Some(name) => shared.borrow().registry.for_channel(name, &mut listeners),
+    }
+    call_all(shared, if channel.is_some() { "channel" } else { "event" }, &listeners, event);
+    listeners.clear(); // drops the clones now: a removed listener is freed at once
+    shared.borrow_mut().listeners_buf = listeners;
 }
 
 /// A `refused` channel: `{ channel, code, message }` to its error listeners, and a
@@ -316,7 +320,7 @@ impl Inner {
         let Some((key, channels_key)) = self.cursor_key.as_ref() else { return };
         let version = self.core.channels_version();
         if self.saved_channels != version {
-            storage::save_channels(channels_key, &self.core.channel_cursors());
+            storage::save_channels(channels_key, self.core.channel_cursors());
             self.saved_channels = version;
         }
         let Some(cursor) = self.core.cursor() else { return };

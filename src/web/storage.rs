@@ -5,7 +5,7 @@
 //! sessionStorage is per tab: two tabs never share (and never fight over) one cursor.
 
 use crate::protocol::{keys, Cursor};
-use js_sys::{Array, Object, JSON};
+use js_sys::{Object, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 
 fn session() -> Option<web_sys::Storage> {
@@ -33,15 +33,15 @@ pub(crate) fn load(key: &str) -> Option<Cursor> {
     cursor_of(&load_json(key)?)
 }
 
-/// The saved channel cursors (unreadable entries are skipped).
-pub(crate) fn load_channels(key: &str) -> Vec<(String, Cursor)> {
-    let Some(saved) = load_json(key).filter(JsValue::is_object) else { return Vec::new() };
-    let entries = Object::entries(saved.unchecked_ref());
-    let entry = |pair: JsValue| {
-        let pair: Array = pair.unchecked_into();
-        Some((pair.get(0).as_string()?, cursor_of(&pair.get(1))?))
-    };
-    entries.iter().filter_map(entry).collect()
+/// Hands each saved channel cursor to `restore` (unreadable entries are skipped).
+pub(crate) fn load_channels(key: &str, mut restore: impl FnMut(String, Cursor)) {
+    let Some(saved) = load_json(key).filter(JsValue::is_object) else { return };
+    for name in Object::keys(saved.unchecked_ref::<Object>()).iter() {
+        let cursor = Reflect::get(&saved, &name).ok().and_then(|c| cursor_of(&c));
+        if let (Some(name), Some(cursor)) = (name.as_string(), cursor) {
+            restore(name, cursor);
+        }
+    }
 }
 
 fn save_json(key: &str, value: &JsValue) {
@@ -56,7 +56,10 @@ pub(crate) fn save(key: &str, cursor: &Cursor) {
 }
 
 /// Saves the channel cursors, like [`save`].
-pub(crate) fn save_channels(key: &str, cursors: &[(String, Cursor)]) {
-    let fields: Vec<(&str, JsValue)> = cursors.iter().map(|(n, c)| (n.as_str(), super::encode::cursor(c))).collect();
-    save_json(key, &super::convert::object(&fields));
+pub(crate) fn save_channels<'a>(key: &str, cursors: impl Iterator<Item = (&'a str, Cursor)>) {
+    let saved = Object::new();
+    for (name, cursor) in cursors {
+        let _ = Reflect::set(&saved, &name.into(), &super::encode::cursor(&cursor));
+    }
+    save_json(key, &saved);
 }
