@@ -1,38 +1,13 @@
 //! The sockets of one stream (a user's personal stream or a channel) on this node, each with
 //! the last seq it was given.
 //!
-//! # No gap, no overlap, across nodes
-//!
-//! With Redis, events reach a node over pub/sub, and a new socket's replay comes from a
-//! snapshot script. Both are ordered by Redis, which runs one script at a time; appending and
-//! publishing (on the stream's own pub/sub channel) are one script, so a node subscribed to a
-//! stream receives its events in seq order. A node is subscribed only to the streams its
-//! sockets read ([`crate::subscriber::Subscriptions`]). A new socket on a stream:
-//!
-//! 1. is registered here as *pending*: live events that arrive from now on are queued, in
-//!    order;
-//! 2. makes sure the node is subscribed to the stream's channel and waits until Redis confirmed
-//!    `SUBSCRIBE` (at once when it already was; [`crate::subscriber::Subscriptions::need`]).
-//!    A sweep drops a channel only if no socket is registered on the stream at that moment, and
-//!    a later `need` subscribes again, so the subscription outlives step 3;
-//! 3. gets the snapshot (window, resume point, replay up to `head`). The confirmation came
-//!    before the snapshot request was sent, so Redis ran `SUBSCRIBE` before the snapshot, and
-//!    every event with seq > `head` was published after both: it reaches this node, in order,
-//!    and is queued (step 1) or offered live;
-//! 4. goes live: `welcome` (or `subscribed`), the replay, then the queued events with
-//!    seq > `head` (those `<= head` were already in the replay), and from then on each event
-//!    with `seq == last + 1`.
-//!
-//! So a socket sees `after+1 ..= head` from the replay and `head+1 ..` live: no gap, no overlap.
-//! If the subscription breaks (Redis restart, network), events may be missed: an event with
-//! `seq > last + 1` is never forwarded; it marks a gap, and the hub re-reads the stream from
-//! the lowest `last` ([`Live::offer`] is idempotent, so reading too much is harmless). A
-//! socket that joined while the connection was down (step 2 returns at once then) is covered
-//! the same way: the hub saw the subscription unsteady and resyncs it. After a reconnection the
-//! node first subscribes again to every stream wanted, confirmed, and only then re-reads every
-//! stream with sockets here, so an event is either in that read or arrives after it. The memory
-//! store needs none of this: it appends and offers under one lock, so its sockets never see a
-//! gap.
+//! This is where the no-gap, no-overlap rule is applied to each socket: a *pending* socket
+//! queues live events until its replay is known ([`Live::go_live`] then sends those after the
+//! replay's `head`), a live one takes only `seq == last + 1`, and anything further ahead is a
+//! gap, reported and never forwarded, which the hub repairs by re-reading the log
+//! ([`Live::offer`] is idempotent, so reading too much is harmless). Why that is enough, for
+//! the memory store and across Redis nodes (including which pub/sub subscription must be
+//! confirmed before which snapshot), is argued once, in [`crate::hub::backend`].
 
 use std::sync::Arc;
 use std::time::Instant;

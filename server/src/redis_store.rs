@@ -30,7 +30,8 @@
 //! `--ids-ttl-secs` after the last message applied; `idem` keys after `--idempotency-secs`.
 //!
 //! Appending and publishing happen in one Lua script: Redis runs scripts one at a time, so
-//! publication order is seq order, which is what [`crate::fanout`] relies on.
+//! publication order is seq order, which the no-gap argument of [`crate::hub::backend`]
+//! relies on.
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -20,23 +20,32 @@
 //!
 //! **Redis.** Events reach a node over pub/sub, and a join's replay comes from a snapshot
 //! script. Both are ordered by Redis, which runs one script at a time; appending and publishing
-//! are one script, so every node receives a stream's events in seq order. A joining socket:
+//! (on the stream's own pub/sub channel) are one script, so a node subscribed to a stream
+//! receives its events in seq order. A node is subscribed only to the streams its sockets read
+//! ([`crate::subscriber::Subscriptions`]). A joining socket:
 //!
-//! 1. is registered as *pending* before the snapshot is requested: live events that arrive
-//!    meanwhile are queued, in order;
-//! 2. gets the snapshot (window, resume point, replay up to `head`). The node's subscription
-//!    was confirmed before the snapshot request was sent, so Redis ran `SUBSCRIBE` before the
-//!    snapshot, and every event with seq > `head` was published after both: it reaches this
-//!    node, in order, either queued in step 1 or later;
-//! 3. goes live: first frame, the replay, then the queued events with seq > `head` (those
+//! 1. is registered as *pending*: live events that arrive from now on are queued, in order;
+//! 2. makes sure the node is subscribed to the stream's channel, and waits until Redis
+//!    confirmed `SUBSCRIBE` (at once when it already was; `Subscriptions::need`). A sweep drops
+//!    a channel only when no socket, pending ones included, is registered on the stream at that
+//!    moment, and a later `need` subscribes again, so the subscription outlasts step 3;
+//! 3. gets the snapshot (window, resume point, replay up to `head`). The confirmation came
+//!    before the snapshot request was sent, so Redis ran `SUBSCRIBE` before the snapshot, and
+//!    every event with seq > `head` was published after both: it reaches this node, in order,
+//!    queued in step 1 or later;
+//! 4. goes live: first frame, the replay, then the queued events with seq > `head` (those
 //!    `<= head` were in the replay), and from then on each event with `seq == last + 1`
 //!    ([`crate::fanout::Live::offer`]).
 //!
 //! If the subscription breaks (Redis restart, network), events may be missed: an event with
 //! `seq > last + 1` is never forwarded; it marks a gap, and the hub re-reads the log from the
 //! lowest `last` ([`super::Hub::deliver_to`], `resync`; offering is idempotent, so reading too
-//! much is harmless). After a resubscription the hub does the same for every stream with
-//! sockets here, and a sweep that finds a log expired under its sockets closes them (1013).
+//! much is harmless). A socket that joined while the connection was down (step 2 returns at
+//! once then) finds the subscription unsteady after its snapshot and is resynced the same way.
+//! After a reconnection the node first subscribes again to every stream wanted, confirmed, and
+//! only then ([`super::Hub::fanout_up`]) re-reads every stream with sockets here, so each event
+//! is in that read or arrives after it; a sweep that finds a log expired under its sockets
+//! closes them (1013).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -3,7 +3,7 @@
 //! A socket joining a stream calls [`Subscriptions::need`] before the stream's snapshot is
 //! read; it returns once Redis confirmed `SUBSCRIBE` for the stream's channel (or at once when
 //! the pub/sub connection is down: then the hub's resync after the reconnection covers the
-//! socket, see [`crate::fanout`]). Channels are dropped only by [`Subscriptions::retain`], which
+//! socket, see [`crate::hub::backend`]). Channels are dropped only by [`Subscriptions::retain`], which
 //! the sweep calls with the streams that still have sockets here. On a new connection
 //! [`Subscriptions::install`] subscribes again to every stream wanted.
 //!
