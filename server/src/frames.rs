@@ -7,8 +7,8 @@
 use serde_json::Value;
 use spellwire::protocol::{ClientFrame, ServerFrame};
 
-/// The ops a client may send.
-const OPS: [&str; 5] = ["hello", "ping", "send", "replay", "refresh"];
+/// The ops a client may send (a test checks every [`ClientFrame`] variant is here).
+const OPS: [&str; 7] = ["hello", "ping", "send", "replay", "sub", "unsub", "refresh"];
 
 /// Serializes a server frame (infallible for `Value` payloads).
 ///
@@ -38,7 +38,7 @@ pub fn bad_frame(message: &str) -> String {
 /// ```
 /// use spellwire_server::frames::parse;
 /// assert!(parse(r#"{"op":"ping","id":1}"#).is_ok());
-/// assert_eq!(parse(r#"{"op":"nope"}"#).unwrap_err(), r#"unknown op "nope" (expected one of hello, ping, send, replay, refresh)"#);
+/// assert_eq!(parse(r#"{"op":"nope"}"#).unwrap_err(), r#"unknown op "nope" (expected one of hello, ping, send, replay, sub, unsub, refresh)"#);
 /// ```
 pub fn parse(text: &str) -> Result<ClientFrame<Value>, String> {
     let mut value: Value =
@@ -69,13 +69,37 @@ mod tests {
             ("[1]", "frame must be a JSON object"),
             (r#"{"id":1}"#, "frame has no \"op\" field"),
             (r#"{"op":3}"#, "\"op\" must be a string"),
-            (r#"{"op":"sub"}"#, "unknown op \"sub\""),
+            (r#"{"op":"subscribe"}"#, "unknown op \"subscribe\""),
+            (r#"{"op":"sub"}"#, "bad sub frame: missing field `channel`"),
             (r#"{"op":"ping"}"#, "bad ping frame: missing field `id`"),
             (r#"{"op":"send","id":"a"}"#, "bad send frame: missing field `type`"),
         ];
         for (text, want) in cases {
             let got = parse(text).unwrap_err();
             assert!(got.starts_with(want), "{text}: {got}");
+        }
+    }
+
+    #[test]
+    fn every_client_frame_is_an_op_the_parser_knows() {
+        let msg = spellwire::protocol::Message { id: "a".into(), kind: "t".into(), topic: None, data: Value::Null };
+        let frames: [ClientFrame<Value>; 7] = [
+            ClientFrame::Hello { token: "t".into(), resume: None },
+            ClientFrame::Ping { id: 1 },
+            ClientFrame::Send(msg),
+            ClientFrame::Replay { after: 0, channel: Some("c:1".into()) },
+            ClientFrame::Sub { channel: "c:1".into(), resume: None },
+            ClientFrame::Unsub { channel: "c:1".into() },
+            ClientFrame::Refresh { token: "t".into() },
+        ];
+        for frame in frames {
+            // A new variant breaks this match: add it above and to OPS.
+            match &frame {
+                ClientFrame::Hello { .. } | ClientFrame::Ping { .. } | ClientFrame::Send(_) | ClientFrame::Replay { .. } => {}
+                ClientFrame::Sub { .. } | ClientFrame::Unsub { .. } | ClientFrame::Refresh { .. } => {}
+            }
+            let text = serde_json::to_string(&frame).unwrap();
+            assert_eq!(parse(&text).as_ref(), Ok(&frame), "{text}");
         }
     }
 
