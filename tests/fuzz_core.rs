@@ -14,6 +14,11 @@
 //! 6. `next_wake` is finite, and there is one exactly when the state needs a timer;
 //! 7. after a close 4429 no attempt starts for 10 s, unless `connect()`/`retry()` asks.
 //!
+//! A second property plays random channel acts on a welcomed core (joins, leaves, channel
+//! events with any seq, `subscribed` with any position, refusals, time, reconnects): each
+//! channel's deliveries follow its cursor one by one and reach only joined channels, `sub`
+//! and `replay` name only channels with listeners, `unsub` comes only from a last leave.
+//!
 //! Cases: proptest's default (256) unless `PROPTEST_CASES` says otherwise; a failing case is
 //! kept in tests/fuzz/regressions/core.txt and replayed first by every later run.
 
@@ -25,7 +30,7 @@ use fuzz::acts::{self, Act, Control, Gen, Seq, Setup, Shape};
 use proptest::prelude::*;
 use spellwire::core::backoff::RATE_LIMITED_MIN_MS;
 use spellwire::core::{Core, Input, Output, Phase};
-use spellwire::protocol::{ClientFrame, Cursor, ServerFrame, Welcome, CLOSE_RATE_LIMITED};
+use spellwire::protocol::{ClientFrame, Cursor, ServerFrame, Subscribed, Welcome, CLOSE_RATE_LIMITED};
 
 /// What the core is waiting for, from its last request: what [`Act::Advance`] answers.
 #[derive(Debug, Clone, Copy)]
@@ -254,4 +259,200 @@ fn the_fuzz_reaches_deep_states() {
     assert!(share(|s| s.deliveries >= 10) >= 16, "{runs:?}");
     assert!(share(|s| s.acks >= 1) >= 8, "{runs:?}");
     assert!(share(|s| s.holds >= 1) >= 4, "{runs:?}");
+}
+
+// ---- channels -----------------------------------------------------------------------------
+
+/// What happens to a welcomed core's channels (two names, so joins, leaves and events meet).
+#[derive(Debug, Clone)]
+enum ChanAct {
+    Join(usize),
+    Leave(usize),
+    Event(usize, Seq),
+    /// `subscribed` with `after` as a seq shape, `resumed`, and one of two epochs.
+    Subscribed(usize, Seq, bool, bool),
+    /// `refused`, final or `unavailable`.
+    Refused(usize, bool),
+    /// Time passes (ms) and the timer fires.
+    Wake(f64),
+    /// The socket drops and the client reconnects and is welcomed again.
+    Reconnect,
+}
+
+const FUZZ_CHANNELS: [&str; 2] = ["crew:a", "run:1"];
+
+fn chan_seq() -> impl Strategy<Value = Seq> {
+    prop_oneof![
+        6 => Just(Seq::Next),
+        1 => (0u64..4).prop_map(Seq::Back),
+        1 => (2u64..5).prop_map(Seq::Ahead),
+        1 => (0u64..1000).prop_map(Seq::Any),
+    ]
+}
+
+fn chan_act() -> impl Strategy<Value = ChanAct> {
+    let c = || 0usize..2;
+    prop_oneof![
+        2 => c().prop_map(ChanAct::Join),
+        1 => c().prop_map(ChanAct::Leave),
+        8 => (c(), chan_seq()).prop_map(|(c, s)| ChanAct::Event(c, s)),
+        2 => (c(), chan_seq(), any::<bool>(), any::<bool>()).prop_map(|(c, s, r, e)| ChanAct::Subscribed(c, s, r, e)),
+        1 => (c(), any::<bool>()).prop_map(|(c, f)| ChanAct::Refused(c, f)),
+        1 => (0.0f64..8000.0).prop_map(ChanAct::Wake),
+        1 => Just(ChanAct::Reconnect),
+    ]
+}
+
+/// A welcomed core and what the test knows about its channels.
+struct ChanModel {
+    core: Core<u64>,
+    now: f64,
+    gen: u64,
+    listeners: [u32; 2],
+    deliveries: u64,
+}
+
+impl ChanModel {
+    fn new() -> Self {
+        let mut opts = spellwire::options::Options::new("ws://h/ws");
+        opts.backoff.jitter = spellwire::core::backoff::Jitter::None;
+        let mut m = ChanModel { core: Core::new(opts, None, 7), now: 0.0, gen: 0, listeners: [0; 2], deliveries: 0 };
+        m.core.handle(0.0, Input::Connect);
+        m.welcome().unwrap();
+        m
+    }
+
+    fn cursor(&self, c: usize) -> u64 {
+        self.core.channel_cursors().find(|(n, _)| *n == FUZZ_CHANNELS[c]).map_or(0, |(_, cur)| cur.seq)
+    }
+
+    fn seq_of(&self, c: usize, s: Seq) -> u64 {
+        let last = self.cursor(c);
+        match s {
+            Seq::Next => last + 1,
+            Seq::Back(k) => last.saturating_sub(k),
+            Seq::Ahead(k) => last + k,
+            Seq::Any(n) => n,
+        }
+    }
+
+    /// Answers the attempt under way (token, socket, welcome) until the core is open.
+    fn welcome(&mut self) -> Result<(), TestCaseError> {
+        for _ in 0..50 {
+            if self.core.phase() == Phase::Open {
+                return Ok(());
+            }
+            let wake = self.core.next_wake().unwrap_or(self.now);
+            self.now = self.now.max(wake);
+            let mut inputs = vec![Input::Wake];
+            let mut i = 0;
+            while i < inputs.len() {
+                let input = std::mem::replace(&mut inputs[i], Input::Wake);
+                for out in self.core.handle(self.now, input) {
+                    match out {
+                        Output::FetchToken { gen } => inputs.push(Input::Token { gen, token: Ok("T".into()) }),
+                        Output::Open { gen, .. } => {
+                            self.gen = gen;
+                            inputs.push(Input::Opened { gen });
+                        }
+                        Output::SendFrame(ClientFrame::Hello { .. }) => {
+                            let w = Welcome { epoch: "e".into(), after: 0, resumed: false, heartbeat_ms: 60_000, head: 0, expires_in_ms: None };
+                            inputs.push(Input::Frame { gen: self.gen, frame: ServerFrame::Welcome(w) });
+                        }
+                        out => self.check(&out, None, None)?,
+                    }
+                }
+                i += 1;
+            }
+        }
+        prop_assert!(false, "never welcomed again");
+        Ok(())
+    }
+
+    /// One output's promises: deliveries in order per channel, sub and unsub only when due.
+    fn check(&mut self, out: &Output<u64>, cursor: Option<(usize, u64)>, left: Option<usize>) -> Result<(), TestCaseError> {
+        let index = |name: &str| FUZZ_CHANNELS.iter().position(|c| *c == name).unwrap();
+        match out {
+            Output::DeliverChannel { channel, payload } => {
+                let c = index(channel);
+                prop_assert!(self.listeners[c] > 0, "delivered {} to no listener", channel);
+                prop_assert_eq!(cursor.map(|(i, seq)| (i, seq + 1)), Some((c, *payload)), "out of order");
+                self.deliveries += 1;
+            }
+            Output::SendFrame(ClientFrame::Sub { channel, .. }) => {
+                prop_assert!(self.listeners[index(channel)] > 0, "sub {} without listeners", channel)
+            }
+            Output::SendFrame(ClientFrame::Unsub { channel }) => {
+                prop_assert_eq!(left, Some(index(channel)), "unsub {} not after its last leave", channel)
+            }
+            Output::SendFrame(ClientFrame::Replay { channel: Some(channel), .. }) => {
+                prop_assert!(self.listeners[index(channel)] > 0, "replay of {} without listeners", channel)
+            }
+            Output::Deliver(_) => prop_assert!(false, "a personal delivery from channel acts"),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn step(&mut self, act: ChanAct) -> Result<(), TestCaseError> {
+        let frame = |gen, frame| Input::Frame { gen, frame };
+        let (mut cursor, mut left) = (None, None);
+        let input = match act {
+            ChanAct::Join(c) => {
+                self.listeners[c] += 1;
+                Input::JoinChannel(FUZZ_CHANNELS[c].into())
+            }
+            ChanAct::Leave(c) => {
+                if self.listeners[c] == 1 {
+                    left = Some(c);
+                }
+                self.listeners[c] = self.listeners[c].saturating_sub(1);
+                Input::LeaveChannel(FUZZ_CHANNELS[c].into())
+            }
+            ChanAct::Event(c, s) => {
+                cursor = Some((c, self.cursor(c)));
+                let seq = self.seq_of(c, s);
+                Input::ChannelEvent { gen: self.gen, channel: FUZZ_CHANNELS[c].into(), seq, payload: seq }
+            }
+            ChanAct::Subscribed(c, s, resumed, other_epoch) => {
+                let epoch = if other_epoch { "c2" } else { "c1" }.into();
+                let s = Subscribed { channel: FUZZ_CHANNELS[c].into(), epoch, after: self.seq_of(c, s), resumed, head: 0 };
+                frame(self.gen, ServerFrame::Subscribed(s))
+            }
+            ChanAct::Refused(c, fin) => {
+                let code = if fin { "forbidden" } else { "unavailable" }.into();
+                frame(self.gen, ServerFrame::Refused { channel: FUZZ_CHANNELS[c].into(), code, message: "m".into() })
+            }
+            ChanAct::Wake(ms) => {
+                self.now += ms;
+                Input::Wake
+            }
+            ChanAct::Reconnect => {
+                self.core.handle(self.now, Input::Closed { gen: self.gen, code: 1006 });
+                return self.welcome();
+            }
+        };
+        for out in self.core.handle(self.now, input) {
+            self.check(&out, cursor, left)?;
+        }
+        if self.core.phase() != Phase::Open {
+            self.welcome()?; // a gap not repaired in time replaced the socket
+        }
+        prop_assert_eq!(self.core.stats().0.delivered, self.deliveries);
+        let wake = self.core.next_wake();
+        prop_assert!(wake.is_some_and(f64::is_finite), "next_wake {:?}", wake);
+        Ok(())
+    }
+}
+
+proptest! {
+    #![proptest_config(fuzz::props::config("tests/fuzz/regressions/core_channels.txt"))]
+
+    #[test]
+    fn channels_deliver_in_order_and_sub_only_what_listeners_want(acts in proptest::collection::vec(chan_act(), 1..200)) {
+        let mut model = ChanModel::new();
+        for act in acts {
+            model.step(act)?;
+        }
+    }
 }
