@@ -11,6 +11,7 @@
 //! const client = Client.shared({ url: 'ws://127.0.0.1:8080/ws', token: 'T' });
 //! client.on('state', (s) => console.log(s.state, s.latencyMs));
 //! const off = client.subscribe('cast:42', (evt) => console.log(evt.seq, evt.type, evt.data));
+//! const leave = client.channel('crew:alpha', (evt) => console.log(evt.channel, evt.seq, evt.data));
 //! await client.send('chat', { text: 'hi' }, { topic: 'room:1' });
 //! ```
 //!

@@ -34,7 +34,7 @@ export interface SpellwireError extends Error {
 export interface SpellwireEvent<T extends string = string, D = unknown> {
   type: T;
   topic?: string;
-  /** Per-user sequence number: events arrive once each, in seq order. */
+  /** Sequence number within its stream (the user's, or the channel's): events arrive once each, in seq order. */
   seq: number;
   data: D;
 }
