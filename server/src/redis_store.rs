@@ -48,9 +48,6 @@ use crate::stream::Stream;
 
 pub mod keys;
 mod publish;
-mod target;
-
-pub use target::AsStream;
 
 /// Bound on every command, so a hung Redis turns into a 503 rather than a hung request.
 const RESPONSE_TIMEOUT: Duration = Duration::from_secs(2);
@@ -179,10 +176,9 @@ impl RedisStore {
     }
 
     /// Stores and publishes an event: `(seq, nodes that received the publication)`.
-    pub async fn append(&self, stream: impl AsStream, kind: String, topic: Option<String>, data: Value) -> Result<(u64, usize), StoreError> {
-        let stream = stream.as_stream();
-        let mut inv = self.invocation(APPEND, &stream);
-        self.event_args(&mut inv, &stream, kind, topic, data);
+    pub async fn append(&self, stream: &Stream, kind: String, topic: Option<String>, data: Value) -> Result<(u64, usize), StoreError> {
+        let mut inv = self.invocation(APPEND, stream);
+        self.event_args(&mut inv, stream, kind, topic, data);
         let (seq, nodes): (u64, usize) = inv.invoke_async(&mut self.conn.clone()).await?;
         Ok((seq, nodes))
     }
@@ -201,9 +197,8 @@ impl RedisStore {
     }
 
     /// Window, resume point and replay for a socket presenting `cursor`, in one script.
-    pub async fn snapshot(&self, stream: impl AsStream, cursor: Option<&Cursor>) -> Result<Snapshot, StoreError> {
-        let stream = stream.as_stream();
-        let mut inv = self.invocation(SNAPSHOT, &stream);
+    pub async fn snapshot(&self, stream: &Stream, cursor: Option<&Cursor>) -> Result<Snapshot, StoreError> {
+        let mut inv = self.invocation(SNAPSHOT, stream);
         let (c_epoch, c_seq) = cursor.map_or(("", 0), |c| (c.epoch.as_str(), c.seq));
         let tag = stream.epoch_tag();
         inv.arg(c_epoch).arg(c_seq).arg(&tag);
@@ -212,9 +207,8 @@ impl RedisStore {
     }
 
     /// Retained frames with seq greater than `after`, oldest first.
-    pub async fn since(&self, stream: impl AsStream, after: u64) -> Result<Vec<(u64, Arc<str>)>, StoreError> {
-        let stream = stream.as_stream();
-        let mut inv = self.invocation(SINCE, &stream);
+    pub async fn since(&self, stream: &Stream, after: u64) -> Result<Vec<(u64, Arc<str>)>, StoreError> {
+        let mut inv = self.invocation(SINCE, stream);
         inv.arg(after);
         let reply: Vec<String> = inv.invoke_async(&mut self.conn.clone()).await?;
         Ok(pairs(&reply))
@@ -224,15 +218,14 @@ impl RedisStore {
     /// lifetime, in pipelines of 500; returns the streams whose `meta` was gone: their log
     /// expired or was lost under their sockets, whose cursors now point into a log that is no
     /// more.
-    pub async fn keep_alive<S: AsStream + Clone>(&self, streams: &[S]) -> Result<Vec<S>, StoreError> {
+    pub async fn keep_alive(&self, streams: &[Stream]) -> Result<Vec<Stream>, StoreError> {
         let mut lost = Vec::new();
         for chunk in streams.chunks(500) {
             let mut pipe = redis::pipe();
-            for s in chunk {
-                let stream = s.as_stream();
-                let ttl = self.key_ttl_ms(&stream);
-                pipe.cmd("PEXPIRE").arg(self.stream_key(&stream, "meta")).arg(ttl);
-                pipe.cmd("PEXPIRE").arg(self.stream_key(&stream, "log")).arg(ttl).ignore();
+            for stream in chunk {
+                let ttl = self.key_ttl_ms(stream);
+                pipe.cmd("PEXPIRE").arg(self.stream_key(stream, "meta")).arg(ttl);
+                pipe.cmd("PEXPIRE").arg(self.stream_key(stream, "log")).arg(ttl).ignore();
             }
             let found: Vec<i64> = pipe.query_async(&mut self.conn.clone()).await?;
             lost.extend(chunk.iter().zip(found).filter(|(_, f)| *f == 0).map(|(s, _)| s.clone()));

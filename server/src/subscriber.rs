@@ -47,7 +47,7 @@ pub async fn run(client: Client, subs: Arc<Subscriptions>, hub: Weak<Hub>, first
             h.fanout_up();
             drop(h);
             backoff = Duration::from_millis(100);
-            listen(sink, stream, &subs, &hub).await;
+            listen(sink, stream, &hub).await;
             subs.lost();
             let Some(h) = hub.upgrade() else { return };
             h.fanout_down();
@@ -63,14 +63,13 @@ pub async fn run(client: Client, subs: Arc<Subscriptions>, hub: Weak<Hub>, first
 }
 
 /// Forwards messages until the connection ends or stops answering pings.
-async fn listen(mut sink: PubSubSink, mut stream: PubSubStream, subs: &Subscriptions, hub: &Weak<Hub>) {
+async fn listen(mut sink: PubSubSink, mut stream: PubSubStream, hub: &Weak<Hub>) {
     let mut tick = tokio::time::interval(PING_EVERY);
     loop {
         tokio::select! {
             msg = stream.next() => {
                 let Some(msg) = msg else { return };
                 let Some(hub) = hub.upgrade() else { return };
-                subs.count_received();
                 if let Some((stream, seq, frame)) = parse(msg.get_payload_bytes()) {
                     hub.deliver_to(&stream, seq, frame.into());
                 }

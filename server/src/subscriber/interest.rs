@@ -12,7 +12,6 @@
 //! join, never left unsubscribed under it.
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -33,14 +32,13 @@ const BATCH: usize = 1000;
 /// use spellwire_server::{subscriber::Subscriptions, stream::Stream};
 /// let subs = Subscriptions::new("sw");
 /// assert_eq!(subs.channel_of(&Stream::Channel("room:1".into())), "sw:ev:c:{room:1}");
-/// assert_eq!((subs.listening(), subs.received()), (0, 0));
+/// assert_eq!(subs.listening(), 0);
 /// ```
 pub struct Subscriptions {
     prefix: String,
     state: Mutex<State>,
     /// Held while a subscription command is decided and sent, so commands never cross.
     commands: tokio::sync::Mutex<()>,
-    received: AtomicU64,
 }
 
 #[derive(Default)]
@@ -58,7 +56,7 @@ struct State {
 impl Subscriptions {
     /// No channels yet, under the key prefix `prefix`.
     pub fn new(prefix: &str) -> Self {
-        Self { prefix: prefix.to_owned(), state: Mutex::default(), commands: tokio::sync::Mutex::new(()), received: AtomicU64::new(0) }
+        Self { prefix: prefix.to_owned(), state: Mutex::default(), commands: tokio::sync::Mutex::new(()) }
     }
 
     /// The pub/sub channel of `stream`.
@@ -153,16 +151,6 @@ impl Subscriptions {
         let mut st = self.lock();
         st.sink = None;
         st.confirmed.clear();
-    }
-
-    /// Counts a message received (for [`Subscriptions::received`]).
-    pub fn count_received(&self) {
-        self.received.fetch_add(1, Ordering::Relaxed);
-    }
-
-    /// Messages received over pub/sub since the start.
-    pub fn received(&self) -> u64 {
-        self.received.load(Ordering::Relaxed)
     }
 
     /// How many channels Redis confirmed on the current connection.
