@@ -64,7 +64,8 @@ pub struct StateInfo {
     pub reason: Option<String>,
 }
 
-/// Counters for `client.stats()`.
+/// Counters for `client.stats()`. Channel events count in `delivered`, `replayed`,
+/// `duplicates`, `gaps` and `resets` with the personal stream's.
 ///
 /// ```
 /// let s = spellwire::core::Stats::default();
