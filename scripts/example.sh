@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The FastAPI example (examples/fastapi) behind spellwire-server in production mode: connection
-# tokens signed by the backend, events published with an API key, the page's sends forwarded to
-# the backend. Installs what is missing (scripts/setup.sh, a virtualenv in target/example-venv),
+# tokens signed by the backend, events published with an API key, the page's sends and the
+# channels its token does not grant forwarded to the backend. Installs what is missing (scripts/setup.sh, a virtualenv in target/example-venv),
 # builds the server and pkg/, makes fresh secrets, and starts both servers on loopback.
 #
 #   ./scripts/example.sh               serve the page on http://127.0.0.1:${PORT:-8000}/ until Ctrl-C
@@ -57,7 +57,7 @@ else
 fi
 backend="http://127.0.0.1:$port"
 
-start_server gateway --proxy-url "$backend/spellwire/send" --allow-origin "$backend" "${gateway_flags[@]}"
+start_server gateway --proxy-url "$backend/spellwire/send" --subscribe-proxy-url "$backend/spellwire/subscribe" --allow-origin "$backend" "${gateway_flags[@]}"
 export SPELLWIRE_URL=$gateway
 bash "$0" --backend "$port" &
 backend_pid=$!

@@ -4,7 +4,9 @@ The page connects to the gateway's WebSocket; this app never holds a socket. It
   - logs a user in (a name in a cookie, standing in for your real sessions),
   - signs the page's connection token (GET /token),
   - runs long jobs that publish their progress through the gateway (POST /cast, spells.py),
-  - answers the messages the page sends, which the gateway forwards (POST /spellwire/send).
+    and a line to the crew channel every page reads when one starts and when it ends,
+  - answers the messages the page sends, which the gateway forwards (POST /spellwire/send),
+  - says who may join the channels the token does not grant (POST /spellwire/subscribe).
 
 Run it with ./scripts/example.sh, which starts both servers with matching secrets.
 """
@@ -23,7 +25,7 @@ from pydantic import BaseModel, Field
 import settings as config
 from gateway import Gateway, GatewayUnavailable
 from messages import Messages
-from spells import Spells
+from spells import CREW, Spells
 
 settings = config.from_env()
 gateway = Gateway(settings.gateway_url, settings.api_key, settings.jwt_secret, settings.token_ttl_secs)
@@ -49,6 +51,11 @@ app.mount("/pkg", StaticFiles(directory=settings.pkg_dir), name="pkg")
 app.mount("/static", StaticFiles(directory=config.HERE / "static"), name="static")
 
 USER_NAME = re.compile(r"[A-Za-z0-9_.:-]{1,64}")  # what the gateway accepts as a token's `sub`
+CHANNELS = ["crew:*"]
+"""The channels every token grants: the crew namespace (spells.CREW). Others are asked of
+/spellwire/subscribe."""
+ROOMS = {"room:lobby"}
+"""Channels /spellwire/subscribe grants to everyone logged in; your app would look in its data."""
 
 
 def current_user(user: str | None = Cookie(default=None)) -> str:
@@ -64,6 +71,13 @@ class Login(BaseModel):
 class Cast(BaseModel):
     steps: int = Field(default=5, ge=1, le=100)
     stepMs: int = Field(default=400, ge=0, le=5000)
+
+
+class Subscribe(BaseModel):
+    """What the gateway asks for each `client.channel(name)` that the token does not grant."""
+
+    user: str
+    channel: str
 
 
 class Send(BaseModel):
@@ -100,14 +114,14 @@ def logout(response: Response) -> dict:
 
 @app.get("/me")
 def me(user: str = Depends(current_user)) -> dict:
-    """Who is logged in, and where the page finds the gateway."""
-    return {"user": user, "wsUrl": settings.ws_url}
+    """Who is logged in, where the page finds the gateway, and the crew channel it joins."""
+    return {"user": user, "wsUrl": settings.ws_url, "crew": CREW}
 
 
 @app.get("/token")
 def token(user: str = Depends(current_user)) -> dict:
     """The page's token function calls this before each connection and before the token expires."""
-    return {"token": gateway.connection_token(user)}
+    return {"token": gateway.connection_token(user, CHANNELS)}
 
 
 @app.post("/cast")
@@ -127,8 +141,7 @@ async def on_send(msg: Send, authorization: str = Header(default="")) -> JSONRes
     """The gateway's send proxy. `{"result": ...}` resolves the page's send() promise; an
     `error` (or any 4xx) rejects it; a 5xx or no answer makes the page resend the same id
     later, so a message is applied once per id and a repeat gets the first answer."""
-    if not hmac.compare_digest(authorization, f"Bearer {settings.proxy_secret}"):
-        raise HTTPException(401, "not the gateway")
+    check_gateway(authorization)
     if msg.type != "chat":
         return refuse("unknown_type", f"no handler for messages of type {msg.type!r}")
     text = msg.data.get("text") if isinstance(msg.data, dict) else None
@@ -138,10 +151,26 @@ async def on_send(msg: Send, authorization: str = Header(default="")) -> JSONRes
     # Published on every receipt, under a key made from the send id: the gateway stores the
     # reply once even if an earlier attempt published it and then lost its answer.
     reply = {"id": msg.id, "text": text, "reply": result["reply"]}
-    await gateway.publish(msg.user, "chat_reply", reply, topic=msg.topic, key=f"chat:{msg.user}:{msg.id}", attempts=2)
+    await gateway.publish("chat_reply", reply, user=msg.user, topic=msg.topic, key=f"chat:{msg.user}:{msg.id}", attempts=2)
     if lost_answers.take():
         return JSONResponse({"error": "answer lost (test hook)"}, status_code=503)
     return JSONResponse({"result": result})
+
+
+@app.post("/spellwire/subscribe")
+def on_subscribe(req: Subscribe, authorization: str = Header(default="")) -> dict:
+    """The gateway's subscribe proxy (--subscribe-proxy-url), same secret as the send proxy.
+    `result` lets the page join; `error` refuses it (`forbidden`, with this message)."""
+    check_gateway(authorization)
+    if req.channel in ROOMS:
+        return {"result": {}}
+    return {"error": {"code": "forbidden", "message": f"{req.channel} is not open to {req.user}"}}
+
+
+def check_gateway(authorization: str) -> None:
+    """Both proxies: the request must carry the secret the gateway was given."""
+    if not hmac.compare_digest(authorization, f"Bearer {settings.proxy_secret}"):
+        raise HTTPException(401, "not the gateway")
 
 
 @app.exception_handler(GatewayUnavailable)

@@ -1,4 +1,5 @@
-"""The backend's two calls into spellwire: sign a connection token, publish an event."""
+"""The backend's two calls into spellwire: sign a connection token, publish an event (to a
+user's own stream or to a channel that many users read)."""
 
 import asyncio
 import logging
@@ -26,29 +27,39 @@ class Gateway:
             headers={"Authorization": f"Bearer {api_key}"}, timeout=5.0
         )
 
-    def connection_token(self, user: str) -> str:
-        """A short-lived HS256 JWT naming the user; the page hands it to the gateway."""
+    def connection_token(self, user: str, channels: list[str]) -> str:
+        """A short-lived HS256 JWT naming the user; the page hands it to the gateway.
+
+        `channels` is what the page may join without asking the backend: exact names
+        (`crew:spellbook`) or whole namespaces (`crew:*`). A channel outside it goes to the
+        subscribe proxy (app.py's /spellwire/subscribe), or is refused when there is none.
+        """
         now = int(time.time())
-        claims = {"sub": user, "iat": now, "exp": now + self.token_ttl_secs}
+        claims = {"sub": user, "iat": now, "exp": now + self.token_ttl_secs, "channels": channels}
         return jwt.encode(claims, self.jwt_secret, algorithm="HS256")
 
     async def publish(
         self,
-        user: str,
         type: str,
         data: Any,
         *,
+        user: str | None = None,
+        channel: str | None = None,
         topic: str | None = None,
         key: str,
         attempts: int = 8,
     ) -> int:
-        """Appends an event to the user's stream and returns its seq.
+        """Appends an event to one user's stream (`user`) or to a channel (`channel`: every page
+        that joined it gets the event) and returns its seq in that stream.
 
         `key` is the idempotency key: the gateway stores an event once per key and answers a
         repeat with the first seq, so a publish whose answer was lost (network error, 5xx) is
         simply sent again. A 4xx is a mistake in the request and is raised at once.
         """
-        body = {"user": user, "type": type, "data": data, "idempotencyKey": key}
+        if (user is None) == (channel is None):
+            raise ValueError("publish to a user or to a channel: give exactly one")
+        target = {"user": user} if channel is None else {"channel": channel}
+        body = {**target, "type": type, "data": data, "idempotencyKey": key}
         if topic is not None:
             body["topic"] = topic
         for attempt in range(attempts):

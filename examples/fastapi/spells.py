@@ -1,4 +1,5 @@
-"""A "spell": a long job that reports each step to the page through the gateway."""
+"""A "spell": a long job that reports each step to its caster's page through the gateway, and
+tells the whole crew (every logged-in page) when it starts and when it ends."""
 
 import asyncio
 import logging
@@ -7,6 +8,10 @@ import secrets
 from gateway import Gateway
 
 log = logging.getLogger("example.spells")
+
+CREW = "crew:spellbook"
+"""The channel every page joins: one log for all users, so all pages see the same lines in the
+same order (the tokens grant `crew:*`, see app.py)."""
 
 
 class Spells:
@@ -31,14 +36,20 @@ class Spells:
 
         async def publish(type: str, data: dict, key: str) -> None:
             data = {"castId": cast_id, "steps": steps, **data}
-            await self.gateway.publish(user, type, data, topic=topic, key=key)
+            await self.gateway.publish(type, data, user=user, topic=topic, key=key)
 
+        async def tell_crew(what: str, text: str) -> None:
+            data = {"castId": cast_id, "user": user, "what": what, "text": text}
+            await self.gateway.publish("crew_line", data, channel=CREW, key=f"{topic}:crew:{what}")
+
+        await tell_crew("started", f"{user} started a {steps}-step spell ({cast_id})")
         for step in range(1, steps + 1):
             await publish("step_started", {"step": step}, f"{topic}:step:{step}:started")
             await asyncio.sleep(step_ms / 1000)  # the real work would happen here
             progress = round(step / steps, 4)
             await publish("step_completed", {"step": step, "progress": progress}, f"{topic}:step:{step}")
         await publish("cast_finished", {}, f"{topic}:finished")
+        await tell_crew("finished", f"{user}'s spell {cast_id} is done")
 
     def _finished(self, task: asyncio.Task) -> None:
         self.running.discard(task)
