@@ -1,6 +1,6 @@
 /**
- * The example page: logs in, then creates the page's one spellwire Client and shows casts and
- * chat. `spellwire` is what `npm install spellwire` gives a bundler; here index.html's import map
+ * The example page: logs in, then creates the page's one spellwire Client and shows casts, the
+ * crew channel (a stream all users share) and chat. `spellwire` is what `npm install spellwire` gives a bundler; here index.html's import map
  * points it at /pkg/index.js, the repo's built package (ready on import: no init() to call).
  */
 import { Client } from 'spellwire';
@@ -23,8 +23,8 @@ function showLogin() {
   });
 }
 
-/** @param {{ user: string, wsUrl: string }} session */
-async function start({ user, wsUrl }) {
+/** @param {{ user: string, wsUrl: string, crew: string }} session */
+async function start({ user, wsUrl, crew }) {
   $('app').hidden = false;
   $('who').textContent = user;
   $('logout').addEventListener('click', async () => { await call('POST', '/logout'); location.reload(); });
@@ -45,9 +45,10 @@ async function start({ user, wsUrl }) {
     $('status').dataset.state = s.state;
   });
   mountCasts(client);
+  const crewLines = mountCrew(client, crew);
   mountChat(client);
-  // For tests and the console: what arrived, and how many tokens the page asked for.
-  Object.assign(window, { example: { client, received, tokens: () => tokens } });
+  // For tests and the console: what arrived (own stream, crew channel), how many tokens were asked.
+  Object.assign(window, { example: { client, received, crew: crewLines, tokens: () => tokens } });
 }
 
 /** A row per cast, filled in by its events (which may arrive before POST /cast answers). */
@@ -80,6 +81,28 @@ function mountCasts(client) {
     const { castId } = await call('POST', '/cast', { steps: field('steps'), stepMs: field('stepMs') });
     row({ castId, steps: field('steps') });
   });
+}
+
+/**
+ * The crew channel: every page joins it (the token grants `crew:*`), and each cast, anyone's,
+ * posts a line when it starts and when it ends. One log for everyone, so every page shows the
+ * same lines in the same order; after a reconnect the client resumes it from its cursor.
+ */
+function mountCrew(client, crew) {
+  const lines = [];
+  $('crew-name').textContent = crew;
+  client.channel(crew, ({ seq, data }) => {
+    lines.push({ seq, text: data.text });
+    const li = document.createElement('li');
+    li.dataset.seq = String(seq);
+    li.textContent = data.text;
+    $('crew').prepend(li);
+    $('crew').children[20]?.remove(); // the newest 20
+  }, (err) => {
+    // Refused for good (the token no longer grants it, say); the rest of the page carries on.
+    $('crew-name').textContent = `${crew}: ${err.code} (${err.message})`;
+  });
+  return lines;
 }
 
 /** Each message shows `sending…` until the backend's answer resolves or rejects send(). */
