@@ -90,3 +90,34 @@ export async function stored(page, text) {
   const all = await page.evaluate(() => fetch('/messages').then((r) => r.json()));
   return all.filter((m) => m.text === text);
 }
+
+/** The crew channel's lines the page received, in order, as `{ seq, text }`. @param {import('playwright-core').Page} page */
+export const crewLines = (page) => page.evaluate(() => window.example.crew);
+
+/** The crew list as the page shows it (newest first), as `seq text`. @param {import('playwright-core').Page} page */
+export const crewShown = (page) => page.$$eval('#crew li', (lis) => lis.map((li) => `${li.dataset.seq} ${li.textContent}`));
+
+/**
+ * Joins `channel` with the page's client until its first event, its onError, or `ms`, then
+ * leaves it. Resolves with the error (`{ channel, code, message }`) or null, and the events.
+ * @param {import('playwright-core').Page} page @param {string} channel @param {number} ms
+ */
+export function joinBriefly(page, channel, ms) {
+  return page.evaluate(({ channel, ms }) => new Promise((resolve) => {
+    const events = [];
+    let leave;
+    let over = false;
+    const done = (error) => {
+      if (over) return;
+      over = true;
+      clearTimeout(timer);
+      setTimeout(() => leave?.()); // leave() may not run inside the client's own callback
+      resolve({ error, events });
+    };
+    const timer = setTimeout(() => done(null), ms);
+    leave = window.example.client.channel(channel, (e) => {
+      events.push({ channel: e.channel, seq: e.seq, type: e.type, data: e.data });
+      done(null);
+    }, (err) => done({ channel: err.channel, code: err.code, message: err.message }));
+  }), { channel, ms });
+}

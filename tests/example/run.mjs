@@ -6,11 +6,14 @@
  *   EXAMPLE_BACKEND_PID   the backend's process, which one check stops and restarts
  * One page stays open through every check, so the token check can say that the connection never
  * dropped since the page loaded; the backend-down check comes after it, since a page cannot renew
- * its token while its backend is down. The last two run README.md's backend snippets as written.
+ * its token while its backend is down. The crew checks open a second user's page beside it, and
+ * join channels through the page's client. The last two run README.md's backend snippets as written.
  * Prints a line per check and exits non-zero when one fails. Every wait is bounded.
  */
 import { launchBrowser, until, sleep, check } from '../e2e/page.mjs';
-import { openAndLogIn, cast, topicEvents, expectedCast, received, say, chatRow, settled, stored } from './page.mjs';
+import {
+  openAndLogIn, cast, topicEvents, expectedCast, received, say, chatRow, settled, stored, crewLines, crewShown, joinBriefly,
+} from './page.mjs';
 import { stop, restart } from './backend.mjs';
 import { runCurl, runPython } from './readme.mjs';
 
@@ -28,6 +31,8 @@ try {
   const page = await openAndLogIn(browser, base, 'ann');
   const checks = [
     ['a cast: the page sees every step once, in order', () => castInOrder(page)],
+    ['the crew channel: two users see the same lines, in the same order, with consecutive seqs', () => crewShared(page)],
+    ['channels the token does not grant go to the backend: one joins, one is refused forbidden, the page carries on', () => channelProxy(page)],
     ['a chat send resolves with the backend\'s result', () => chat(page)],
     ['a send of an unknown type rejects with the backend\'s error', () => unknownType(page)],
     ['an answer lost after the backend applied the message: resent, applied once', () => lostAnswer(page)],
@@ -61,6 +66,75 @@ async function castInOrder(page) {
   const shown = await page.locator(`li[data-cast="${id}"] progress`).getAttribute('value');
   check(shown === '6', `the row shows progress ${shown}, not 6 of 6`);
   return `cast ${id}: ${got.length} events (6 steps started and completed, then cast_finished), row at 6/6`;
+}
+
+async function crewShared(ann) {
+  const bob = await openAndLogIn(browser, base, 'bob');
+  try {
+    // Both cast at once, so their crew lines interleave: a channel has one order for everyone.
+    const [annCast, bobCast] = await Promise.all([cast(ann, 4, 60), cast(bob, 3, 80)]);
+    const mine = (l) => l.text.includes(annCast) || l.text.includes(bobCast);
+    const lines = async (page) => {
+      const all = await crewLines(page);
+      return all.filter(mine).length === 4 ? all : null;
+    };
+    const [a, b] = [await until(() => lines(ann), 10_000, 'ann\'s 4 crew lines'), await until(() => lines(bob), 10_000, 'bob\'s 4 crew lines')];
+    for (const [who, list] of [['ann', a], ['bob', b]]) {
+      const broken = list.findIndex((l, i) => l.seq !== list[0].seq + i);
+      check(broken === -1, `${who}'s crew seqs are not consecutive at ${broken}: ${list.map((l) => l.seq)}`);
+      for (const id of [annCast, bobCast]) {
+        const order = list.filter((l) => l.text.includes(id)).map((l) => (l.text.includes('started') ? 'started' : 'done'));
+        check(same(order, ['started', 'done']), `${who}'s lines for cast ${id}: ${order}`);
+      }
+    }
+    // Bob joined later: the channel's log gave him the lines from before (a replay), and
+    // whatever he has must be exactly what ann has at those seqs.
+    const annFromBob = a.filter((l) => l.seq >= b[0].seq);
+    check(JSON.stringify(annFromBob) === JSON.stringify(b),
+      `the pages differ:\n  ann ${JSON.stringify(annFromBob)}\n  bob ${JSON.stringify(b)}`);
+    const [shownA, shownB] = [await crewShown(ann), await crewShown(bob)];
+    const n = Math.min(shownA.length, shownB.length);
+    check(n >= 4 && same(shownA.slice(0, n), shownB.slice(0, n)), `the crew lists differ: ${shownA} / ${shownB}`);
+    return `casts ${annCast} (ann) and ${bobCast} (bob) at once: both pages have crew seqs ${b[0].seq}..${b.at(-1).seq} alike, `
+      + `ann ${a[0].seq}..${a.at(-1).seq}; last: "${b.at(-1).text}"`;
+  } finally {
+    await bob.context().close();
+  }
+}
+
+async function channelProxy(page) {
+  const before = await page.evaluate(() => ({ stats: window.example.client.stats(), crew: window.example.crew.length }));
+  // room:lobby is not in the token (crew:*): the gateway asks POST /spellwire/subscribe, which grants it.
+  const joining = joinBriefly(page, 'room:lobby', 10_000);
+  const seq = await publishTo('room:lobby', { text: `welcome ${Date.now()}` });
+  const lobby = await joining;
+  check(!lobby.error && lobby.events[0]?.seq === seq && lobby.events[0].channel === 'room:lobby',
+    `room:lobby (published seq ${seq}): ${JSON.stringify(lobby)}`);
+  // room:vip is neither in the token nor granted by the backend.
+  const vip = await joinBriefly(page, 'room:vip', 10_000);
+  check(vip.error?.code === 'forbidden' && vip.error.channel === 'room:vip' && vip.error.message.includes('not open to ann'),
+    `room:vip: ${JSON.stringify(vip)}`);
+  // The same socket carries on: a cast arrives in order, and the crew channel gets its lines.
+  const id = await cast(page, 2, 50);
+  const got = await topicEvents(page, `cast:${id}`);
+  check(same(got, expectedCast(2)), `cast ${id} after the refusal: ${got.join(', ')}`);
+  await until(async () => (await crewLines(page)).filter((l) => l.text.includes(id)).length === 2, 10_000, `the crew lines of ${id}`);
+  const after = await page.evaluate(() => ({ state: window.example.client.state, stats: window.example.client.stats() }));
+  check(after.state === 'open' && after.stats.reconnects === before.stats.reconnects, `after: ${JSON.stringify(after)}`);
+  return `room:lobby joined through the backend (event seq ${seq}); room:vip refused ${vip.error.code} ("${vip.error.message}"); `
+    + `then cast ${id} arrived in order with its 2 crew lines, socket open, reconnects ${after.stats.reconnects}`;
+}
+
+/** POST /api/publish to a channel with the gateway's API key (as the backend would); its seq. */
+async function publishTo(channel, data) {
+  const res = await fetch(`${process.env.SPELLWIRE_URL}/api/publish`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${process.env.SPELLWIRE_API_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ channel, type: 'room_note', data }),
+  });
+  const body = await res.json();
+  check(res.ok && Number.isInteger(body.seq), `publish to ${channel}: HTTP ${res.status} ${JSON.stringify(body)}`);
+  return body.seq;
 }
 
 async function chat(page) {
