@@ -39,7 +39,7 @@ try {
     ['4 s tokens expire during a stream: renewed, no event lost or repeated, no reconnect', () => tokenRenewal(page)],
     ['the backend down during a send: pending, then applied once after its restart', () => backendDown(page)],
     ['README: the curl publish, run twice, is one event', () => readmeCurl(page)],
-    ['README: the Python signs a token the gateway accepts, publishes once per key, answers a resent id alike', () => readmePython(page)],
+    ['README: the Python signs a token the gateway accepts (with its channels), publishes once per key to a user and a channel, answers a resent id alike', () => readmePython(page)],
   ];
   for (const [name, fn] of checks) {
     const t0 = Date.now();
@@ -218,21 +218,37 @@ async function readmeCurl(page) {
 async function readmePython(page) {
   const r = runPython();
   check(r.seqs[0] === r.seqs[1], `publish twice with one key: seqs ${r.seqs}`);
+  check(Number.isInteger(r.crewSeqs[0]) && r.crewSeqs[0] === r.crewSeqs[1], `channel publish twice with one key: seqs ${r.crewSeqs}`);
   check(r.answers[0].result?.stored === true && JSON.stringify(r.answers[0]) === JSON.stringify(r.answers[1]),
     `on_send twice with one id: ${JSON.stringify(r.answers)}`);
   check(r.unknown.error?.code === 'unknown_type', `on_send of an unknown type: ${JSON.stringify(r.unknown)}`);
   const n = await onlyOnce(page, (e) => e.type === 'readme_python', 'the README publish');
   const { wsUrl } = await page.evaluate(() => fetch('/me').then((res) => res.json()));
-  const first = await page.evaluate(({ url, token }) => new Promise((resolve) => {
+  // A bare socket with the README's token: welcomed, then let into crew:readme by its channels
+  // claim (the page's own tokens come from the example backend), where the channel publish is.
+  const frames = await page.evaluate(({ url, token }) => new Promise((resolve) => {
+    const got = [];
     const ws = new WebSocket(url);
-    const timer = setTimeout(() => { ws.close(); resolve('no answer in 5 s'); }, 5000);
+    const end = () => { clearTimeout(timer); ws.close(); resolve(got); };
+    const timer = setTimeout(end, 5000);
     ws.onopen = () => ws.send(JSON.stringify({ op: 'hello', token }));
-    ws.onmessage = (m) => { clearTimeout(timer); ws.close(); resolve(String(m.data)); };
-    ws.onclose = (e) => { clearTimeout(timer); resolve(`closed ${e.code} ${e.reason}`); };
+    ws.onmessage = (m) => {
+      for (const frame of [].concat(JSON.parse(String(m.data)))) { // a message may hold a batch of frames
+        if (frame.op === 'event' && !frame.channel) continue; // ann's own stream: not this check's
+        got.push(frame);
+        if (frame.op === 'welcome') ws.send(JSON.stringify({ op: 'sub', channel: 'crew:readme' }));
+        if (frame.op === 'refused' || (frame.op === 'event' && frame.channel === 'crew:readme')) end();
+      }
+    };
+    ws.onclose = (e) => { got.push({ closed: e.code, reason: e.reason }); end(); };
   }), { url: wsUrl, token: r.token });
-  check(first.includes('"op":"welcome"'), `a socket with connection_token('ann'): ${first.slice(0, 200)}`);
-  return `seq ${r.seqs[0]} twice, ${n} event on the page; on_send answered ${JSON.stringify(r.answers[0].result)} twice; `
-    + `unknown type: ${r.unknown.error.code}; the gateway welcomed the token`;
+  const shown = JSON.stringify(frames).slice(0, 400);
+  check(frames[0]?.op === 'welcome', `a socket with connection_token('ann'): ${shown}`);
+  const ops = frames.slice(1).map((f) => f.op);
+  const event = frames.find((f) => f.op === 'event' && f.channel === 'crew:readme');
+  check(ops[0] === 'subscribed' && event?.seq === r.crewSeqs[0] && event.data?.text === 'hi crew', `sub crew:readme: ${shown}`);
+  return `seq ${r.seqs[0]} twice, ${n} event on the page; crew:readme seq ${r.crewSeqs[0]} twice; on_send answered ${JSON.stringify(r.answers[0].result)} twice; `
+    + `unknown type: ${r.unknown.error.code}; the gateway welcomed the token and let it into crew:readme (seq ${event.seq} replayed)`;
 }
 
 /** Waits for an event matching `match`, then a moment more: there must be exactly one. */
