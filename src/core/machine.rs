@@ -2,7 +2,7 @@
 //!
 //! The rest of it lives beside this file: `attempt.rs` (one attempt's life and what ends it),
 //! `hints.rs` (timer, online/offline/visible), `send.rs` (the outbox side), `reply.rs` (frames
-//! from the server).
+//! from the server), `channels.rs` (joined channels, their cursors and refusals).
 
 use super::channels::Channels;
 use super::liveness::Liveness;

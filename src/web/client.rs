@@ -162,7 +162,8 @@ impl Client {
         Ok(self.remover(id))
     }
 
-    /// Receives the events of one topic (e.g. `cast:42`). Returns the unsubscribe function.
+    /// Receives the events of one topic (e.g. `cast:42`) of the personal stream (a channel's
+    /// events go to `channel()`'s listeners). Returns the unsubscribe function.
     ///
     /// @example
     /// ```js
