@@ -208,9 +208,11 @@ fn control(frame: &ClientFrame<()>) -> String {
             stringify(&[("op", "hello".into()), ("token", token.as_str().into()), ("resume", resume)])
         }
         ClientFrame::Ping { id } => stringify(&[("op", "ping".into()), ("id", n(*id))]),
-        ClientFrame::Replay { after } => stringify(&[("op", "replay".into()), ("after", n(*after))]),
+        // The floor reads the personal stream only: it joins no channel, so no replay names one.
+        ClientFrame::Replay { after, .. } => stringify(&[("op", "replay".into()), ("after", n(*after))]),
         ClientFrame::Refresh { token } => stringify(&[("op", "refresh".into()), ("token", token.as_str().into())]),
-        ClientFrame::Send(_) => String::new(), // the core sends messages as SendText
+        // The core sends messages as SendText, and sub/unsub only for joined channels.
+        ClientFrame::Send(_) | ClientFrame::Sub { .. } | ClientFrame::Unsub { .. } => String::new(),
     }
 }
 
