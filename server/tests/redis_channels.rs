@@ -1,8 +1,7 @@
 //! Channels over Redis, and which events reach which node: subscribers of one channel on two
 //! nodes with the publisher on a third and a node killed mid-stream, a channel cursor resumed
 //! on another node, channel and user keys kept apart, per-namespace retention, and a node that
-//! receives only the events of its own sockets (the figure in docs/SCALING.md). Channel readers
-//! join through the node's hub, as a socket's `sub` does; events are published on a node as `/api/publish` does. Run by
+//! receives only the events of its own sockets (the figure in docs/SCALING.md). Run by
 //! `scripts/redis-tests.sh`, which starts a private Redis; without `SPELLWIRE_REDIS` every test
 //! prints why and passes, unless Redis is required (in CI, see `common/redis.rs`): then it
 //! fails.
@@ -13,23 +12,15 @@ mod gateway;
 #[path = "common/redis.rs"]
 mod redis_env;
 
-use std::collections::VecDeque;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use common::*;
 use gateway::{publish_ok, KEY};
 use redis_env::{cmd, direct, redis_url, Node};
 use serde_json::{json, Value};
-use spellwire::protocol::Cursor;
 use spellwire_server::config::Config;
-use spellwire_server::conn::{ConnHandle, Ctl, Out};
-use spellwire_server::hub::Hub;
 use spellwire_server::log::Retention;
-use spellwire_server::{app, AppState};
-use tokio::sync::{mpsc, watch};
-use tokio::task::JoinHandle;
 
 /// A node with the test API key, so `/api/publish` works on it.
 async fn node(url: &str, prefix: &str, tweak: impl FnOnce(&mut Config)) -> Node {
@@ -40,110 +31,60 @@ async fn node(url: &str, prefix: &str, tweak: impl FnOnce(&mut Config)) -> Node 
     .await
 }
 
-/// A node whose hub the test holds, to join channels on it as a socket's `sub` does.
-struct HubNode {
-    addr: SocketAddr,
-    hub: Arc<Hub>,
-    task: JoinHandle<()>,
-}
-
-async fn hub_node(url: &str, prefix: &str, tweak: impl FnOnce(&mut Config)) -> HubNode {
-    let mut config = Config {
-        dev: true,
-        test_hooks: true,
-        api_key: Some(KEY.into()),
-        jwt_secret: Some(b"one secret for every node".to_vec()),
-        redis: Some(url.to_owned()),
-        redis_prefix: prefix.to_owned(),
-        ..Config::default()
-    };
-    tweak(&mut config);
-    let state = AppState::build(config).await.expect("redis reachable");
-    let hub = state.hub.clone();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let task = tokio::spawn(async move { axum::serve(listener, app(state)).await.unwrap() });
-    HubNode { addr, hub, task }
-}
-
-/// One socket's side of a channel: what the hub queued to it, frame by frame.
-struct Reader {
-    _conn: ConnHandle,
-    rx: mpsc::Receiver<Out>,
-    _ctl: watch::Receiver<Ctl>,
-    frames: VecDeque<Value>,
-}
-
-/// Joins `channel` on `hub` from `resume`; the reader and the `subscribed` frame.
-async fn join(hub: &Arc<Hub>, channel: &str, resume: Option<Value>) -> (Reader, Value) {
-    let (conn, rx, ctl) = ConnHandle::new();
-    let resume: Option<Cursor> = resume.map(|r| serde_json::from_value(r).unwrap());
-    hub.subscribe(channel, resume.as_ref(), conn.clone()).await.expect("subscribed");
-    let mut r = Reader { _conn: conn, rx, _ctl: ctl, frames: VecDeque::new() };
-    let s = r.next().await;
-    assert_eq!((&s["op"], &s["channel"]), (&json!("subscribed"), &json!(channel)), "{s}");
-    (r, s)
-}
-
-impl Reader {
-    async fn next(&mut self) -> Value {
-        while self.frames.is_empty() {
-            let out = tokio::time::timeout(WAIT, self.rx.recv()).await.expect("timed out").expect("open");
-            match out {
-                Out::Frame(f) => self.frames.push_back(serde_json::from_str(&f).unwrap()),
-                Out::Frames(fs) => self.frames.extend(fs.iter().map(|f| serde_json::from_str::<Value>(f).unwrap())),
-                Out::Raw(_) => {}
-            }
-        }
-        self.frames.pop_front().unwrap()
+/// Connects `user` (granted the demo namespaces) and joins `channel` from `resume`; returns
+/// the socket and the `subscribed` frame.
+async fn join(addr: SocketAddr, user: &str, channel: &str, resume: Option<Value>) -> (Client, Value) {
+    let (mut c, _) = connect(addr, user, None).await;
+    let mut sub = json!({ "op": "sub", "channel": channel });
+    if let Some(r) = resume {
+        sub["resume"] = r;
     }
+    c.send_json(sub).await;
+    let subscribed = c.expect("subscribed").await;
+    assert_eq!(subscribed["channel"], channel, "{subscribed}");
+    (c, subscribed)
+}
 
-    /// The next `n` events, each checked to belong to `channel`; their `data`.
-    async fn data(&mut self, channel: &str, n: usize) -> Vec<u64> {
-        let mut out = Vec::new();
-        for _ in 0..n {
-            let e = self.next().await;
-            assert_eq!((&e["op"], &e["channel"]), (&json!("event"), &json!(channel)), "{e}");
-            assert_eq!(e["seq"], e["data"], "one publisher, so seq == data: {e}");
-            out.push(e["data"].as_u64().unwrap());
-        }
-        out
-    }
-
-    async fn quiet(&mut self, ms: u64) {
-        assert!(self.frames.is_empty(), "pending: {:?}", self.frames);
-        let got = tokio::time::timeout(Duration::from_millis(ms), self.rx.recv()).await;
-        assert!(got.is_err(), "expected silence");
+/// Publishes events `from..=to` (data = the number) to `channel` through `POST /api/publish`,
+/// five to a request (each request costs the test's HTTP client about 0.1 s).
+async fn publish_range(addr: SocketAddr, channel: &str, from: u64, to: u64) {
+    let all: Vec<u64> = (from..=to).collect();
+    for chunk in all.chunks(5) {
+        let events: Vec<Value> = chunk.iter().map(|i| json!({ "channel": channel, "type": "n", "data": i })).collect();
+        let answer = publish_ok(addr, json!({ "events": events })).await;
+        let seqs: Vec<Value> = chunk.iter().map(|i| json!({ "seq": i })).collect();
+        assert_eq!(answer, json!({ "results": seqs }));
     }
 }
 
-/// Publishes events `from..=to` (data = the number) to `channel` on the node of `hub`.
-async fn publish_range(hub: &Hub, channel: &str, from: u64, to: u64) {
-    for i in from..=to {
-        let (seq, _) = hub.publish_channel(channel, "n".into(), None, json!(i)).await.expect("stored");
-        assert_eq!(seq, i);
+/// The next `n` events, each checked to belong to `channel`; their `data`.
+async fn channel_data(c: &mut Client, channel: &str, n: usize) -> Vec<u64> {
+    let events = c.events(n).await;
+    for e in &events {
+        assert_eq!(e["channel"], channel, "{e}");
+        assert_eq!(e["seq"], e["data"], "one publisher, so seq == data: {e}");
     }
+    events.iter().map(|e| e["data"].as_u64().unwrap()).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn channel_readers_on_two_nodes_get_every_event_once_in_order_through_a_node_crash() {
     let Some(url) = redis_url() else { return };
     let p = redis_env::prefix("swchan");
-    let (a, b, c) = (hub_node(&url, &p, |_| {}).await, hub_node(&url, &p, |_| {}).await, hub_node(&url, &p, |_| {}).await);
+    let (a, b, c) = (node(&url, &p, |_| {}).await, node(&url, &p, |_| {}).await, node(&url, &p, |_| {}).await);
     const N: u64 = 200;
-    let (mut on_a, sa) = join(&a.hub, "crew:alpha", None).await;
-    let (mut on_b, _) = join(&b.hub, "crew:alpha", None).await;
+    let (mut on_a, sa) = join(a.addr, "ann", "crew:alpha", None).await;
+    let (mut on_b, _) = join(b.addr, "bob", "crew:alpha", None).await;
     assert_eq!((sa["head"].as_u64(), sa["resumed"].as_bool()), (Some(0), Some(false)));
     assert!(sa["epoch"].as_str().unwrap().ends_with(":#crew:alpha"), "{sa}");
-    let publisher = tokio::spawn(async move { publish_range(&c.hub, "crew:alpha", 1, N).await });
-    assert_eq!(on_a.data("crew:alpha", 60).await, (1..=60).collect::<Vec<_>>());
-    a.task.abort();
-    drop((a.hub, on_a));
+    let publisher = tokio::spawn(async move { publish_range(c.addr, "crew:alpha", 1, N).await });
+    assert_eq!(channel_data(&mut on_a, "crew:alpha", 60).await, (1..=60).collect::<Vec<_>>());
+    a.kill("ann").await;
     let cursor = json!({ "epoch": sa["epoch"], "seq": 60 });
-    let (mut again, s2) = join(&b.hub, "crew:alpha", Some(cursor)).await;
+    let (mut again, s2) = join(b.addr, "ann", "crew:alpha", Some(cursor)).await;
     assert_eq!((s2["after"].as_u64(), s2["resumed"].as_bool()), (Some(60), Some(true)), "{s2}");
-    assert_eq!(again.data("crew:alpha", (N - 60) as usize).await, (61..=N).collect::<Vec<_>>());
-    assert_eq!(on_b.data("crew:alpha", N as usize).await, (1..=N).collect::<Vec<_>>());
+    assert_eq!(channel_data(&mut again, "crew:alpha", (N - 60) as usize).await, (61..=N).collect::<Vec<_>>());
+    assert_eq!(channel_data(&mut on_b, "crew:alpha", N as usize).await, (1..=N).collect::<Vec<_>>());
     publisher.await.unwrap();
     again.quiet(200).await;
     on_b.quiet(0).await;
@@ -153,18 +94,18 @@ async fn channel_readers_on_two_nodes_get_every_event_once_in_order_through_a_no
 async fn a_channel_cursor_from_one_node_resumes_on_another() {
     let Some(url) = redis_url() else { return };
     let p = redis_env::prefix("swchan");
-    let (a, b) = (hub_node(&url, &p, |_| {}).await, hub_node(&url, &p, |_| {}).await);
-    let (mut on_a, s) = join(&a.hub, "room:lobby", None).await;
-    publish_range(&a.hub, "room:lobby", 1, 5).await;
-    assert_eq!(on_a.data("room:lobby", 3).await, [1, 2, 3]);
+    let (a, b) = (node(&url, &p, |_| {}).await, node(&url, &p, |_| {}).await);
+    let (mut on_a, s) = join(a.addr, "cy", "room:lobby", None).await;
+    publish_range(a.addr, "room:lobby", 1, 5).await;
+    assert_eq!(channel_data(&mut on_a, "room:lobby", 3).await, [1, 2, 3]);
     let cursor = json!({ "epoch": s["epoch"], "seq": 3 });
-    let (mut on_b, s2) = join(&b.hub, "room:lobby", Some(cursor)).await;
+    let (mut on_b, s2) = join(b.addr, "cy", "room:lobby", Some(cursor)).await;
     assert_eq!((&s2["epoch"], s2["after"].as_u64(), s2["resumed"].as_bool()), (&s["epoch"], Some(3), Some(true)));
-    assert_eq!(on_b.data("room:lobby", 2).await, [4, 5]);
+    assert_eq!(channel_data(&mut on_b, "room:lobby", 2).await, [4, 5]);
     let foreign = json!({ "epoch": format!("{}x", s["epoch"].as_str().unwrap()), "seq": 3 });
-    let (mut other, s3) = join(&b.hub, "room:lobby", Some(foreign)).await;
+    let (mut other, s3) = join(b.addr, "cy", "room:lobby", Some(foreign)).await;
     assert_eq!((s3["after"].as_u64(), s3["resumed"].as_bool()), (Some(0), Some(false)), "another log's cursor");
-    assert_eq!(other.data("room:lobby", 5).await, [1, 2, 3, 4, 5]);
+    assert_eq!(channel_data(&mut other, "room:lobby", 5).await, [1, 2, 3, 4, 5]);
     on_b.quiet(100).await;
 }
 
@@ -172,18 +113,19 @@ async fn a_channel_cursor_from_one_node_resumes_on_another() {
 async fn a_user_named_like_a_channel_shares_no_key_no_seq_and_no_epoch_with_it() {
     let Some(url) = redis_url() else { return };
     let p = redis_env::prefix("swchan");
-    let a = hub_node(&url, &p, |_| {}).await;
-    publish_range(&a.hub, "crew:alpha", 1, 3).await;
+    let a = node(&url, &p, |_| {}).await;
+    publish_range(a.addr, "crew:alpha", 1, 3).await;
     let user = publish_ok(a.addr, json!({ "user": "crew:alpha", "type": "personal" })).await;
     assert_eq!(user, json!({ "seq": 1 }), "the user's own log starts at 1");
     let (mut c, welcome) = connect(a.addr, "crew:alpha", None).await;
     assert_eq!(welcome["head"], 1);
     let personal = c.expect("event").await;
     assert_eq!((personal.get("channel"), &personal["type"]), (None, &json!("personal")), "{personal}");
-    let (mut r, s) = join(&a.hub, "crew:alpha", None).await;
+    c.send_json(json!({ "op": "sub", "channel": "crew:alpha" })).await;
+    let s = c.expect("subscribed").await;
     assert_eq!(s["head"], 3);
     assert_ne!(s["epoch"], welcome["epoch"]);
-    assert_eq!(r.data("crew:alpha", 3).await, [1, 2, 3]);
+    assert_eq!(channel_data(&mut c, "crew:alpha", 3).await, [1, 2, 3]);
     let mut redis = direct(&url).await;
     let log = |what: &str| format!("{p}:{what}:{{crew:alpha}}:log");
     assert_eq!(cmd::<u64>(&mut redis, &["XLEN", &log("u")]).await, 1);
@@ -198,15 +140,15 @@ async fn a_namespaces_retention_trims_its_channels_in_redis() {
     let Some(url) = redis_url() else { return };
     let p = redis_env::prefix("swchan");
     let short = Retention { max_events: 3, max_age: Duration::from_secs(60) };
-    let a = hub_node(&url, &p, |c| c.channel_retention = vec![("room".into(), short)]).await;
-    publish_range(&a.hub, "room:small", 1, 5).await;
-    publish_range(&a.hub, "crew:big", 1, 5).await;
-    let (mut small, s) = join(&a.hub, "room:small", None).await;
+    let a = node(&url, &p, |c| c.channel_retention = vec![("room".into(), short)]).await;
+    publish_range(a.addr, "room:small", 1, 5).await;
+    publish_range(a.addr, "crew:big", 1, 5).await;
+    let (mut small, s) = join(a.addr, "dee", "room:small", None).await;
     assert_eq!((s["after"].as_u64(), s["head"].as_u64()), (Some(2), Some(5)), "3 kept: {s}");
-    assert_eq!(small.data("room:small", 3).await, [3, 4, 5]);
-    let (mut big, s) = join(&a.hub, "crew:big", None).await;
+    assert_eq!(channel_data(&mut small, "room:small", 3).await, [3, 4, 5]);
+    let (mut big, s) = join(a.addr, "dee", "crew:big", None).await;
     assert_eq!(s["after"], 0);
-    assert_eq!(big.data("crew:big", 5).await, [1, 2, 3, 4, 5]);
+    assert_eq!(channel_data(&mut big, "crew:big", 5).await, [1, 2, 3, 4, 5]);
     let mut redis = direct(&url).await;
     let ttl: i64 = cmd(&mut redis, &["PTTL", &format!("{p}:c:{{room:small}}:log")]).await;
     assert!((59_000..=80_000).contains(&ttl), "60 s + 2 sweeps: {ttl}");
