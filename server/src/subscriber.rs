@@ -48,9 +48,11 @@ pub async fn run(client: Client, subs: Arc<Subscriptions>, hub: Weak<Hub>, first
             drop(h);
             backoff = Duration::from_millis(100);
             listen(sink, stream, &hub).await;
-            subs.lost();
             let Some(h) = hub.upgrade() else { return };
+            // In this order: a join that finds the connection gone (and so returns without a
+            // confirmation) also finds the subscription unsteady, and resyncs.
             h.fanout_down();
+            subs.lost();
             tracing::warn!("redis pub/sub connection lost; reconnecting");
         }
         tokio::time::sleep(backoff).await;

@@ -199,4 +199,10 @@ async fn a_node_receives_only_the_events_of_its_sockets() {
         }
     };
     tokio::time::timeout(WAIT, gone).await.expect("node A unsubscribes once its sockets left (at a sweep)");
+    let (mut back, welcome) = connect(a.addr, "here0", None).await;
+    let head = welcome["head"].as_u64().unwrap();
+    back.events(head as usize).await;
+    let v = notify(b.addr, "here0", "n", json!("back")).await;
+    assert_eq!(v["delivered"], 1, "subscribed again when a socket came back: {v}");
+    assert_eq!(back.expect("event").await["seq"], head + 1);
 }
