@@ -78,7 +78,11 @@ async function crewShared(ann) {
       const all = await crewLines(page);
       return all.filter(mine).length === 4 ? all : null;
     };
-    const [a, b] = [await until(() => lines(ann), 10_000, 'ann\'s 4 crew lines'), await until(() => lines(bob), 10_000, 'bob\'s 4 crew lines')];
+    // On a timeout, the crew heading says why when the channel was refused.
+    const wait = (page, who) => until(() => lines(page), 10_000, `${who}'s 4 crew lines`).catch(async (err) => {
+      throw new Error(`${err.message}; the page's crew heading: "${await page.textContent('#crew-name')}"`);
+    });
+    const [a, b] = [await wait(ann, 'ann'), await wait(bob, 'bob')];
     for (const [who, list] of [['ann', a], ['bob', b]]) {
       const broken = list.findIndex((l, i) => l.seq !== list[0].seq + i);
       check(broken === -1, `${who}'s crew seqs are not consecutive at ${broken}: ${list.map((l) => l.seq)}`);
