@@ -306,16 +306,19 @@ pub const MAX_CHANNEL_LEN: usize = 128;
 /// assert!(check_channel("crew:a b").is_err());
 /// ```
 pub fn check_channel(name: &str) -> Result<(), &'static str> {
-    let ns_char = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
-    let name_char = |c: char| ns_char(c) || matches!(c, '.' | ':' | '@' | '=');
-    let Some((ns, rest)) = name.split_once(':') else {
+    // Bytes, not chars: every allowed character is ASCII, and byte checks are smaller in wasm.
+    let ns_byte = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-';
+    let name_byte = |b: &u8| ns_byte(b) || matches!(b, b'.' | b':' | b'@' | b'=');
+    let bytes = name.as_bytes();
+    let Some(colon) = bytes.iter().position(|b| *b == b':') else {
         return Err("a channel is named namespace:name");
     };
-    if name.len() > MAX_CHANNEL_LEN {
+    let (ns, rest) = (&bytes[..colon], &bytes[colon + 1..]);
+    if bytes.len() > MAX_CHANNEL_LEN {
         Err("a channel name is at most 128 bytes")
-    } else if ns.is_empty() || ns.len() > 32 || !ns.chars().all(ns_char) {
+    } else if ns.is_empty() || ns.len() > 32 || !ns.iter().all(ns_byte) {
         Err("a channel namespace is 1 to 32 of A-Z a-z 0-9 _ -")
-    } else if rest.is_empty() || !rest.chars().all(name_char) {
+    } else if rest.is_empty() || !rest.iter().all(name_byte) {
         Err("a channel name (after the namespace) is 1 or more of A-Z a-z 0-9 _ - . : @ =")
     } else {
         Ok(())
