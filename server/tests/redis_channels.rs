@@ -1,7 +1,8 @@
 //! Channels over Redis, and which events reach which node: subscribers of one channel on two
 //! nodes with the publisher on a third and a node killed mid-stream, a channel cursor resumed
-//! on another node, channel and user keys kept apart, per-namespace retention, and a node that
-//! receives only the events of its own sockets (the figure in docs/SCALING.md). Run by
+//! on another node, channel and user keys kept apart, per-namespace retention, resubscription
+//! after a pub/sub reconnect, and a node that receives only the events of its own sockets (the
+//! figure in docs/SCALING.md). Run by
 //! `scripts/redis-tests.sh`, which starts a private Redis; without `SPELLWIRE_REDIS` every test
 //! prints why and passes, unless Redis is required (in CI, see `common/redis.rs`): then it
 //! fails.
@@ -152,6 +153,37 @@ async fn a_namespaces_retention_trims_its_channels_in_redis() {
     let mut redis = direct(&url).await;
     let ttl: i64 = cmd(&mut redis, &["PTTL", &format!("{p}:c:{{room:small}}:log")]).await;
     assert!((59_000..=80_000).contains(&ttl), "60 s + 2 sweeps: {ttl}");
+}
+
+/// Kills every pub/sub connection on the Redis (there is no telling the nodes' apart), which
+/// other tests' nodes survive by reconnecting; like the restart tests, it wants the one test
+/// thread scripts/redis-tests.sh runs with.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn after_a_pubsub_reconnect_every_stream_is_subscribed_again_and_caught_up() {
+    let Some(url) = redis_url() else { return };
+    let p = redis_env::prefix("swchan");
+    let (a, b) = (node(&url, &p, |_| {}).await, node(&url, &p, |_| {}).await);
+    let (mut reader, _) = join(a.addr, "eve", "run:7", None).await;
+    publish_range(b.addr, "run:7", 1, 3).await;
+    assert_eq!(channel_data(&mut reader, "run:7", 3).await, [1, 2, 3]);
+    let mut redis = direct(&url).await;
+    let killed: u64 = cmd(&mut redis, &["CLIENT", "KILL", "TYPE", "pubsub"]).await;
+    assert!(killed >= 1, "node A's pub/sub connection");
+    publish_range(b.addr, "run:7", 4, 10).await;
+    assert_eq!(channel_data(&mut reader, "run:7", 7).await, (4..=10).collect::<Vec<_>>());
+    let live = async {
+        loop {
+            let n: Vec<(String, u64)> = cmd(&mut redis, &["PUBSUB", "NUMSUB", &format!("{p}:ev:c:{{run:7}}")]).await;
+            if n.first().is_some_and(|(_, n)| *n == 1) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    };
+    tokio::time::timeout(WAIT, live).await.expect("node A subscribed again");
+    publish_range(b.addr, "run:7", 11, 11).await;
+    assert_eq!(channel_data(&mut reader, "run:7", 1).await, [11], "live again, not only caught up");
+    reader.quiet(100).await;
 }
 
 /// Two nodes, sockets of 20 users on node A only; 200 events to those users and 200 to 20
