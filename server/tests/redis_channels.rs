@@ -2,10 +2,9 @@
 //! nodes with the publisher on a third and a node killed mid-stream, a channel cursor resumed
 //! on another node, channel and user keys kept apart, per-namespace retention, resubscription
 //! after a pub/sub reconnect, and a node that receives only the events of its own sockets (the
-//! figure in docs/SCALING.md). Run by
-//! `scripts/redis-tests.sh`, which starts a private Redis; without `SPELLWIRE_REDIS` every test
-//! prints why and passes, unless Redis is required (in CI, see `common/redis.rs`): then it
-//! fails.
+//! figure in docs/SCALING.md). Run by `scripts/redis-tests.sh`, which starts a private Redis;
+//! without `SPELLWIRE_REDIS` every test prints why and passes, unless Redis is required (in CI,
+//! see `common/redis.rs`): then it fails.
 
 mod common;
 #[path = "common/gateway.rs"]
