@@ -12,6 +12,7 @@ import { mountCasts } from './casts.js';
 import { mountMonitor } from './monitor.js';
 import { mountEventLog } from './event-log.js';
 import { mountHooksPanel } from './hooks-panel.js';
+import { mountCrewBoard } from './crew-board.js';
 
 /** @param {string} id */
 const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -24,6 +25,7 @@ const client = Client.shared(clientOptions(options, token));
 
 mountBadge(byId('connection'), client);
 const casts = mountCasts(byId('casts'), client, options.user);
+mountCrewBoard(byId('crew'), client);
 const monitor = mountMonitor(byId('monitor'), client);
 mountServerInfo(byId('server'), client, options.user, () => {
   const windows = casts.unfinished();

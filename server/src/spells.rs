@@ -2,7 +2,9 @@
 //! the kind of workload spellwire exists for (an agent run with tool calls).
 //!
 //! Events go through the hub like any notification, so they are logged, replayed after a
-//! reconnect, and delivered to every tab on topic `cast:{castId}`.
+//! reconnect, and delivered to every tab on topic `cast:{castId}`. Each cast also posts a line
+//! to the channel [`CREW_CHANNEL`] when it starts and when it finishes: the demo's crew board,
+//! which every user's page shows alike.
 
 use std::time::{Duration, Instant};
 
@@ -13,6 +15,9 @@ use serde_json::{json, Value};
 
 use crate::api::{check_user, ApiError, ApiJson};
 use crate::AppState;
+
+/// The channel every cast, by any user, is announced on (the demo page's crew board).
+pub const CREW_CHANNEL: &str = "crew:demo";
 
 /// Tools the simulated steps "call", in turn.
 const TOOLS: [&str; 4] = ["gather_reagents", "draw_circle", "chant", "bind_runes"];
@@ -70,6 +75,16 @@ async fn run(s: AppState, b: Cast, spell: String, cast_id: String) {
             }
         }
     };
+    let crew = |kind: &str| {
+        let data = json!({ "castId": cast_id, "user": b.user, "spell": spell, "steps": b.steps });
+        let (hub, kind) = (s.hub.clone(), kind.to_owned());
+        async move {
+            if let Err(e) = hub.publish_channel(CREW_CHANNEL, kind, None, data).await {
+                tracing::warn!("crew board: {e}");
+            }
+        }
+    };
+    crew("crew_cast_started").await;
     emit("cast_started", json!({ "castId": cast_id, "spell": spell, "steps": b.steps })).await;
     let mut outputs = Vec::new();
     for step in 1..=b.steps {
@@ -88,4 +103,5 @@ async fn run(s: AppState, b: Cast, spell: String, cast_id: String) {
         outputs.push(output);
     }
     emit("cast_completed", json!({ "castId": cast_id, "outputs": outputs })).await;
+    crew("crew_cast_finished").await;
 }
