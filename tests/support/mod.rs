@@ -100,6 +100,23 @@ pub async fn notify(user: &str, kind: &str, topic: Option<&str>, data: JsValue) 
     num(&post("/api/notify", obj(&fields)).await, "seq")
 }
 
+/// A token for `user` whose `channels` claim is exactly `channels` (dev login).
+pub async fn login_with_channels(user: &str, channels: &[&str]) -> String {
+    let list: Array = channels.iter().map(|c| JsValue::from(*c)).collect();
+    text(&post("/api/login", obj(&[("user", user.into()), ("channels", list.into())])).await, "token")
+}
+
+/// Publishes an event to `channel` (dev notify); returns its seq in the channel.
+pub async fn notify_channel(channel: &str, kind: &str, data: JsValue) -> f64 {
+    let fields = [("channel", channel.into()), ("type", kind.into()), ("data", data)];
+    num(&post("/api/notify", obj(&fields)).await, "seq")
+}
+
+/// A channel name no other test uses, in a namespace dev tokens grant (`room:*`).
+pub fn room(prefix: &str) -> String {
+    format!("room:{}", user(prefix))
+}
+
 /// Calls a test hook with `{ user, ...extra }`.
 pub async fn hook(name: &str, user: &str, extra: &[(&str, JsValue)]) -> JsValue {
     let mut fields = vec![("user", JsValue::from(user))];
