@@ -1,10 +1,11 @@
 // The delivery-guarantee chaos test: a real spellwire Client in headless Chromium against a real
-// spellwire-server, while this script publishes events over HTTP at a steady rate and breaks the
+// spellwire-server, while this script publishes events over HTTP at a steady rate to three
+// streams (the user's personal stream and two channels the page joined) and breaks the
 // connection at random moments (abrupt drops, and black holes that only the heartbeat can
 // notice), and the page sends messages through it all.
 //
-// It asserts that the page's subscriber saw exactly 1..N in order (0 lost, 0 duplicated) and that
-// the server applied every sent message exactly once; with --report it writes the measured
+// It asserts that, per stream, the page saw exactly 1..N in order (0 lost, 0 duplicated) and
+// that the server applied every sent message exactly once; with --report it writes the measured
 // figures to docs/RELIABILITY.md.
 //
 //   node tests/chaos/chaos.mjs --server http://127.0.0.1:PORT [--events 10000] [--breaks 50]
@@ -50,10 +51,10 @@ const random = rng(Number(args.seed));
 const call = (method, path, body) => callAt(http, method, path, body);
 
 /** Runs in the page: one client, a subscriber recording every seq, state changes with times. */
-async function setUpPage({ ws, token }) {
+async function setUpPage({ ws, token, channels }) {
   const { default: init, Client } = await import('/pkg/spellwire.js');
   await init();
-  const rec = { seqs: [], states: [], acked: [], failed: [] };
+  const rec = { seqs: [], channels: {}, states: [], acked: [], failed: [] };
   const client = new Client({
     url: ws,
     token,
@@ -64,6 +65,10 @@ async function setUpPage({ ws, token }) {
     queueLimit: 2000,
   });
   client.on('*', (e) => rec.seqs.push(e.seq));
+  for (const name of channels) {
+    rec.channels[name] = [];
+    client.channel(name, (e) => rec.channels[name].push(e.seq), (e) => rec.failed.push(`channel ${name} ${e.code}: ${e.message}`));
+  }
   // Transitions only: a latency update also fires `state` (still 'open'), and a pong landing
   // just after a break must not count as "reopened".
   client.on('state', (s) => {
@@ -88,15 +93,18 @@ async function setUpPage({ ws, token }) {
   };
 }
 
-/** Publishes `EVENTS` notifications at `RATE`/s from 4 paced workers. */
-async function publish(user, startAt) {
+/** The target of event `i`: the personal stream and the two channels in turn. */
+const target = (user, channels, i) => (i % 3 === 0 ? { user } : { channel: channels[(i % 3) - 1] });
+
+/** Publishes `EVENTS` notifications at `RATE`/s from 4 paced workers, spread over 3 streams. */
+async function publish(user, channels, startAt) {
   let next = 0;
   const worker = async () => {
     while (next < EVENTS) {
       const i = next++;
       const due = startAt + (i * 1000) / RATE;
       if (due > Date.now()) await sleep(due - Date.now());
-      await call('POST', '/api/notify', { user, type: 'chaos_event', data: { i } });
+      await call('POST', '/api/notify', { ...target(user, channels, i), type: 'chaos_event', data: { i } });
     }
   };
   await Promise.all([worker(), worker(), worker(), worker()]);
@@ -144,38 +152,51 @@ async function waitFor(page, predicate, arg, ms) {
 async function main() {
   const started = Date.now();
   const user = `chaos-${args.seed}-${Math.floor(Math.random() * 1e9)}`;
+  const channels = ['a', 'b'].map((c) => `room:${user}-${c}`);
   const { token } = await call('POST', '/api/login', { user });
   const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     page.on('pageerror', (e) => console.error('page error:', e.message));
     await page.goto(`${http}/api/health`);
-    await page.evaluate(setUpPage, { ws: http.replace(/^http/, 'ws') + '/ws', token });
+    await page.evaluate(setUpPage, { ws: http.replace(/^http/, 'ws') + '/ws', token, channels });
     await waitFor(page, () => window.chaos.client.state === 'open', null, 10_000);
 
     const spanMs = (EVENTS * 1000) / RATE;
     const t0 = Date.now();
     await page.evaluate(([n, every]) => window.chaos.sendMany(n, every), [SENDS, spanMs / SENDS]);
-    const [, breaks] = await Promise.all([publish(user, t0), breakThings(page, user, spanMs)]);
+    const [, breaks] = await Promise.all([publish(user, channels, t0), breakThings(page, user, spanMs)]);
     const publishMs = Date.now() - t0;
 
     const left = () => DEADLINE_MS - (Date.now() - started);
     await waitFor(page, (n) => window.chaos.rec.acked.length + window.chaos.rec.failed.length >= n, SENDS, left());
     const { seq: head } = await call('POST', '/api/notify', { user, type: 'chaos_end', data: null });
     await waitFor(page, (h) => window.chaos.rec.seqs.at(-1) >= h, head, left());
+    const heads = {};
+    for (const channel of channels) {
+      heads[channel] = (await call('POST', '/api/notify', { channel, type: 'chaos_end', data: null })).seq;
+      await waitFor(page, ([c, h]) => window.chaos.rec.channels[c].at(-1) >= h, [channel, heads[channel]], left());
+    }
     await sleep(300); // anything arriving after the end would be a duplicate: give it a chance
 
     const rec = await page.evaluate(() => ({ ...window.chaos.rec, stats: window.chaos.client.stats() }));
     const applied = (await call('GET', `/test/received/${user}`)).messages.map((m) => m.id);
-    return summarize({ head, rec, applied, breaks, publishMs, elapsedMs: Date.now() - started });
+    return summarize({ head, heads, rec, applied, breaks, publishMs, elapsedMs: Date.now() - started });
   } finally {
     await browser.close();
   }
 }
 
-function summarize({ head, rec, applied, breaks, publishMs, elapsedMs }) {
+/** Lost, duplicated and order of one stream's received seqs against its head. */
+function judge(seqs, head) {
+  const unique = new Set(seqs);
+  return { head, received: seqs.length, lost: head - unique.size, duplicated: seqs.length - unique.size, inOrder: seqs.every((s, i) => s === i + 1) };
+}
+
+function summarize({ head, heads, rec, applied, breaks, publishMs, elapsedMs }) {
   const unique = new Set(rec.seqs);
   const inOrder = rec.seqs.every((s, i) => s === i + 1);
+  const channels = Object.entries(heads).map(([name, h]) => ({ name, ...judge(rec.channels[name], h) }));
   const appliedUnique = new Set(applied);
   const ackedSet = new Set(rec.acked);
   const rec_ = recoveries(breaks, rec.states);
@@ -200,6 +221,7 @@ function summarize({ head, rec, applied, breaks, publishMs, elapsedMs }) {
     holeP50: percentile(of('blackhole'), 50),
     holeMax: Math.max(...of('blackhole')),
     stats: rec.stats,
+    channels,
     publishMs,
     elapsedMs,
   };
@@ -207,6 +229,9 @@ function summarize({ head, rec, applied, breaks, publishMs, elapsedMs }) {
   if (figures.lost !== 0) problems.push(`${figures.lost} events lost`);
   if (figures.duplicated !== 0) problems.push(`${figures.duplicated} events duplicated`);
   if (!inOrder) problems.push('events out of order');
+  for (const c of channels) {
+    if (c.lost || c.duplicated || !c.inOrder) problems.push(`channel ${c.name}: ${c.lost} lost, ${c.duplicated} duplicated, in order: ${c.inOrder}`);
+  }
   if (figures.acked !== SENDS) problems.push(`${figures.acked}/${SENDS} sends acked`);
   if (figures.appliedTwice !== 0) problems.push(`${figures.appliedTwice} messages applied twice`);
   if (applied.length !== SENDS || ![...ackedSet].every((id) => appliedUnique.has(id)))
@@ -229,16 +254,15 @@ A real spellwire \`Client\` in headless Chromium, a real \`spellwire-server\` on
 script publishes events over HTTP at ${RATE}/s while it breaks the page's connection at random
 moments: abrupt drops (\`/test/drop\`) and black holes (\`/test/blackhole\`: the socket stays up but
 nothing arrives, so only the heartbeat can notice; client heartbeat 500 ms + 1000 ms grace).
-Meanwhile the page sends messages through the same client.
+Events go in turn to the user's personal stream and to two channels the page joined, each with
+its own seqs and cursor. Meanwhile the page sends messages through the same client.
 
 | figure | value |
 |---|---|
-| events published | ${f.events} (+ ${f.head - f.events - 1} echoes of sends + 1 end marker = seq 1..${f.head}) |
+| events published | ${f.events}, a third to each stream |
+| personal stream | seq 1..${f.head} (with ${f.sends} echoes of sends and 1 end marker): ${f.received} received, ${f.lost} lost, ${f.duplicated} duplicated, in order: ${f.inOrder ? 'yes' : 'NO'} |
+${f.channels.map((c) => `| channel ${c.name.slice(-1)} (\`room:{user}-${c.name.slice(-1)}\`) | seq 1..${c.head}: ${c.received} received, ${c.lost} lost, ${c.duplicated} duplicated, in order: ${c.inOrder ? 'yes' : 'NO'} |`).join('\n')}
 | connection breaks that hit a socket | ${f.breaks} (${f.drops} drops, ${f.blackholes} black holes) |
-| events received by the subscriber | ${f.received} |
-| lost | ${f.lost} |
-| duplicated | ${f.duplicated} |
-| in order | ${f.inOrder ? 'yes' : 'NO'} |
 | recovery after a drop (break → open), p50 / max | ${ms(f.dropP50)} / ${ms(f.dropMax)} |
 | recovery after a black hole (break → open), p50 / max | ${ms(f.holeP50)} / ${ms(f.holeMax)} |
 | messages sent by the page | ${f.sends} |
@@ -256,4 +280,5 @@ if (problems.length) {
   console.error(`chaos test FAILED (seed ${args.seed}): ${problems.join('; ')}`);
   process.exit(1);
 }
-console.log(`chaos test passed (seed ${args.seed}): ${figures.head} events, ${figures.breaks} breaks, 0 lost, 0 duplicated`);
+const total = figures.head + figures.channels.reduce((n, c) => n + c.head, 0);
+console.log(`chaos test passed (seed ${args.seed}): ${total} events on 3 streams, ${figures.breaks} breaks, 0 lost, 0 duplicated`);
