@@ -21,6 +21,9 @@ use crate::redis_store::{RedisStore, Snapshot};
 use crate::store::StoreError;
 use crate::stream::Stream;
 
+/// Pauses before reading a log again after a failed read ([`Redis::since_again`]).
+const RETRY_PAUSES: [Duration; 2] = [Duration::from_millis(100), Duration::from_millis(400)];
+
 /// Logs in Redis, shared by the nodes of a deployment.
 ///
 /// ```no_run
@@ -95,6 +98,21 @@ impl Redis {
         self.store.snapshot(stream, resume).await
     }
 
+    /// The log after `after`, asked again after a short pause when the first try fails: the
+    /// first command after Redis came back fails on the connection that broke (the connection
+    /// manager reconnects then), and the resync that follows a pub/sub reconnection has no
+    /// other chance to fetch what was published while this node was not listening.
+    async fn since_again(&self, stream: &Stream, after: u64) -> Result<Frames, StoreError> {
+        for pause in RETRY_PAUSES {
+            match self.store.since(stream, after).await {
+                Ok(frames) => return Ok(frames),
+                Err(e) => tracing::debug!("reading {stream:?} after {after}: {e}; again in {pause:?}"),
+            }
+            tokio::time::sleep(pause).await;
+        }
+        self.store.since(stream, after).await
+    }
+
     async fn sweep_now(&self, hub: &Hub, now: Instant) -> Result<Swept, StoreError> {
         let live = {
             let mut streams = lock(&hub.streams);
@@ -135,7 +153,7 @@ impl Backend for Redis {
     }
 
     fn since<'a>(&'a self, stream: &'a Stream, after: u64) -> BoxFuture<'a, Result<Frames, StoreError>> {
-        Box::pin(async move { self.store.since(stream, after).await })
+        Box::pin(self.since_again(stream, after))
     }
 
     fn publish_items<'a>(&'a self, _hub: &'a Hub, items: &'a [Item], ttl: Duration) -> BoxFuture<'a, Result<Vec<Vec<u64>>, PublishError>> {
