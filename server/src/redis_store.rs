@@ -132,6 +132,15 @@ impl RedisStore {
     }
 
     /// Keeps each channel's log by `limits(channel)` (its namespace's `--channel-retention`).
+    ///
+    /// ```no_run
+    /// # use spellwire_server::{redis_store::RedisStore, config::Config, store::StoreError};
+    /// # async fn f() -> Result<(), StoreError> {
+    /// let config = Config::default();
+    /// let store = RedisStore::connect("redis://127.0.0.1", "sw", config.retention()).await?;
+    /// let store = store.with_channel_retention(move |name| config.channel_retention_for(name));
+    /// # Ok(()) }
+    /// ```
     pub fn with_channel_retention(mut self, limits: impl Fn(&str) -> Retention + Send + Sync + 'static) -> Self {
         self.channel_retention = Arc::new(limits);
         self
@@ -143,6 +152,13 @@ impl RedisStore {
     }
 
     /// How long `stream`'s events are kept.
+    ///
+    /// ```no_run
+    /// # use spellwire_server::{redis_store::RedisStore, stream::Stream, store::StoreError};
+    /// # async fn f(store: &RedisStore) -> Result<(), StoreError> {
+    /// let max_age = store.retention_of(&Stream::Channel("room:1".into())).max_age;
+    /// # Ok(()) }
+    /// ```
     pub fn retention_of(&self, stream: &Stream) -> Retention {
         match stream {
             Stream::User(_) => self.retention,
@@ -163,6 +179,13 @@ impl RedisStore {
     }
 
     /// The pub/sub channel of `stream`'s events ([`keys::events_channel`]).
+    ///
+    /// ```no_run
+    /// # use spellwire_server::{redis_store::RedisStore, stream::Stream, store::StoreError};
+    /// # async fn f(store: &RedisStore) -> Result<(), StoreError> {
+    /// assert!(store.events_channel(&Stream::User("ann".into())).ends_with(":ev:u:{ann}"));
+    /// # Ok(()) }
+    /// ```
     pub fn events_channel(&self, stream: &Stream) -> String {
         keys::events_channel(&self.prefix, stream)
     }
@@ -176,6 +199,13 @@ impl RedisStore {
     }
 
     /// Stores and publishes an event: `(seq, nodes that received the publication)`.
+    ///
+    /// ```no_run
+    /// # use spellwire_server::{redis_store::RedisStore, stream::Stream, store::StoreError};
+    /// # async fn f(store: &RedisStore) -> Result<(), StoreError> {
+    /// let (seq, nodes) = store.append(&Stream::Channel("run:42".into()), "step".into(), None, 2.into()).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn append(&self, stream: &Stream, kind: String, topic: Option<String>, data: Value) -> Result<(u64, usize), StoreError> {
         let mut inv = self.invocation(APPEND, stream);
         self.event_args(&mut inv, stream, kind, topic, data);
@@ -197,6 +227,14 @@ impl RedisStore {
     }
 
     /// Window, resume point and replay for a socket presenting `cursor`, in one script.
+    ///
+    /// ```no_run
+    /// # use spellwire_server::{redis_store::RedisStore, stream::Stream, store::StoreError};
+    /// # async fn f(store: &RedisStore) -> Result<(), StoreError> {
+    /// let snap = store.snapshot(&Stream::Channel("run:42".into()), None).await?;
+    /// assert!(snap.epoch.ends_with(":#run:42"));
+    /// # Ok(()) }
+    /// ```
     pub async fn snapshot(&self, stream: &Stream, cursor: Option<&Cursor>) -> Result<Snapshot, StoreError> {
         let mut inv = self.invocation(SNAPSHOT, stream);
         let (c_epoch, c_seq) = cursor.map_or(("", 0), |c| (c.epoch.as_str(), c.seq));
@@ -207,6 +245,13 @@ impl RedisStore {
     }
 
     /// Retained frames with seq greater than `after`, oldest first.
+    ///
+    /// ```no_run
+    /// # use spellwire_server::{redis_store::RedisStore, stream::Stream, store::StoreError};
+    /// # async fn f(store: &RedisStore) -> Result<(), StoreError> {
+    /// let frames = store.since(&Stream::User("ann".into()), 7).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn since(&self, stream: &Stream, after: u64) -> Result<Vec<(u64, Arc<str>)>, StoreError> {
         let mut inv = self.invocation(SINCE, stream);
         inv.arg(after);
@@ -218,6 +263,13 @@ impl RedisStore {
     /// lifetime, in pipelines of 500; returns the streams whose `meta` was gone: their log
     /// expired or was lost under their sockets, whose cursors now point into a log that is no
     /// more.
+    ///
+    /// ```no_run
+    /// # use spellwire_server::{redis_store::RedisStore, stream::Stream, store::StoreError};
+    /// # async fn f(store: &RedisStore) -> Result<(), StoreError> {
+    /// let lost = store.keep_alive(&[Stream::User("ann".into())]).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn keep_alive(&self, streams: &[Stream]) -> Result<Vec<Stream>, StoreError> {
         let mut lost = Vec::new();
         for chunk in streams.chunks(500) {

@@ -28,6 +28,16 @@ const PING_EVERY: Duration = Duration::from_secs(5);
 const MAX_BACKOFF: Duration = Duration::from_secs(2);
 
 /// A new pub/sub connection with every stream `subs` wants subscribed and confirmed.
+///
+/// ```no_run
+/// # use std::sync::Arc;
+/// # use spellwire_server::{hub::Hub, subscriber::{self, Subscriptions}};
+/// # async fn f(client: redis::Client, hub: Arc<Hub>) -> Result<(), spellwire_server::store::StoreError> {
+/// let subs = Arc::new(Subscriptions::new("sw"));
+/// let first = subscriber::subscribe(&client, &subs).await?;
+/// tokio::spawn(subscriber::run(client, subs, Arc::downgrade(&hub), first));
+/// # Ok(()) }
+/// ```
 pub async fn subscribe(client: &Client, subs: &Subscriptions) -> Result<(PubSubSink, PubSubStream), StoreError> {
     let (sink, stream) = tokio::time::timeout(Duration::from_secs(2), client.get_async_pubsub())
         .await
@@ -37,7 +47,8 @@ pub async fn subscribe(client: &Client, subs: &Subscriptions) -> Result<(PubSubS
     Ok((sink, stream))
 }
 
-/// Runs until the hub is dropped, starting from a connection [`subscribe`] made.
+/// Runs until the hub is dropped, starting from a connection [`subscribe`] made (example
+/// there).
 pub async fn run(client: Client, subs: Arc<Subscriptions>, hub: Weak<Hub>, first: (PubSubSink, PubSubStream)) {
     let mut current = Some(first);
     let mut backoff = Duration::from_millis(100);

@@ -72,6 +72,11 @@ pub fn wire_id(stream: &Stream) -> String {
 }
 
 /// The stream a [`wire_id`] names.
+///
+/// ```
+/// use spellwire_server::{redis_store::keys::parse_wire_id, stream::Stream};
+/// assert_eq!(parse_wire_id("u:ann"), Some(Stream::User("ann".into())));
+/// ```
 pub fn parse_wire_id(id: &str) -> Option<Stream> {
     match id.split_once(':')? {
         ("u", user) => Some(Stream::User(user.to_owned())),

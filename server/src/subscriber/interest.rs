@@ -55,11 +55,20 @@ struct State {
 
 impl Subscriptions {
     /// No channels yet, under the key prefix `prefix`.
+    ///
+    /// ```
+    /// let subs = spellwire_server::subscriber::Subscriptions::new("sw");
+    /// ```
     pub fn new(prefix: &str) -> Self {
         Self { prefix: prefix.to_owned(), state: Mutex::default(), commands: tokio::sync::Mutex::new(()) }
     }
 
     /// The pub/sub channel of `stream`.
+    ///
+    /// ```
+    /// # use spellwire_server::{subscriber::Subscriptions, stream::Stream};
+    /// assert_eq!(Subscriptions::new("sw").channel_of(&Stream::User("ann".into())), "sw:ev:u:{ann}");
+    /// ```
     pub fn channel_of(&self, stream: &Stream) -> String {
         events_channel(&self.prefix, stream)
     }
@@ -67,6 +76,13 @@ impl Subscriptions {
     /// Makes sure this node receives `stream`'s events: returns once Redis confirmed the
     /// subscription, or at once while the connection is down (the resubscription will include
     /// it). An error (the command failed or timed out) means nothing is confirmed.
+    ///
+    /// ```no_run
+    /// # use spellwire_server::{subscriber::Subscriptions, stream::Stream, store::StoreError};
+    /// # async fn f(subs: &Subscriptions) -> Result<(), StoreError> {
+    /// subs.need(&Stream::Channel("room:1".into())).await?; // now read the snapshot
+    /// # Ok(()) }
+    /// ```
     pub async fn need(&self, stream: &Stream) -> Result<(), StoreError> {
         let channel = self.channel_of(stream);
         {
@@ -101,6 +117,13 @@ impl Subscriptions {
     /// Stops listening to every stream `holding` does not name (the sweep passes those with a
     /// socket here). `holding` is asked under the state lock, so a socket that registered
     /// itself before its [`Subscriptions::need`] found the channel confirmed is always in it.
+    ///
+    /// ```no_run
+    /// # use spellwire_server::{subscriber::Subscriptions, stream::Stream, store::StoreError};
+    /// # async fn f(subs: &Subscriptions) -> Result<(), StoreError> {
+    /// subs.retain(|| vec![Stream::User("ann".into())]).await?; // drops every other stream
+    /// # Ok(()) }
+    /// ```
     pub async fn retain(&self, holding: impl FnOnce() -> Vec<Stream>) -> Result<(), StoreError> {
         let _commands = self.commands.lock().await;
         let (sink, dropped) = {
@@ -122,6 +145,13 @@ impl Subscriptions {
     /// Adopts a new connection: subscribes to every wanted channel, confirmed before this
     /// returns (including channels wanted meanwhile); then the hub re-reads those streams
     /// ([`crate::hub::Hub::fanout_up`]).
+    ///
+    /// ```no_run
+    /// # async fn f(client: redis::Client, subs: &spellwire_server::subscriber::Subscriptions) -> Result<(), spellwire_server::store::StoreError> {
+    /// let (sink, stream) = client.get_async_pubsub().await?.split();
+    /// subs.install(sink).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn install(&self, mut sink: PubSubSink) -> Result<(), StoreError> {
         let _commands = self.commands.lock().await;
         self.lost();
@@ -147,6 +177,12 @@ impl Subscriptions {
     }
 
     /// The connection broke: nothing is confirmed until the next [`Subscriptions::install`].
+    ///
+    /// ```
+    /// let subs = spellwire_server::subscriber::Subscriptions::new("sw");
+    /// subs.lost();
+    /// assert_eq!(subs.listening(), 0);
+    /// ```
     pub fn lost(&self) {
         let mut st = self.lock();
         st.sink = None;
@@ -154,6 +190,10 @@ impl Subscriptions {
     }
 
     /// How many channels Redis confirmed on the current connection.
+    ///
+    /// ```
+    /// assert_eq!(spellwire_server::subscriber::Subscriptions::new("sw").listening(), 0);
+    /// ```
     pub fn listening(&self) -> usize {
         self.lock().confirmed.len()
     }
