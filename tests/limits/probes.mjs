@@ -271,3 +271,25 @@ export async function badIdentity(base, secret, what) {
     ok: refused.startsWith('closed 4401') && fine === 'welcomed' && status === 400 && body?.error?.code === want,
   };
 }
+
+/** The 65th channel on one socket, and a 129-byte channel name: each refused on its own; the
+ * socket, its 64 channels and its personal stream carry on. */
+export async function channelCaps(base) {
+  const user = 'many_channels';
+  const s = await connect(base, user);
+  for (let i = 0; i < 65; i++) s.send({ op: 'sub', channel: `room:cap-${i}` });
+  const long = `room:${'x'.repeat(124)}`; // 129 bytes
+  s.send({ op: 'sub', channel: long });
+  await until(() => s.of('subscribed').length === 64 && s.of('refused').length === 2, '64 subscribed and 2 refused');
+  const refused = Object.fromEntries(s.of('refused').map((r) => [r.channel === long ? 'long' : r.channel, r.code]));
+  await call(base, 'POST', '/api/notify', { channel: 'room:cap-0', type: 'c', data: null });
+  await notify(base, user, 1);
+  await until(() => s.of('event').length === 2, 'a channel event and a personal event');
+  s.end();
+  return {
+    input: '65 `sub`s on one socket, then a `sub` for a 129-byte channel name',
+    did: `subscribed 64; refused room:cap-64 with ${refused['room:cap-64']} and the long name with ${refused.long}; the socket ${s.close ? `closed ${s.close.code}` : 'stayed open'}`,
+    lost: 'nothing: the joined channels and the personal stream still deliver',
+    ok: refused['room:cap-64'] === 'too_many_channels' && refused.long === 'bad_channel' && !s.close,
+  };
+}

@@ -70,7 +70,8 @@ async function tryAll(base) {
   const retained = await attempt('pastRetention', () => probe.pastRetention(base, API_KEY));
   const user = await attempt('badIdentity user', () => probe.badIdentity(base, JWT_SECRET, 'user'));
   const claim = await attempt('badIdentity claim', () => probe.badIdentity(base, JWT_SECRET, 'claim'));
-  return [flood, await paced, replay, sockets, waiting, await silent, type, id, topic, user, claim, big, bodies, batch, key, retained];
+  const channels = await attempt('channelCaps', () => probe.channelCaps(base));
+  return [flood, await paced, replay, sockets, waiting, await silent, type, id, topic, user, claim, channels, big, bodies, batch, key, retained];
 }
 
 /** A probe's row, or a failed row saying why the probe itself could not finish. */
