@@ -1,9 +1,10 @@
 //! `/test/*`: levers for tests to break things on purpose (drop sockets, mute pongs, send
-//! garbage), to look inside (applied messages, hello counts) and to load the server (`broadcast`,
-//! for the fan-out benchmark). Mounted only with `--test-hooks`; otherwise every `/test/*` path
-//! is a 404.
+//! garbage, refuse WebSocket upgrades, cut HTTP streams), to look inside (applied messages,
+//! hello counts) and to load the server (`broadcast`, for the fan-out benchmark). Mounted only
+//! with `--test-hooks`; otherwise every `/test/*` path is a 404.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -29,12 +30,19 @@ use crate::AppState;
 pub struct Hooks {
     enabled: bool,
     hellos: Mutex<HashMap<String, u64>>,
+    /// `refuse-upgrades`: `GET /ws` answers 403 without upgrading.
+    refuse_upgrades: AtomicBool,
 }
 
 impl Hooks {
     /// Hooks that record only when `enabled`.
     pub fn new(enabled: bool) -> Self {
-        Self { enabled, hellos: Mutex::default() }
+        Self { enabled, hellos: Mutex::default(), refuse_upgrades: AtomicBool::new(false) }
+    }
+
+    /// Whether WebSocket upgrades are refused (the `refuse-upgrades` hook; never without hooks).
+    pub fn refusing_upgrades(&self) -> bool {
+        self.enabled && self.refuse_upgrades.load(Ordering::Relaxed)
     }
 
     /// Notes one hello bearing `token`.
@@ -68,6 +76,8 @@ pub fn routes(enabled: bool) -> Router<AppState> {
         .route("/test/received/{user}", get(received))
         .route("/test/hellos", get(hellos))
         .route("/test/broadcast", post(broadcast))
+        .route("/test/refuse-upgrades", post(refuse_upgrades))
+        .route("/test/cut-streams", post(cut_streams))
 }
 
 #[derive(Deserialize)]
@@ -81,6 +91,24 @@ async fn drop_user(State(s): State<AppState>, ApiJson(b): ApiJson<User>) -> Json
 
 async fn blackhole(State(s): State<AppState>, ApiJson(b): ApiJson<User>) -> Json<Value> {
     Json(json!({ "silenced": s.hub.blackhole_user(&b.user) }))
+}
+
+#[derive(Deserialize)]
+struct On {
+    on: bool,
+}
+
+/// `{"on": true}` makes `GET /ws` answer 403 without upgrading, as a proxy that blocks
+/// WebSockets would, so a client must fall back to HTTP; `{"on": false}` ends that.
+async fn refuse_upgrades(State(s): State<AppState>, ApiJson(b): ApiJson<On>) -> Json<Value> {
+    s.hooks.refuse_upgrades.store(b.on, Ordering::Relaxed);
+    Json(json!({ "on": b.on }))
+}
+
+/// Ends `user`'s HTTP streams mid-stream, with no final line (`/test/drop` does it too, with
+/// the user's sockets).
+async fn cut_streams(State(s): State<AppState>, ApiJson(b): ApiJson<User>) -> Json<Value> {
+    Json(json!({ "cut": s.sessions.cut(&b.user) }))
 }
 
 #[derive(Deserialize)]

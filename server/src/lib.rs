@@ -26,6 +26,7 @@ pub mod fanout;
 pub mod frames;
 pub mod grants;
 pub mod hooks;
+pub mod http;
 pub mod hub;
 pub mod idem;
 pub mod limits;
@@ -54,8 +55,8 @@ use tower_http::services::ServeDir;
 use crate::config::Config;
 pub use crate::state::AppState;
 
-/// The whole HTTP surface: `/ws`, `/api/*`, `/test/*` (hooks), and with `--dev` the dev API,
-/// `/pkg/*` and `/` (static). No route reads a body over `--max-body-bytes` (413).
+/// The whole HTTP surface: `/ws`, `/http/*` (the HTTP transport), `/api/*`, `/test/*` (hooks),
+/// and with `--dev` the dev API, `/pkg/*` and `/` (static). No route reads a body over `--max-body-bytes` (413).
 pub fn app(state: AppState) -> Router {
     let config = state.config.clone();
     let mut api = Router::new()
@@ -67,6 +68,7 @@ pub fn app(state: AppState) -> Router {
     }
     let mut router = Router::new()
         .route("/ws", get(socket::ws))
+        .merge(http_transport().layer(cors(&config)))
         .merge(api.layer(cors(&config)))
         .merge(hooks::routes(config.test_hooks).layer(cors(&config)));
     if config.dev {
@@ -75,6 +77,13 @@ pub fn app(state: AppState) -> Router {
             .fallback_service(ServeDir::new(&config.www));
     }
     router.layer(DefaultBodyLimit::max(config.max_body_bytes)).with_state(state)
+}
+
+/// The HTTP transport ([`http`]): the stream down, POSTs up.
+fn http_transport() -> Router<AppState> {
+    Router::new()
+        .route("/http/stream", post(http::stream::stream))
+        .route("/http/send", post(http::send::send))
 }
 
 /// `--dev` only: a token for any name, and publishing without credentials.

@@ -10,6 +10,7 @@ use crate::frames::{bad_frame, encode, parse};
 use crate::limits::replay::Replays;
 use crate::limits::{now_us, Limits};
 use crate::socket::{Asker, Channels};
+use crate::store::StoreError;
 use crate::AppState;
 
 /// Longest accepted message `type`, in characters.
@@ -94,24 +95,38 @@ pub async fn replay(state: &AppState, user: &str, conn: &ConnHandle, channel: Op
 }
 
 /// Validates a message, then applies it here (the store's ids make a resend harmless) or,
-/// with `--proxy-url`, hands it to the backend ([`crate::proxy`]). Returns the `ack` or `nack`
-/// frame; none when the proxy answers later, or when the store failed (the socket is closing).
+/// with `--proxy-url`, hands it to the backend ([`crate::proxy`]) without waiting. Returns the
+/// `ack` or `nack` frame; none when the proxy answers later, or when the store failed (the
+/// socket is closing).
 async fn on_send(state: &AppState, user: &str, conn: &ConnHandle, msg: Message<Value>) -> Option<String> {
-    if let Err(why) = check(&msg, &state.config.limits) {
-        let (id, code, message) = (msg.id, "bad_message".into(), why);
-        return Some(encode(&ServerFrame::Nack { id, code, message }));
-    }
-    if let Some(proxy) = &state.proxy {
+    if let (Some(proxy), Ok(())) = (&state.proxy, check(&msg, &state.config.limits)) {
         proxy.submit(user, conn, msg);
         return None;
     }
-    let id = msg.id.clone();
-    if let Err(e) = state.hub.apply(user, msg).await {
-        tracing::warn!("send from {user}: {e}");
-        conn.close(CLOSE_OVERLOADED, "store unavailable; resend after reconnecting");
-        return None;
+    match answer_send(state, user, msg).await {
+        Ok(answer) => Some(answer),
+        Err(e) => {
+            tracing::warn!("send from {user}: {e}");
+            conn.close(CLOSE_OVERLOADED, "store unavailable; resend after reconnecting");
+            None
+        }
     }
-    Some(encode(&ServerFrame::Ack { id, result: None }))
+}
+
+/// A send's answer once it is decided: `nack` when [`check`] refuses it, else the proxy's
+/// `ack`/`nack`/`retry` (waited for), else applied here once per id and `ack`ed. The HTTP
+/// transport answers its POSTed sends with it; a socket, through [`on_text`].
+pub async fn answer_send(state: &AppState, user: &str, msg: Message<Value>) -> Result<String, StoreError> {
+    if let Err(why) = check(&msg, &state.config.limits) {
+        let (id, code, message) = (msg.id, "bad_message".into(), why);
+        return Ok(encode(&ServerFrame::Nack { id, code, message }));
+    }
+    if let Some(proxy) = &state.proxy {
+        return Ok(encode(&proxy.forward(user, msg).await));
+    }
+    let id = msg.id.clone();
+    state.hub.apply(user, msg).await?;
+    Ok(encode(&ServerFrame::Ack { id, result: None }))
 }
 
 /// Why a message cannot be applied, if it cannot: an empty or long `type`, an empty `id` or

@@ -42,10 +42,11 @@ use crate::AppState;
 /// Largest backlog tungstenite may hold when the peer reads slowly.
 const MAX_WRITE_BUFFER: usize = 16 << 20;
 
-/// Upgrades to the spellwire protocol, after the origin check, when fewer than
-/// `--max-waiting-hello` sockets are waiting for their `hello` (503 otherwise).
+/// Upgrades to the spellwire protocol, after the origin check (and unless the
+/// `refuse-upgrades` test hook is on: 403), when fewer than `--max-waiting-hello` sockets are
+/// waiting for their `hello` (503 otherwise).
 pub async fn ws(State(state): State<AppState>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
-    if !origin_ok(&state, &headers) {
+    if !origin_ok(&state, &headers) || state.hooks.refusing_upgrades() {
         return StatusCode::FORBIDDEN.into_response();
     }
     let Some(waiting) = state.seats.wait_for_hello() else {

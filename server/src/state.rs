@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::auth::Auth;
 use crate::config::Config;
 use crate::hooks::Hooks;
+use crate::http::Sessions;
 use crate::hub::Hub;
 use crate::limits::seats::Seats;
 use crate::proxy;
@@ -31,6 +32,8 @@ pub struct AppState {
     pub proxy: Option<Arc<proxy::Proxy>>,
     /// Sockets waiting for `hello` and open per user, against their limits.
     pub seats: Arc<Seats>,
+    /// The HTTP transport's open streams, by session id.
+    pub sessions: Arc<Sessions>,
 }
 
 impl AppState {
@@ -60,6 +63,7 @@ impl AppState {
             hooks: Arc::new(Hooks::new(config.test_hooks)),
             proxy: proxy::Proxy::from_config(&config),
             seats: Arc::new(Seats::new(&config.limits)),
+            sessions: Arc::default(),
             hub,
             config: Arc::new(config),
         }
