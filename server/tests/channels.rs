@@ -131,3 +131,19 @@ async fn a_closing_socket_leaves_its_channels() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_namespace_keeps_its_own_retention_and_others_keep_the_personal_one() {
+    use spellwire_server::log::Retention;
+    let short = Retention { max_events: 3, max_age: std::time::Duration::from_secs(60) };
+    let (addr, _state) = start_state(|c| c.channel_retention = vec![("room".into(), short)]).await;
+    publish_n(addr, "room:short", 5).await;
+    publish_n(addr, CREW, 5).await;
+    let mut c = connect_granting(addr, "ann", &["room:*", "crew:*"]).await;
+    let s = subscribed(&mut c, "room:short", None).await;
+    assert_eq!((s["after"].as_u64(), s["head"].as_u64()), (Some(2), Some(5)), "room keeps 3: {s}");
+    assert_eq!(channel_seqs(&mut c, "room:short", 3).await, [3, 4, 5]);
+    let s = subscribed(&mut c, CREW, None).await;
+    assert_eq!((s["after"].as_u64(), s["head"].as_u64()), (Some(0), Some(5)), "crew keeps the default 1000: {s}");
+    assert_eq!(channel_seqs(&mut c, CREW, 5).await, [1, 2, 3, 4, 5]);
+}
