@@ -39,33 +39,24 @@ use std::time::Duration;
 use redis::aio::ConnectionManager;
 use redis::{Client, Script};
 use serde_json::Value;
-use spellwire::protocol::{Cursor, Event, Message, ServerFrame};
+use spellwire::protocol::{Cursor, Event, Message};
 
 use crate::idem::{id_hash, IdLimits};
-use crate::log::{Retention, Window};
+use crate::log::Retention;
 use crate::store::{StoreError, APPLIED_CAP};
 use crate::stream::Stream;
 
 pub mod keys;
 mod publish;
+mod wire;
+
+pub use wire::{split_frame, Snapshot};
+use wire::{pairs, parse_snapshot};
 
 /// Bound on every command, so a hung Redis turns into a 503 rather than a hung request.
 const RESPONSE_TIMEOUT: Duration = Duration::from_secs(2);
 
 const COMMON: &str = include_str!("lua/common.lua");
-
-/// A consistent view for a new socket: the log's epoch, window, resume point and replay.
-#[derive(Debug)]
-pub struct Snapshot {
-    /// The stream's epoch (`{deployment epoch}:{gen}:{epoch tag}`).
-    pub epoch: String,
-    /// The retained range at the moment of the snapshot.
-    pub window: Window,
-    /// Replay starts after this seq.
-    pub after: u64,
-    /// The replay: `(seq, frame)`, consecutive seqs from `after + 1` to `window.head`.
-    pub frames: Vec<(u64, Arc<str>)>,
-}
 
 /// The log limits of a channel, by name (`Config::channel_retention_for`).
 type ChannelRetention = Arc<dyn Fn(&str) -> Retention + Send + Sync>;
@@ -331,46 +322,4 @@ impl RedisStore {
 
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
-}
-
-/// An event frame rendered with seq 0, split around the seq so Lua can splice the real one in.
-/// The `seq` field precedes all user data in the frame (only `op` and `channel` come before
-/// it, and a channel name holds no quote), so its first occurrence is the field.
-///
-/// ```
-/// use spellwire::protocol::Event;
-/// use spellwire_server::redis_store::split_frame;
-/// let data = serde_json::json!({"seq":0});
-/// let (a, b) = split_frame(Event { channel: None, seq: 0, kind: "hi".into(), topic: None, data: data.clone() });
-/// assert_eq!(format!("{a}7{b}"), r#"{"op":"event","seq":7,"type":"hi","data":{"seq":0}}"#);
-/// let (a, b) = split_frame(Event { channel: Some("run:1".into()), seq: 0, kind: "hi".into(), topic: None, data });
-/// assert_eq!(format!("{a}7{b}"), r#"{"op":"event","channel":"run:1","seq":7,"type":"hi","data":{"seq":0}}"#);
-/// ```
-pub fn split_frame(event: Event<Value>) -> (String, String) {
-    let frame = crate::frames::encode(&ServerFrame::Event(event));
-    match frame.find("\"seq\":0") {
-        Some(at) => {
-            let at = at + "\"seq\":".len();
-            (frame[..at].to_owned(), frame[at + 1..].to_owned())
-        }
-        // Unreachable (every event frame has a seq); an empty frame is still no panic.
-        None => (frame, String::new()),
-    }
-}
-
-/// `{seq, frame, seq, frame, ...}` as pairs.
-fn pairs(flat: &[String]) -> Vec<(u64, Arc<str>)> {
-    flat.chunks_exact(2)
-        .filter_map(|p| Some((p[0].parse().ok()?, p[1].as_str().into())))
-        .collect()
-}
-
-fn parse_snapshot(tag: &str, reply: Vec<String>) -> Option<Snapshot> {
-    let [epoch, first, head, after] = reply.get(..4)? else { return None };
-    Some(Snapshot {
-        epoch: format!("{epoch}:{tag}"),
-        window: Window { first: first.parse().ok()?, head: head.parse().ok()? },
-        after: after.parse().ok()?,
-        frames: pairs(&reply[4..]),
-    })
 }
