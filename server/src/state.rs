@@ -48,12 +48,14 @@ impl AppState {
     }
 
     /// State for `config`: over Redis when `config.redis` is set (connecting, reading the
-    /// deployment epoch and subscribing to the event channel before returning), else
-    /// [`AppState::new`]. Fails when Redis cannot be reached; panics as [`AppState::new`] does.
+    /// deployment epoch and subscribing to the event channel and the HTTP relay's before
+    /// returning), else [`AppState::new`]. Fails when Redis cannot be reached; panics as [`AppState::new`] does.
     pub async fn build(config: Config) -> Result<Self, StoreError> {
         let Some(url) = config.redis.clone() else { return Ok(Self::new(config)) };
         let hub = Hub::on_redis(&url, &config).await?;
-        Ok(Self::around(hub, config))
+        let state = Self::around(hub, config);
+        crate::http::relay::start(&state).await?;
+        Ok(state)
     }
 
     /// The rest of the state around `hub`.

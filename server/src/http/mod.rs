@@ -9,11 +9,12 @@
 //! this node's id, so a node can tell a session of another node (with `--redis`) from one that
 //! ended.
 
+pub mod relay;
 pub mod send;
 pub mod stream;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use tokio::sync::Notify;
 
@@ -32,11 +33,13 @@ use crate::session::PerSocket;
 pub struct Sessions {
     node: String,
     by_id: Mutex<HashMap<String, Arc<Session>>>,
+    /// With `--redis`: how frames reach a stream another node holds ([`relay`]).
+    relay: OnceLock<relay::Relay>,
 }
 
 impl Default for Sessions {
     fn default() -> Self {
-        Self { node: crate::random::hex_id(4), by_id: Mutex::default() }
+        Self { node: crate::random::hex_id(4), by_id: Mutex::default(), relay: OnceLock::new() }
     }
 }
 
@@ -79,6 +82,20 @@ impl Sessions {
     /// A fresh session id: `{node}-{32 hex digits}`.
     pub fn new_id(&self) -> String {
         format!("{}-{}", self.node, crate::random::hex_id(16))
+    }
+
+    /// The node that handed out `id` (its prefix).
+    ///
+    /// ```
+    /// assert_eq!(spellwire_server::http::Sessions::node_of("0a1b2c3d-ff"), "0a1b2c3d");
+    /// ```
+    pub fn node_of(id: &str) -> &str {
+        id.split_once('-').map_or(id, |(node, _)| node)
+    }
+
+    /// The relay to other nodes, with `--redis` once [`relay::start`] ran.
+    pub fn relay(&self) -> Option<&relay::Relay> {
+        self.relay.get()
     }
 
     /// Whether `id` was handed out by this node (open or not).

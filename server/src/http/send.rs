@@ -9,12 +9,14 @@
 //! |---|---|
 //! | no bearer token, a bad one, or one for another user than the stream's | 401 `unauthorized`, nothing applied |
 //! | no such session (never, or ended) | 404 `no_session` |
-//! | with `--redis`, a session of another node, and a frame for the stream | 409 `wrong_node`, nothing applied |
+//! | with `--redis`, a session of another node that is gone, and a frame for the stream | 404 `no_session`, nothing applied |
 //! | over the session's frame budget | 429 `rate_limited`, the stream ends (4429); frames before were handled |
 //! | the store is down | 503 `store_unavailable` (sends before were applied; resending them is harmless) |
 //!
 //! With `--redis`, sends and pings for a session of another node are handled here for the
-//! token's user (the store is shared): any node takes them. The frame budget is then not counted.
+//! token's user (the store is shared), and the frames for its stream are handed to that node
+//! ([`super::relay`]): any node takes any POST. Sends and pings are then not counted against
+//! the session's frame budget (the stream-bound frames are, by the holder).
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -23,7 +25,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 use spellwire::protocol::{ClientFrame, Message, ServerFrame, CLOSE_RATE_LIMITED};
 
-use super::Session;
+use super::relay::Forwarded;
+use super::{Session, Sessions};
 use crate::api::ApiError;
 use crate::frames::{bad_frame, encode, parse};
 use crate::limits::now_us;
@@ -49,9 +52,9 @@ pub async fn send(State(state): State<AppState>, headers: HeaderMap, body: Bytes
         Some(s) if s.user != user => return Err(unauthorized("the token is for another user than the stream's")),
         Some(s) => local(&state, &s, frames).await?,
         None if state.config.redis.is_some() && !id.is_empty() && !state.sessions.is_ours(id) => {
-            elsewhere(&state, &user, frames).await?
+            elsewhere(&state, id, &user, frames).await?
         }
-        None => return Err(error(StatusCode::NOT_FOUND, "no_session", "no such stream here; open a new one")),
+        None => return Err(no_session()),
     };
     let headers = [(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-store")];
     Ok((headers, format!("[{}]", answers.join(","))).into_response())
@@ -104,9 +107,7 @@ fn route(frame: Result<ClientFrame<Value>, String>) -> Route {
 async fn local(state: &AppState, s: &Session, frames: Vec<Posted>) -> Result<Vec<String>, ApiError> {
     let mut answers = Vec::new();
     for (text, frame) in frames {
-        let admitted = s.upstream.lock().await.frames.admit(now_us(), state.config.limits.rate());
-        if !admitted {
-            s.conn.close(CLOSE_RATE_LIMITED, "too many frames; slow down");
+        if !admit(state, s).await {
             return Err(error(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many frames; slow down"));
         }
         match route(frame) {
@@ -122,22 +123,62 @@ async fn local(state: &AppState, s: &Session, frames: Vec<Posted>) -> Result<Vec
     Ok(answers)
 }
 
-/// The frames of a session another node holds (`--redis`): sends and pings only.
-async fn elsewhere(state: &AppState, user: &str, frames: Vec<Posted>) -> Result<Vec<String>, ApiError> {
-    let routes: Vec<Route> = frames.into_iter().map(|(_, f)| route(f)).collect();
-    if routes.iter().any(|r| matches!(r, Route::Stream)) {
-        let message = "this node does not hold the stream; reconnect the stream";
-        return Err(error(StatusCode::CONFLICT, "wrong_node", message));
+/// Frames for the stream, handled on it in order (those forwarded by another node,
+/// [`super::relay`]); over the budget, the stream closes (4429) and the rest are dropped.
+pub(super) async fn on_stream(state: &AppState, s: &Session, frames: Vec<String>) {
+    for text in frames {
+        if !admit(state, s).await {
+            break;
+        }
+        let mut up = s.upstream.lock().await;
+        Box::pin(on_text(state, &s.user, &s.conn, &mut up.me, &text)).await;
+    }
+    s.wake.notify_one();
+}
+
+/// Takes one frame out of the session's budget; over it, closes the stream with 4429.
+async fn admit(state: &AppState, s: &Session) -> bool {
+    let admitted = s.upstream.lock().await.frames.admit(now_us(), state.config.limits.rate());
+    if !admitted {
+        s.conn.close(CLOSE_RATE_LIMITED, "too many frames; slow down");
+    }
+    admitted
+}
+
+/// The frames for a session another node holds (`--redis`): those for the stream are published
+/// to that node first (404 when no node hears them), then sends and pings are answered here.
+async fn elsewhere(state: &AppState, id: &str, user: &str, frames: Vec<Posted>) -> Result<Vec<String>, ApiError> {
+    let mut for_stream = Vec::new();
+    let mut here = Vec::new();
+    for (text, frame) in frames {
+        match route(frame) {
+            Route::Stream => for_stream.push(text),
+            other => here.push(other),
+        }
+    }
+    if !for_stream.is_empty() {
+        let Some(relay) = state.sessions.relay() else {
+            let message = "this node does not hold the stream; reconnect the stream";
+            return Err(error(StatusCode::CONFLICT, "wrong_node", message));
+        };
+        let f = Forwarded { session: id.to_owned(), user: user.to_owned(), frames: for_stream };
+        if !relay.forward(Sessions::node_of(id), &f).await? {
+            return Err(no_session());
+        }
     }
     let mut answers = Vec::new();
-    for r in routes {
+    for r in here {
         match r {
             Route::Answer(answer) => answers.push(answer),
             Route::Send(msg) => answers.push(answer_send(state, user, msg).await?),
-            Route::Stream => unreachable!("refused above"),
+            Route::Stream => unreachable!("forwarded above"),
         }
     }
     Ok(answers)
+}
+
+fn no_session() -> ApiError {
+    error(StatusCode::NOT_FOUND, "no_session", "no such stream here; open a new one")
 }
 
 fn unauthorized(message: &str) -> ApiError {
