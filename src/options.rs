@@ -37,6 +37,60 @@ impl Urls {
     }
 }
 
+/// A way to carry the protocol's frames (`transports` option).
+///
+/// ```
+/// use spellwire::options::Transport;
+/// let t: Vec<Transport> = serde_json::from_str(r#"["websocket","http"]"#).unwrap();
+/// assert_eq!(t, [Transport::WebSocket, Transport::Http]);
+/// assert_eq!(Transport::Http.as_str(), "http");
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    /// One WebSocket at `url`.
+    #[default]
+    #[serde(rename = "websocket")]
+    WebSocket,
+    /// A streaming `fetch` downstream and POSTs upstream, at the URL [`http_url`] derives.
+    Http,
+}
+
+impl Transport {
+    /// The transport's name in JavaScript: `'websocket'` or `'http'`.
+    ///
+    /// ```
+    /// assert_eq!(spellwire::options::Transport::WebSocket.as_str(), "websocket");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Transport::WebSocket => "websocket",
+            Transport::Http => "http",
+        }
+    }
+}
+
+/// The HTTP transport's base URL for a WebSocket URL: `ws` becomes `http` and `wss` `https`,
+/// the query and fragment are dropped, and a path ending in `/ws` ends in `/http` instead
+/// (any other path gets `/http` appended). The downstream is `{base}/stream`, the upstream
+/// `{base}/send`.
+///
+/// ```
+/// use spellwire::options::http_url;
+/// assert_eq!(http_url("wss://example.com/ws"), "https://example.com/http");
+/// assert_eq!(http_url("ws://h:8080/app/ws?x=1"), "http://h:8080/app/http");
+/// assert_eq!(http_url("ws://h/realtime/"), "http://h/realtime/http");
+/// assert_eq!(http_url("ws://h"), "http://h/http");
+/// ```
+pub fn http_url(ws: &str) -> String {
+    let (scheme, rest) = match ws.strip_prefix("wss://") {
+        Some(rest) => ("https://", rest),
+        None => ("http://", ws.strip_prefix("ws://").unwrap_or(ws)),
+    };
+    let path = rest.split(['?', '#']).next().unwrap_or("").trim_end_matches('/');
+    [scheme, path.strip_suffix("/ws").unwrap_or(path), "/http"].concat()
+}
+
 /// Everything that tunes a client. Every field has a default except `url`.
 ///
 /// ```
@@ -78,6 +132,13 @@ pub struct Options {
     /// Keep the cursor in sessionStorage so a reload of the tab resumes. Default true.
     #[serde(default = "yes")]
     pub persist_cursor: bool,
+    /// The transports the client may use, the first one first. Default `["websocket"]`. When
+    /// WebSocket attempts fail before opening twice in a row (closed, or timed out, before the
+    /// socket opened: what a proxy refusing the upgrade looks like) and `http` is listed, the
+    /// client moves to HTTP ([`http_url`] of `url`) and stays there for the page's life;
+    /// `retry()` and `connect()` start again from the first one.
+    #[serde(default = "websocket_only")]
+    pub transports: Vec<Transport>,
 }
 
 /// Every option name, for layers whose deserializer cannot refuse unknown fields itself
@@ -98,6 +159,7 @@ pub const OPTION_NAMES: &[&str] = &[
     "overflow",
     "maxMessageBytes",
     "persistCursor",
+    "transports",
 ];
 
 /// Every `backoff` option name (see [`OPTION_NAMES`]).
@@ -137,6 +199,9 @@ fn grace() -> f64 {
 /// ```
 pub const MAX_QUEUE_LIMIT: usize = 10_000;
 
+fn websocket_only() -> Vec<Transport> {
+    vec![Transport::WebSocket]
+}
 fn queue_limit() -> usize {
     100
 }
@@ -166,7 +231,18 @@ impl Options {
             overflow: reject(),
             max_message_bytes: max_message(),
             persist_cursor: true,
+            transports: websocket_only(),
         }
+    }
+
+    /// The transport the first attempt uses (WebSocket when the list is empty, which
+    /// [`Options::validate`] refuses).
+    ///
+    /// ```
+    /// assert_eq!(spellwire::options::Options::new("ws://x/ws").first_transport().as_str(), "websocket");
+    /// ```
+    pub fn first_transport(&self) -> Transport {
+        self.transports.first().copied().unwrap_or_default()
     }
 
     /// Checks ranges and URLs; the message names the bad option.
@@ -184,6 +260,10 @@ impl Options {
         }
         if let Some(bad) = urls.iter().find(|u| !url_looks_valid(u)) {
             return Err(["url \"", bad, "\" must be ws:// or wss:// followed by a host"].concat());
+        }
+        let t = &self.transports;
+        if t.is_empty() || t.len() > 2 || (t.len() == 2 && t[0] == t[1]) {
+            return Err("transports must list 'websocket', 'http' or both, each once".into());
         }
         self.backoff.validate()?;
         let positive = |v: f64| v.is_finite() && v > 0.0;
@@ -217,13 +297,15 @@ mod tests {
     #[test]
     fn bad_values_are_refused_by_name() {
         type Case = (fn(&mut Options), &'static str);
-        let cases: [Case; 6] = [
+        let cases: [Case; 8] = [
             (|o| o.url = Urls::One("ws://".into()), "host"),
             (|o| o.url = Urls::One("ws://bad host/ws".into()), "host"),
             (|o| o.url = Urls::Many(vec![]), "at least one"),
             (|o| o.queue_limit = 0, "queueLimit"),
             (|o| o.queue_limit = MAX_QUEUE_LIMIT + 1, "10000 or less"),
             (|o| o.max_message_bytes = 0, "maxMessageBytes"),
+            (|o| o.transports.clear(), "transports"),
+            (|o| o.transports = vec![Transport::Http, Transport::Http], "each once"),
         ];
         for (spoil, needle) in cases {
             let mut o = Options::new("ws://127.0.0.1:8080/ws");

@@ -679,3 +679,116 @@ fn events_of_channels_not_joined_are_dropped_and_bad_names_refused_at_once() {
     ];
     run("strays", &mut connected(), steps);
 }
+
+// ---- transports -----------------------------------------------------------------------------
+
+fn both_transports() -> Options {
+    let mut o = opts();
+    o.transports = vec![Transport::WebSocket, Transport::Http];
+    o
+}
+
+#[test]
+fn two_websockets_closed_before_opening_move_the_client_to_http_for_good() {
+    let steps = vec![
+        at(0.0, Input::Connect, &["token? 1", "state connecting #0"]),
+        at(0.0, token(1), &["open 1"]),
+        at(1.0, closed(1, 1006), &["state reconnecting #1 retry 500 (closed:1006)"]),
+        at(501.0, Input::Wake, &["token? 3", "state connecting #1 (closed:1006)"]),
+        at(501.0, token(3), &["open 3"]),
+        // The second in a row: the next attempt, and the state, say HTTP.
+        at(502.0, closed(3, 1006), &["state reconnecting #2 retry 1000 (closed:1006) [http]"]),
+        at(1502.0, Input::Wake, &["token? 5", "state connecting #2 (closed:1006) [http]"]),
+        at(1502.0, token(5), &["open 5 http http://h/http"]),
+        at(1502.0, opened(5), &["hello T"]),
+        at(1503.0, welcome(5, "e1", 0, false), &["ping 1", "state open #2 [http]"]),
+        Step::Check("stats say http", |c| c.stats().0.transport == Transport::Http),
+        // A dropped HTTP stream comes back over HTTP, however its attempts end.
+        at(1600.0, closed(5, 1006), &["state reconnecting #3 retry 2000 (closed:1006) [http]"]),
+        at(3600.0, Input::Wake, &["token? 7", "state connecting #3 (closed:1006) [http]"]),
+        at(3600.0, token(7), &["open 7 http http://h/http"]),
+        at(3601.0, closed(7, 1006), &["state reconnecting #4 retry 4000 (closed:1006) [http]"]),
+        at(7601.0, Input::Wake, &["token? 9", "state connecting #4 (closed:1006) [http]"]),
+        at(7601.0, token(9), &["open 9 http http://h/http"]),
+    ];
+    run("fallback", &mut core_with(both_transports(), None), steps);
+}
+
+#[test]
+fn two_websocket_attempts_timing_out_before_opening_move_the_client_to_http() {
+    let steps = vec![
+        at(0.0, Input::Connect, &["token? 1", "state connecting #0"]),
+        at(0.0, token(1), &["open 1"]),
+        at(5000.0, Input::Wake, &["close 1 4408 connect_timeout", "state reconnecting #1 retry 500 (connect_timeout)"]),
+        at(5500.0, Input::Wake, &["token? 3", "state connecting #1 (connect_timeout)"]),
+        at(5500.0, token(3), &["open 3"]),
+        at(10500.0, Input::Wake, &["close 3 4408 connect_timeout", "state reconnecting #2 retry 1000 (connect_timeout) [http]"]),
+        at(11500.0, Input::Wake, &["token? 5", "state connecting #2 (connect_timeout) [http]"]),
+        at(11500.0, token(5), &["open 5 http http://h/http"]),
+    ];
+    run("timeouts", &mut core_with(both_transports(), None), steps);
+}
+
+#[test]
+fn a_websocket_that_opened_resets_the_count_and_never_falls_back() {
+    let steps = vec![
+        at(0.0, Input::Connect, &["token? 1", "state connecting #0"]),
+        at(0.0, token(1), &["open 1"]),
+        at(1.0, closed(1, 1006), &["state reconnecting #1 retry 500 (closed:1006)"]),
+        at(501.0, Input::Wake, &["token? 3", "state connecting #1 (closed:1006)"]),
+        at(501.0, token(3), &["open 3"]),
+        at(502.0, opened(3), &["hello T"]), // it opened: whatever ends it, WebSocket works here
+        at(503.0, closed(3, 1006), &["state reconnecting #2 retry 1000 (closed:1006)"]),
+        at(1503.0, Input::Wake, &["token? 5", "state connecting #2 (closed:1006)"]),
+        at(1503.0, token(5), &["open 5"]),
+        at(1504.0, closed(5, 1006), &["state reconnecting #3 retry 2000 (closed:1006)"]), // one in a row
+        at(3504.0, Input::Wake, &["token? 7", "state connecting #3 (closed:1006)"]),
+        at(3504.0, token(7), &["open 7"]),
+        at(3505.0, opened(7), &["hello T"]),
+        at(3506.0, welcome(7, "e1", 0, false), &["ping 1", "state open #3"]),
+        at(3600.0, closed(7, 1006), &["state reconnecting #4 retry 4000 (closed:1006)"]),
+        at(7600.0, Input::Wake, &["token? 9", "state connecting #4 (closed:1006)"]),
+        at(7600.0, token(9), &["open 9"]), // an open socket that drops is no reason to move
+    ];
+    run("opened", &mut core_with(both_transports(), None), steps);
+}
+
+#[test]
+fn without_http_listed_the_client_stays_on_websocket() {
+    let mut c = core(); // transports: ['websocket']
+    c.handle(0.0, Input::Connect);
+    let mut t = 0.0;
+    for gen in (1..=11).step_by(2) {
+        let out: Vec<String> = c.handle(t, token(gen)).iter().map(render).collect();
+        assert_eq!(out, [format!("open {gen}")]);
+        c.handle(t, closed(gen, 1006));
+        t += 30_000.0;
+        c.handle(t, Input::Wake);
+    }
+    assert_eq!(c.stats().0.transport, Transport::WebSocket);
+}
+
+#[test]
+fn http_alone_starts_on_http_and_retry_starts_again_from_the_first_transport() {
+    let mut only_http = opts();
+    only_http.transports = vec![Transport::Http];
+    let steps = vec![
+        at(0.0, Input::Connect, &["token? 1", "state connecting #0 [http]"]),
+        at(0.0, token(1), &["open 1 http http://h/http"]),
+    ];
+    run("http alone", &mut core_with(only_http, None), steps);
+
+    let mut o = both_transports();
+    o.backoff.max_attempts = 1.0;
+    let steps = vec![
+        at(0.0, Input::Connect, &["token? 1", "state connecting #0"]),
+        at(0.0, token(1), &["open 1"]),
+        at(1.0, closed(1, 1006), &["state reconnecting #1 retry 500 (closed:1006)"]),
+        at(501.0, Input::Wake, &["token? 3", "state connecting #1 (closed:1006)"]),
+        at(501.0, token(3), &["open 3"]),
+        at(502.0, closed(3, 1006), &["state failed #2 (max_attempts) [http]"]),
+        at(600.0, Input::Connect, &["token? 5", "state connecting #0"]), // retry(): WebSocket again
+        at(600.0, token(5), &["open 5"]),
+    ];
+    run("retry", &mut core_with(o, None), steps);
+}

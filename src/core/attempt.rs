@@ -6,6 +6,7 @@ use super::machine::{Core, Stage};
 use super::text::decimal;
 use super::types::{Output, Phase};
 use crate::error::{Error, ErrorCode};
+use crate::options::{http_url, Transport};
 use crate::protocol::{
     ClientFrame, CLOSE_RATE_LIMITED, CLOSE_TIMEOUT, CLOSE_TOKEN_EXPIRED, CLOSE_TOO_BIG, CLOSE_UNAUTHORIZED,
 };
@@ -20,6 +21,7 @@ impl<P> Core<P> {
         self.closed_by_user = false;
         self.hold_until = None; // retry() or connect(): the caller chose to try now
         self.reason = None; // a fresh start: earlier failures no longer explain anything
+        self.start_over_transports();
         self.start_attempt(now);
     }
 
@@ -41,8 +43,10 @@ impl<P> Core<P> {
                 self.token = token;
                 self.stage = Stage::Socket;
                 let urls = self.opts.url.list();
-                let url = urls[self.url_index % urls.len()].clone();
-                self.out.push(Output::Open { gen: self.gen, url });
+                let url = &urls[self.url_index % urls.len()];
+                let transport = self.transport;
+                let url = if transport == Transport::Http { http_url(url) } else { url.clone() };
+                self.out.push(Output::Open { gen: self.gen, url, transport });
             }
             Err(why) => {
                 self.out.push(Output::Error(Error::new(ErrorCode::Token, why)));
@@ -56,11 +60,13 @@ impl<P> Core<P> {
             return;
         }
         self.stage = Stage::Hello;
+        self.failed_before_open = 0;
         let hello = ClientFrame::Hello { token: self.token.clone(), resume: self.seq.cursor() };
         self.out.push(Output::SendFrame(hello));
     }
 
     pub(super) fn on_closed(&mut self, now: f64, code: u16) {
+        self.note_attempt_end(self.stage == Stage::Socket);
         self.stage = Stage::Idle;
         self.gen += 1; // the socket is gone: nothing more from it counts
         self.refresh_at = None;

@@ -2,7 +2,8 @@
 //!
 //! The rest of it lives beside this file: `attempt.rs` (one attempt's life and what ends it),
 //! `hints.rs` (timer, online/offline/visible), `send.rs` (the outbox side), `reply.rs` (frames
-//! from the server), `channels.rs` (joined channels, their cursors and refusals).
+//! from the server), `channels.rs` (joined channels, their cursors and refusals), `transport.rs`
+//! (when to move from WebSocket to HTTP).
 
 use super::channels::Channels;
 use super::liveness::Liveness;
@@ -11,7 +12,7 @@ use super::rng::Rng;
 use super::seq::SeqTracker;
 use super::text::{decimal, hex};
 use super::types::{Input, Output, Phase, StateInfo, Stats};
-use crate::options::Options;
+use crate::options::{Options, Transport};
 use crate::protocol::Cursor;
 
 /// How far the current attempt got.
@@ -63,6 +64,10 @@ pub struct Core<P> {
     pub(super) ever_opened: bool,
     pub(super) closed_by_user: bool,
     pub(super) url_index: usize,
+    /// The transport of the current (or next) attempt.
+    pub(super) transport: Transport,
+    /// Consecutive WebSocket attempts that ended before the socket opened.
+    pub(super) failed_before_open: u8,
     pub(super) token: String,
     pub(super) auth_retry_used: bool,
     pub(super) token_refreshable: bool,
@@ -98,6 +103,7 @@ impl<P> Core<P> {
         let mut rng = Rng::new(seed);
         let id_prefix = hex((rng.next_f64() * 1e15) as u64);
         let heartbeat = opts.heartbeat_ms.unwrap_or(DEFAULT_HEARTBEAT_MS);
+        let transport = opts.first_transport();
         Core {
             live: Liveness::new(heartbeat, opts.liveness_grace_ms),
             outbox: Outbox::new(opts.queue_limit, opts.overflow),
@@ -115,6 +121,8 @@ impl<P> Core<P> {
             ever_opened: false,
             closed_by_user: false,
             url_index: 0,
+            transport,
+            failed_before_open: 0,
             token: String::new(),
             auth_retry_used: false,
             token_refreshable: false,
@@ -276,6 +284,7 @@ impl<P> Core<P> {
             next_retry_ms: self.retry_at.map(|at| (at - now).max(0.0)),
             latency_ms: self.live.latency(),
             reason: self.reason.clone(),
+            transport: self.transport,
         }
     }
 
@@ -287,7 +296,19 @@ impl<P> Core<P> {
     /// assert_eq!(core.stats().1, 0);
     /// ```
     pub fn stats(&self) -> (Stats, usize) {
-        (self.stats.clone(), self.outbox.len())
+        (Stats { transport: self.transport, ..self.stats.clone() }, self.outbox.len())
+    }
+
+    /// The connection token in force (the hello's, or the last one sent in `refresh`): the HTTP
+    /// link sends it with every POST.
+    ///
+    /// ```
+    /// let core: spellwire::core::Core<()> =
+    ///     spellwire::core::Core::new(spellwire::options::Options::new("ws://h/ws"), None, 1);
+    /// assert_eq!(core.token(), "");
+    /// ```
+    pub fn token(&self) -> &str {
+        &self.token
     }
 
     /// The cursor to persist (sessionStorage), once the server has welcomed the client.
@@ -322,6 +343,7 @@ impl<P> Core<P> {
                 && s.reason == self.reason
                 && s.latency == latency
                 && s.retry_at == self.retry_at
+                && s.transport == self.transport
         });
         if !same {
             self.last_state = Some(ReportedState {
@@ -330,6 +352,7 @@ impl<P> Core<P> {
                 reason: self.reason.clone(),
                 latency,
                 retry_at: self.retry_at,
+                transport: self.transport,
             });
             self.out.push(Output::State(self.state_info(now)));
         }
@@ -344,4 +367,5 @@ pub(super) struct ReportedState {
     reason: Option<String>,
     latency: Option<f64>,
     retry_at: Option<f64>,
+    transport: Transport,
 }

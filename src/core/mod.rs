@@ -27,6 +27,7 @@ mod send;
 pub mod rng;
 pub mod seq;
 pub mod text;
+mod transport;
 mod types;
 
 pub use machine::Core;

@@ -1,6 +1,7 @@
 //! The core's vocabulary: what happens to it (inputs), what it asks for (outputs), what it reports.
 
 use crate::error::Error;
+use crate::options::Transport;
 use crate::protocol::{ClientFrame, ServerFrame};
 
 /// Connection state as users see it (`client.state`).
@@ -42,11 +43,12 @@ impl Phase {
     }
 }
 
-/// Payload of the `state` event: `{ state, attempt, nextRetryMs, latencyMs, reason }`.
+/// Payload of the `state` event: `{ state, attempt, nextRetryMs, latencyMs, reason, transport }`.
 ///
 /// ```
 /// use spellwire::core::{Phase, StateInfo};
-/// let s = StateInfo { phase: Phase::Open, attempt: 0, next_retry_ms: None, latency_ms: Some(0.4), reason: None };
+/// use spellwire::options::Transport;
+/// let s = StateInfo { phase: Phase::Open, attempt: 0, next_retry_ms: None, latency_ms: Some(0.4), reason: None, transport: Transport::Http };
 /// assert_eq!(s.phase.as_str(), "open");
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -62,6 +64,8 @@ pub struct StateInfo {
     pub latency_ms: Option<f64>,
     /// Why the client is not open (e.g. `unauthorized`, `heartbeat_timeout`, `closed:1006`).
     pub reason: Option<String>,
+    /// The transport of the current attempt (or the next one, while waiting).
+    pub transport: Transport,
 }
 
 /// Counters for `client.stats()`. Channel events count in `delivered`, `replayed`,
@@ -101,6 +105,8 @@ pub struct Stats {
     pub stray: u64,
     /// `refused` answers to `sub` (final ones and `unavailable` alike).
     pub refused: u64,
+    /// The transport in use (or next in line): the one field that is not a count.
+    pub transport: Transport,
 }
 
 /// Something that happened, stamped by the caller with the time it happened.
@@ -210,12 +216,16 @@ pub enum Output<P> {
         /// Generation to answer with.
         gen: u64,
     },
-    /// Open a WebSocket to `url`, tagging its events with `gen`.
+    /// Open a link of `transport` to `url`, tagging its events with `gen`. An HTTP link
+    /// behaves as a socket: it reports `Opened` at once, takes the first text (the hello) as
+    /// the body of `POST {url}/stream`, and POSTs every later text to `{url}/send`.
     Open {
         /// Socket generation.
         gen: u64,
-        /// Server URL.
+        /// The WebSocket URL, or for HTTP the base URL ([`crate::options::http_url`]).
         url: String,
+        /// How to carry the frames.
+        transport: Transport,
     },
     /// Close the socket of generation `gen` (its later events will be ignored).
     Close {

@@ -18,7 +18,7 @@ fn opt_f64(v: Option<f64>) -> JsValue {
     v.map_or(JsValue::NULL, JsValue::from_f64)
 }
 
-/// `{ state, attempt, nextRetryMs, latencyMs, reason }`.
+/// `{ state, attempt, nextRetryMs, latencyMs, reason, transport }`.
 pub(crate) fn state(s: &StateInfo) -> JsValue {
     object(&[
         ("state", s.phase.as_str().into()),
@@ -26,11 +26,12 @@ pub(crate) fn state(s: &StateInfo) -> JsValue {
         ("nextRetryMs", opt_f64(s.next_retry_ms)),
         ("latencyMs", opt_f64(s.latency_ms)),
         ("reason", s.reason.as_deref().map_or(JsValue::NULL, JsValue::from_str)),
+        ("transport", s.transport.as_str().into()),
     ])
 }
 
 /// `{ delivered, replayed, duplicates, gaps, resets, reconnects, badFrames, acked, rejected,
-/// retried, refreshes, stray, refused, queued }`.
+/// retried, refreshes, stray, refused, queued, transport }`.
 pub(crate) fn stats(s: &Stats, queued: usize) -> JsValue {
     let n = |v: u64| JsValue::from_f64(v as f64);
     object(&[
@@ -48,6 +49,7 @@ pub(crate) fn stats(s: &Stats, queued: usize) -> JsValue {
         ("stray", n(s.stray)),
         ("refused", n(s.refused)),
         ("queued", n(queued as u64)),
+        ("transport", s.transport.as_str().into()),
     ])
 }
 

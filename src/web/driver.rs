@@ -9,12 +9,13 @@ use super::{decode, encode};
 use super::dispatch::{Callback, Registry};
 use super::listeners::{self, WindowListeners};
 use super::promise::on_settled;
-use super::socket::{Sink, Socket, SocketEvent};
+use super::http::HttpLink;
+use super::socket::{Link, Sink, Socket, SocketEvent};
 use super::storage;
 use super::token::TokenSource;
 use crate::core::{Core, Input, Output, Phase};
 use crate::error::{Error, ErrorCode};
-use crate::options::Options;
+use crate::options::{Options, Transport};
 use crate::protocol::Cursor;
 use gloo_timers::callback::Timeout;
 use js_sys::{Function, Promise};
@@ -29,7 +30,7 @@ pub(crate) type Shared = Rc<RefCell<Inner>>;
 pub(crate) struct Inner {
     pub(crate) core: Core<JsValue>,
     pub(crate) registry: Registry,
-    socket: Option<Socket>,
+    socket: Option<Link>,
     timer: Option<Timeout>,
     timer_at: Option<f64>,
     listeners: Option<WindowListeners>,
@@ -152,11 +153,15 @@ fn keep_alive(shared: &Shared) {
 fn carry_out(shared: &Shared, output: Output<JsValue>) {
     match output {
         Output::FetchToken { gen } => fetch_token(shared, gen),
-        Output::Open { gen, url } => open_socket(shared, gen, &url),
+        Output::Open { gen, url, transport: Transport::WebSocket } => open_socket(shared, gen, &url),
+        Output::Open { gen, url, transport: Transport::Http } => {
+            let link = HttpLink::open(&url, gen, sink(Rc::downgrade(shared)));
+            shared.borrow_mut().socket = Some(Link::Http(gen, link));
+        }
         Output::Close { gen, code, reason } => {
             let socket = shared.borrow_mut().socket.take();
             match socket {
-                Some(s) if s.gen == gen => s.close(code, &reason),
+                Some(s) if s.gen() == gen => s.close(code, &reason),
                 other => shared.borrow_mut().socket = other,
             }
         }
@@ -213,7 +218,7 @@ fn fetch_token(shared: &Shared, gen: u64) {
 
 fn open_socket(shared: &Shared, gen: u64, url: &str) {
     match Socket::open(url, gen, sink(Rc::downgrade(shared))) {
-        Ok(socket) => shared.borrow_mut().socket = Some(socket),
+        Ok(socket) => shared.borrow_mut().socket = Some(Link::Ws(socket)),
         Err(e) => {
             let msg = ["cannot open ", url, ": ", &describe(&e)].concat();
             emit(shared, "error", &convert::error(&Error::new(ErrorCode::BadOptions, msg)));
@@ -240,8 +245,9 @@ fn sink(weak: Weak<RefCell<Inner>>) -> Sink {
 }
 
 fn send_text(shared: &Shared, text: &str) {
-    if let Some(socket) = shared.borrow().socket.as_ref() {
-        socket.send(text);
+    let inner = shared.borrow();
+    if let Some(link) = inner.socket.as_ref() {
+        link.send(text, inner.core.token());
     }
 }
 

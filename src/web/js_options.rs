@@ -7,7 +7,7 @@ use super::fields::{absent, get, opt_bool, opt_number, opt_string};
 use super::token::TokenSource;
 use crate::core::backoff::{Backoff, Jitter};
 use crate::core::outbox::Overflow;
-use crate::options::{Options, Urls, BACKOFF_NAMES, OPTION_NAMES};
+use crate::options::{Options, Transport, Urls, BACKOFF_NAMES, OPTION_NAMES};
 use js_sys::{Array, Object};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -44,6 +44,10 @@ pub(crate) fn parse(options: &JsValue) -> Result<(Options, TokenSource), String>
     }
     if let Some(v) = opt_bool(options, "persistCursor")? {
         opts.persist_cursor = v;
+    }
+    let list = get(options, "transports");
+    if !absent(&list) {
+        opts.transports = transports(&list)?;
     }
     let token = TokenSource::from_js(get(options, "token"))?;
     Ok((opts, token))
@@ -87,6 +91,19 @@ fn urls(value: &JsValue) -> Result<Urls, String> {
         return list.map(Urls::Many).ok_or_else(|| "url list must hold only strings".into());
     }
     Err("url is required: a ws:// or wss:// URL, or a list of them".into())
+}
+
+fn transports(value: &JsValue) -> Result<Vec<Transport>, String> {
+    let bad = || String::from("transports must be a list of 'websocket' and 'http'");
+    if !Array::is_array(value) {
+        return Err(bad());
+    }
+    let name = |t: JsValue| match t.as_string().as_deref() {
+        Some("websocket") => Ok(Transport::WebSocket),
+        Some("http") => Ok(Transport::Http),
+        _ => Err(bad()),
+    };
+    Array::from(value).iter().map(name).collect()
 }
 
 fn overflow(value: &str) -> Result<Overflow, String> {

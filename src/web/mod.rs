@@ -1,4 +1,4 @@
-//! The browser shell around the core: it owns the WebSocket, the timer and the window
+//! The browser shell around the core: it owns the WebSocket (or the HTTP link), the timer and the window
 //! listeners, feeds the core, and carries out what it returns. Only compiled for wasm32.
 //!
 //! Two faces share one driver: [`client::Client`] for JavaScript and [`rust_api::RustClient`]
@@ -16,6 +16,7 @@ mod dispatch;
 mod driver;
 mod encode;
 mod fields;
+mod http;
 mod js_options;
 mod listeners;
 mod promise;

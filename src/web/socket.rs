@@ -10,7 +10,7 @@ use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 
 /// Every handler takes a plain `JsValue`: one closure type instead of three (each closure type
 /// costs the wasm its own invoke export and the glue its own wrapper).
-type Handler = Closure<dyn FnMut(JsValue)>;
+pub(crate) type Handler = Closure<dyn FnMut(JsValue)>;
 
 /// What a socket reports.
 pub(crate) enum SocketEvent {
@@ -71,6 +71,39 @@ impl Socket {
     /// Closes with a code (1000 or 3000-4999) and a reason; drop detaches the handlers.
     pub(crate) fn close(self, code: u16, reason: &str) {
         let _ = self.ws.close_with_code_and_reason(code, crate::core::text::prefix(reason, 60));
+    }
+}
+
+/// The driver's link to the server: a WebSocket, or the HTTP link that behaves like one.
+pub(crate) enum Link {
+    /// A WebSocket.
+    Ws(Socket),
+    /// The HTTP transport.
+    Http(u64, super::http::HttpLink),
+}
+
+impl Link {
+    /// The generation the core gave it.
+    pub(crate) fn gen(&self) -> u64 {
+        match self {
+            Link::Ws(s) => s.gen,
+            Link::Http(gen, _) => *gen,
+        }
+    }
+
+    /// Writes a text; the HTTP link sends `token` with it (the WebSocket sent it in the hello).
+    pub(crate) fn send(&self, text: &str, token: &str) {
+        match self {
+            Link::Ws(s) => s.send(text),
+            Link::Http(_, h) => h.send(text, token),
+        }
+    }
+
+    /// Closes the link (an HTTP link aborts its requests when dropped).
+    pub(crate) fn close(self, code: u16, reason: &str) {
+        if let Link::Ws(s) = self {
+            s.close(code, reason)
+        }
     }
 }
 

@@ -18,7 +18,12 @@ export interface StateInfo {
   latencyMs: number | null;
   /** Why the client is not open: 'unauthorized', 'token_expired', 'max_attempts', 'heartbeat_timeout', 'closed:1006', ... */
   reason: string | null;
+  /** The transport of the current attempt (or the next one, while waiting). */
+  transport: Transport;
 }
+
+/** How frames travel: one WebSocket, or a streaming fetch down and POSTs up. */
+export type Transport = 'websocket' | 'http';
 
 /** Codes of SpellwireError. `NotReady`: 'spellwire/init' used before `await init()`. */
 export type ErrorCode = 'QueueFull' | 'MessageTooLarge' | 'Closed' | 'Unauthorized' | 'BadFrame'
@@ -78,6 +83,8 @@ export interface ClientOptions {
   /** When full: reject the new send, or evict the oldest ['reject']. */ overflow?: 'reject' | 'drop-oldest';
   /** Largest encoded message send() accepts, bytes [65536]. */ maxMessageBytes?: number;
   /** Keep the cursor in sessionStorage so a reload resumes (written at most every 200 ms, at once on pagehide and close()) [true]. */ persistCursor?: boolean;
+  /** Transports, the first one first [['websocket']]. HTTP lives beside `url`: `ws[s]://host/prefix/ws` → `http[s]://host/prefix/http/stream` and `/http/send` (query dropped; a path not ending in `/ws` gets `/http` appended). After two WebSocket attempts in a row end before opening, the client moves to HTTP when listed and stays there for the page's life; `retry()`/`connect()` start from the first again. */
+  transports?: Transport[];
 }
 
 /** Options of `send`. */
@@ -92,6 +99,7 @@ export interface Stats {
   /** Channel events dropped: their channel was left or not joined yet. */ stray: number;
   /** `refused` answers to channel joins. */ refused: number;
   queued: number;
+  /** The transport in use (the one field that is not a count). */ transport: Transport;
 }
 
 /** Map of application event types to their `data`, for TypedClient. */

@@ -4,7 +4,7 @@
 
 pub use spellwire::core::backoff::Jitter;
 pub use spellwire::core::{Core, Input, Output, Phase, StateInfo};
-pub use spellwire::options::Options;
+pub use spellwire::options::{Options, Transport};
 pub use spellwire::protocol::{ClientFrame, Cursor, ServerFrame, Subscribed, Welcome};
 
 /// One line of a transcript.
@@ -38,7 +38,8 @@ pub fn run(name: &str, core: &mut Core<u64>, steps: Vec<Step>) {
 pub fn render(output: &Output<u64>) -> String {
     match output {
         Output::FetchToken { gen } => format!("token? {gen}"),
-        Output::Open { gen, .. } => format!("open {gen}"),
+        Output::Open { gen, transport: Transport::WebSocket, .. } => format!("open {gen}"),
+        Output::Open { gen, url, transport: Transport::Http } => format!("open {gen} http {url}"),
         Output::Close { gen, code, reason } => format!("close {gen} {code} {reason}"),
         Output::SendFrame(ClientFrame::Hello { token, resume: None }) => format!("hello {token}"),
         Output::SendFrame(ClientFrame::Hello { token, resume: Some(c) }) => {
@@ -76,6 +77,9 @@ pub fn render_state(s: &StateInfo) -> String {
     }
     if let Some(why) = &s.reason {
         line += &format!(" ({why})");
+    }
+    if s.transport == Transport::Http {
+        line += " [http]";
     }
     line
 }

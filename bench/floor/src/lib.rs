@@ -110,7 +110,7 @@ fn with(weak: &Weak<RefCell<State>>, f: impl FnOnce(&Rc<RefCell<State>>)) {
 fn carry_out(shared: &Rc<RefCell<State>>, output: Output<JsValue>, queue: &mut Vec<Input<JsValue>>) {
     match output {
         Output::FetchToken { gen } => queue.push(Input::Token { gen, token: Ok(shared.borrow().token.clone()) }),
-        Output::Open { gen, url } => match open(shared, gen, &url) {
+        Output::Open { gen, url, .. } => match open(shared, gen, &url) {
             Ok(socket) => shared.borrow_mut().socket = Some(socket),
             Err(_) => queue.push(Input::Closed { gen, code: 1006 }),
         },
