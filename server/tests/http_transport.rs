@@ -213,3 +213,29 @@ async fn refuse_upgrades_makes_ws_answer_403_until_turned_off() {
     post(addr, "/test/refuse-upgrades", json!({ "on": false })).await;
     assert!(common::open_with_origin(addr, "http://localhost").await.is_ok());
 }
+
+#[tokio::test]
+async fn test_drop_cuts_http_streams_too() {
+    let addr = start().await;
+    let token = login(addr, "ann").await;
+    let (mut stream, _) = open(addr, &token, None).await;
+    assert_eq!(post(addr, "/test/drop", json!({ "user": "ann" })).await, json!({ "dropped": 1 }));
+    assert_eq!(stream.until_end().await, (vec![], End::Cut));
+}
+
+#[tokio::test]
+async fn posted_frames_over_the_budget_answer_429_and_end_the_stream() {
+    let addr = start_with(|c| {
+        c.limits.frames_per_sec = 1;
+        c.limits.frame_burst = 2;
+    })
+    .await;
+    let token = login(addr, "ann").await;
+    let (mut stream, welcome) = open(addr, &token, None).await;
+    let id = session(&welcome);
+    let pings = json!([{ "op": "ping", "id": 1 }, { "op": "ping", "id": 2 }]);
+    assert_eq!(send(addr, &token, &id, pings).await.0, 200);
+    let (status, answer) = send(addr, &token, &id, json!({ "op": "ping", "id": 3 })).await;
+    assert_eq!((status, answer["error"]["code"].as_str()), (429, Some("rate_limited")));
+    assert_eq!(stream.until_end().await, (vec![], End::Clean));
+}
