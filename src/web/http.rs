@@ -24,8 +24,7 @@ export async function httpStream(l, body, onLine, onEnd) {
   const signal = l.ac.signal;
   let code = 1006;
   try {
-    const r = await fetch(l.base + '/stream', { method: 'POST', body, signal, cache: 'no-store',
-      headers: { 'Content-Type': 'application/json' } });
+    const r = await fetch(l.base + '/stream', { method: 'POST', body, signal, cache: 'no-store' });
     if (r.status != 200) code = codes[r.status] || 1006;
     else {
       const reader = r.body.getReader(), text = new TextDecoder();
@@ -37,7 +36,7 @@ export async function httpStream(l, body, onLine, onEnd) {
         rest = lines.pop();
         for (const line of lines) {
           if (signal.aborted) return;
-          if (!l.session) try { l.session = JSON.parse(line).session; } catch (e) {}
+          if (!l.session) try { const f = JSON.parse(line); l.session = (f[0] || f).session; } catch (e) {}
           if (line) onLine(line);
         }
       }
@@ -48,14 +47,15 @@ export async function httpStream(l, body, onLine, onEnd) {
 export function httpPost(l, token, body, onAnswer) {
   const signal = l.ac.signal;
   fetch(l.base + '/send', { method: 'POST', body, signal, cache: 'no-store', headers: {
-    Authorization: 'Bearer ' + token, 'Spellwire-Session': l.session, 'Content-Type': 'application/json' } })
+    Authorization: 'Bearer ' + token, 'Spellwire-Session': l.session } })
     .then(r => r.status == 200 ? r.text() : r.status).catch(() => 0)
     .then(a => signal.aborted || onAnswer(a));
 }
 "#)]
 extern "C" {
     /// `{ base, ac, session }`: the link's URL base, its AbortController, and the session id
-    /// the welcome line names.
+    /// the welcome names (the first frame of the first line, which may be an array: welcome and
+    /// the replay).
     #[wasm_bindgen(js_name = httpLink)]
     fn link(base: &str) -> JsValue;
     /// Aborts every request of the link.

@@ -227,3 +227,15 @@ pub async fn settle(promise: js_sys::Promise) -> Result<JsValue, JsValue> {
 pub fn function(f: impl FnMut() -> JsValue + 'static) -> Function {
     Closure::<dyn FnMut() -> JsValue>::new(f).into_js_value().unchecked_into()
 }
+
+/// Turns the server's `refuse-upgrades` hook on or off: while on, `GET /ws` answers 403, as a
+/// proxy that blocks WebSockets would. The switch is server-wide: a test that turns it on turns
+/// it off before it ends.
+pub async fn refuse_upgrades(on: bool) {
+    post("/test/refuse-upgrades", obj(&[("on", on.into())])).await;
+}
+
+/// Ends `user`'s HTTP streams abruptly (the `cut-streams` hook); returns how many were cut.
+pub async fn cut_streams(user: &str) -> f64 {
+    num(&hook("cut-streams", user, &[]).await, "cut")
+}
