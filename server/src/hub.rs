@@ -145,7 +145,7 @@ impl Hub {
     }
 
     /// Stores an event and queues it to every socket of `user`: `(seq, reached)`, where
-    /// `reached` counts sockets (memory) or nodes subscribed to the event channel (Redis).
+    /// `reached` counts sockets (memory) or nodes subscribed to the stream's pub/sub channel (Redis).
     pub async fn publish(&self, user: &str, kind: String, topic: Option<String>, data: Value) -> Result<(u64, usize), StoreError> {
         self.publish_to(&Stream::User(user.to_owned()), kind, topic, data).await
     }

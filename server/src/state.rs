@@ -48,7 +48,7 @@ impl AppState {
     }
 
     /// State for `config`: over Redis when `config.redis` is set (connecting, reading the
-    /// deployment epoch and subscribing to the event channel and the HTTP relay's before
+    /// deployment epoch and subscribing to the HTTP relay's channel before
     /// returning), else [`AppState::new`]. Fails when Redis cannot be reached; panics as [`AppState::new`] does.
     pub async fn build(config: Config) -> Result<Self, StoreError> {
         let Some(url) = config.redis.clone() else { return Ok(Self::new(config)) };

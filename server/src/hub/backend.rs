@@ -115,7 +115,7 @@ pub trait Backend: Send + Sync + 'static {
     fn attach<'a>(&'a self, hub: &'a Arc<Hub>, stream: &'a Stream, resume: Option<&'a Cursor>, conn: ConnHandle, intro: Intro<'a>) -> BoxFuture<'a, Result<Position, StoreError>>;
 
     /// Stores an event in `stream`'s log and delivers it: `(seq, reached)`, where `reached`
-    /// counts sockets (memory) or nodes subscribed to the event channel (Redis).
+    /// counts sockets (memory) or nodes subscribed to the stream's pub/sub channel (Redis).
     fn publish<'a>(&'a self, hub: &'a Hub, stream: &'a Stream, kind: String, topic: Option<String>, data: Value) -> BoxFuture<'a, Result<(u64, usize), StoreError>>;
 
     /// Applies a client message of `user` once per id (records it and publishes it back to the
