@@ -1,12 +1,12 @@
 //! One HTTP/1.1 keep-alive connection to the server (hyper's client connection, already in the
-//! workspace through axum), for `POST /api/login` and `POST /test/broadcast`.
+//! workspace through axum), for `POST /api/login`, `POST /test/broadcast` and `POST /api/publish`.
 
 use std::time::Duration;
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper::client::conn::http1::{self, SendRequest};
-use hyper::header::{CONTENT_TYPE, HOST};
+use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
 use hyper::Request;
 use hyper_util::rt::TokioIo;
 use serde_json::{json, Value};
@@ -55,10 +55,18 @@ impl Http {
 
     /// POSTs `body` to `path`; the JSON answer, or an error naming the status.
     pub async fn post(&mut self, path: &str, body: &Value) -> Result<Value> {
-        let req = Request::post(path)
-            .header(HOST, &self.host)
-            .header(CONTENT_TYPE, "application/json")
-            .body(Full::new(Bytes::from(body.to_string())))?;
+        let req = Request::post(path).header(HOST, &self.host);
+        self.send(path, req, body).await
+    }
+
+    /// As [`Http::post`], with `Authorization: Bearer <api_key>` (for `/api/publish`).
+    pub async fn post_with_key(&mut self, path: &str, api_key: &str, body: &Value) -> Result<Value> {
+        let req = Request::post(path).header(HOST, &self.host).header(AUTHORIZATION, format!("Bearer {api_key}"));
+        self.send(path, req, body).await
+    }
+
+    async fn send(&mut self, path: &str, req: hyper::http::request::Builder, body: &Value) -> Result<Value> {
+        let req = req.header(CONTENT_TYPE, "application/json").body(Full::new(Bytes::from(body.to_string())))?;
         let exchange = async {
             self.sender.ready().await?;
             let res = self.sender.send_request(req).await?;

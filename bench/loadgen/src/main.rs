@@ -4,12 +4,14 @@
 //! spellwire-loadgen idle   --server http://127.0.0.1:8080 --pid 1234 --connections 10000
 //! spellwire-loadgen fanout --server http://127.0.0.1:8080 --pid 1234 --users 1000 --events 300
 //! spellwire-loadgen soak   --server http://127.0.0.1:8080 --pid 1234 --sockets 1000 --secs 60
+//! spellwire-loadgen restart --server http://127.0.0.1:8080 --publish-via http://127.0.0.1:8081 --api-key K --users 1000
 //! ```
 //!
 //! `idle` reads the server's VmRSS before and after opening N welcomed sockets; `fanout` and
 //! `soak` need the server's `--test-hooks` (they publish through `POST /test/broadcast`); `soak`
 //! breaks sockets in waves while events flow and checks that none is lost and that the server's
-//! memory and open files come back (tests/soak/run.sh). Every wait is bounded; a run that goes
+//! memory and open files come back (tests/soak/run.sh); `restart` holds sockets while the caller
+//! restarts the server and reports when each resumed (bench/restart.mjs). Every wait is bounded; a run that goes
 //! wrong exits 1 after printing what it saw.
 #![deny(missing_docs)]
 
@@ -18,6 +20,7 @@ mod http;
 mod idle;
 mod proc;
 mod receiver;
+mod restart;
 mod soak;
 mod ws;
 
@@ -47,6 +50,8 @@ enum Command {
     Fanout(fanout::Args),
     /// Soak: sockets reconnecting in waves while events flow; no loss, no leak.
     Soak(soak::Args),
+    /// Restart: users resuming on the default backoff after the caller restarts the server.
+    Restart(restart::Args),
 }
 
 #[tokio::main]
@@ -63,6 +68,10 @@ async fn main() -> ExitCode {
         Command::Soak(a) => {
             let limit = Duration::from_secs(a.timeout_secs);
             (tokio::time::timeout(limit, soak::run(a)).await, limit)
+        }
+        Command::Restart(a) => {
+            let limit = Duration::from_secs(a.timeout_secs);
+            (tokio::time::timeout(limit, restart::run(a)).await, limit)
         }
     };
     match result {
