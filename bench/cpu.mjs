@@ -3,7 +3,7 @@
 // raw handler) and for spellwire (the socket of a real, open `Client`, whose core accepts them
 // as the next seqs). A tool for whoever optimizes the delivery path: the delivery benchmark is
 // dominated by the browser's own per-message cost and its noise, this isolates the client's
-// part. It writes no report.
+// part. bench/run.mjs runs it for BENCHMARKS.md; run alone, it prints its figures.
 //
 //   node bench/cpu.mjs [--n 20000] [--rounds 9] [--persist-cursor]
 // (--persist-cursor: the client with `persistCursor: true`, the default, instead of false.)
@@ -11,14 +11,6 @@ import { chromium } from 'playwright-core';
 import { parseArgs } from 'node:util';
 import { startServer } from './server.mjs';
 import { CHROMIUM_ARGS } from './browser.mjs';
-
-const { values: args } = parseArgs({
-  options: {
-    n: { type: 'string', default: '20000' },
-    rounds: { type: 'string', default: '9' },
-    'persist-cursor': { type: 'boolean', default: false },
-  },
-});
 
 /** Runs in the page: µs per message for each round, raw and spellwire interleaved. */
 async function measure([n, rounds, persistCursor]) {
@@ -61,31 +53,49 @@ async function measure([n, rounds, persistCursor]) {
   return { ...out, delivered, rawSeen, expected: n * (rounds + 1) };
 }
 
-const server = await startServer();
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-try {
-  const page = await browser.newPage();
-  await page.addInitScript(() => { // keep every socket the page opens
-    const Native = window.WebSocket;
-    window.capturedSockets = [];
-    window.WebSocket = class extends Native {
-      constructor(...a) { super(...a); window.capturedSockets.push(this); }
-    };
-  });
-  await page.goto(`${server.origin}/bench/page.html`);
-  await page.waitForFunction(() => window.bench);
-  const r = await page.evaluate(measure, [Number(args.n), Number(args.rounds), args['persist-cursor']]);
-  if (r.delivered !== r.expected || r.rawSeen !== r.expected) {
-    throw new Error(`expected ${r.expected} events each; spellwire delivered ${r.delivered}, raw saw ${r.rawSeen}`);
+/** `{ raw: [µs...], spellwire: [µs...] }` per round, from a fresh page on the bench server at `origin`. */
+export async function measureCpu(origin, { n, rounds, persistCursor = false }) {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  try {
+    const page = await browser.newPage();
+    await page.addInitScript(() => { // keep every socket the page opens
+      const Native = window.WebSocket;
+      window.capturedSockets = [];
+      window.WebSocket = class extends Native {
+        constructor(...a) { super(...a); window.capturedSockets.push(this); }
+      };
+    });
+    await page.goto(`${origin}/bench/page.html`);
+    await page.waitForFunction(() => window.bench);
+    const r = await page.evaluate(measure, [n, rounds, persistCursor]);
+    if (r.delivered !== r.expected || r.rawSeen !== r.expected) {
+      throw new Error(`expected ${r.expected} events each; spellwire delivered ${r.delivered}, raw saw ${r.rawSeen}`);
+    }
+    return { raw: r.raw, spellwire: r.spellwire, n, rounds, persistCursor };
+  } finally {
+    await browser.close();
   }
-  const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
-  const ratios = r.spellwire.map((s, i) => s / r.raw[i]);
-  const persist = args['persist-cursor'] ? 'persistCursor: true' : 'persistCursor: false';
-  console.log(`CPU per event message, ${args.n} synthetic messages x ${args.rounds} rounds (median; ${persist}):`);
-  console.log(`  raw       ${median(r.raw).toFixed(2)} µs   [${r.raw.map((x) => x.toFixed(2)).join(' ')}]`);
-  console.log(`  spellwire ${median(r.spellwire).toFixed(2)} µs   [${r.spellwire.map((x) => x.toFixed(2)).join(' ')}]`);
-  console.log(`  spellwire / raw, median of per-round ratios: ${median(ratios).toFixed(2)}x`);
-} finally {
-  await browser.close();
-  await server.close();
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values: args } = parseArgs({
+    options: {
+      n: { type: 'string', default: '20000' },
+      rounds: { type: 'string', default: '9' },
+      'persist-cursor': { type: 'boolean', default: false },
+    },
+  });
+  const server = await startServer();
+  try {
+    const r = await measureCpu(server.origin, { n: Number(args.n), rounds: Number(args.rounds), persistCursor: args['persist-cursor'] });
+    const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+    const ratios = r.spellwire.map((s, i) => s / r.raw[i]);
+    const persist = args['persist-cursor'] ? 'persistCursor: true' : 'persistCursor: false';
+    console.log(`CPU per event message, ${args.n} synthetic messages x ${args.rounds} rounds (median; ${persist}):`);
+    console.log(`  raw       ${median(r.raw).toFixed(2)} µs   [${r.raw.map((x) => x.toFixed(2)).join(' ')}]`);
+    console.log(`  spellwire ${median(r.spellwire).toFixed(2)} µs   [${r.spellwire.map((x) => x.toFixed(2)).join(' ')}]`);
+    console.log(`  spellwire / raw, median of per-round ratios: ${median(ratios).toFixed(2)}x`);
+  } finally {
+    await server.close();
+  }
 }

@@ -17,7 +17,7 @@ import { CHROMIUM_ARGS } from './browser.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve) => {
     const srv = createServer().listen(0, '127.0.0.1', () => {
       const { port } = srv.address();
@@ -30,7 +30,7 @@ function freePort() {
  * Spawns a process (with `env` added to this one's) and resolves when its stdout matches
  * `ready` (with the match, and when).
  */
-function spawnUntil(cmd, argv, ready, env = {}) {
+export function spawnUntil(cmd, argv, ready, env = {}) {
   const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let err = '';
   child.stderr.on('data', (d) => { err += d; });

@@ -1,7 +1,9 @@
 // The benchmark harness: starts the bench server, drives headless Chromium through interleaved
-// rounds of the four client kinds (delivery unbatched and batched, round trips), measures bundle
-// sizes, measures spellwire-server with the Rust load generator (bench/server-figures.mjs), and
-// writes BENCHMARKS.md from the figures of this run.
+// rounds of the four client kinds (delivery unbatched and batched, round trips), the page's CPU
+// per event (bench/cpu.mjs) and page load → open (bench/load.mjs), measures bundle sizes,
+// measures spellwire-server with the Rust load generator (bench/server-figures.mjs, and 1,000
+// clients resuming after a restart: bench/restart.mjs), and writes BENCHMARKS.md from the
+// figures of this run.
 //
 //   node bench/run.mjs [--smoke] [--rounds N] [--out BENCHMARKS.md]
 //
@@ -15,8 +17,11 @@ import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { CHROMIUM_ARGS } from './browser.mjs';
 import { startServer } from './server.mjs';
-import { measureServer, SERVER_CONFIG, serverBin } from './server-figures.mjs';
+import { loadgenBin, measureServer, SERVER_CONFIG, serverBin } from './server-figures.mjs';
 import { measureReconnect } from './reconnect.mjs';
+import { measureRestart } from './restart.mjs';
+import { measureLoad } from './load.mjs';
+import { measureCpu } from './cpu.mjs';
 import { measureSizes } from './size.mjs';
 import { measureFloor } from './floor.mjs';
 import { render } from './report.mjs';
@@ -29,8 +34,8 @@ const { values: args } = parseArgs({
   },
 });
 const CONFIG = args.smoke
-  ? { rounds: 2, unbatched: 2_000, batched: 10_000, batch: 100, pings: 30, reconnects: 1, downMs: 300, floorEvents: 200, ...SERVER_CONFIG.smoke }
-  : { rounds: 9, unbatched: 15_000, batched: 200_000, batch: 100, pings: 500, reconnects: 5, downMs: 1000, floorEvents: 5_000, ...SERVER_CONFIG.full };
+  ? { rounds: 2, unbatched: 2_000, batched: 10_000, batch: 100, pings: 30, reconnects: 1, downMs: 300, floorEvents: 200, cpuEvents: 2_000, loads: 2, restartUsers: 50, ...SERVER_CONFIG.smoke }
+  : { rounds: 9, unbatched: 15_000, batched: 200_000, batch: 100, pings: 500, reconnects: 5, downMs: 1000, floorEvents: 5_000, cpuEvents: 20_000, loads: 15, restartUsers: 1000, ...SERVER_CONFIG.full };
 if (args.rounds) CONFIG.rounds = Number(args.rounds);
 const OUT = args.out ?? (args.smoke ? null : 'BENCHMARKS.md');
 export const KINDS = ['raw', 'spellwire', 'rws', 'socketio'];
@@ -123,6 +128,30 @@ async function reconnectTime(origin) {
   }
 }
 
+/** 1,000 clients resuming after a restart (needs the server, the load generator, redis-server), or { skipped }. */
+async function restartTime() {
+  if (process.env.BENCH_SERVER_BUILD_FAILED) return { skipped: 'spellwire-server did not build' };
+  if (process.env.BENCH_LOADGEN_BUILD_FAILED) return { skipped: 'spellwire-loadgen did not build' };
+  const [bin, loadgen] = [serverBin(), loadgenBin()];
+  if (!bin || !loadgen) return { skipped: `no ${bin ? 'spellwire-loadgen' : 'spellwire-server'} binary was built` };
+  log(`restart: ${CONFIG.restartUsers} users resuming after a restart of ${bin} on Redis`);
+  try {
+    return { loadgen, ...(await measureRestart({ bin, loadgen, users: CONFIG.restartUsers, downMs: CONFIG.downMs })) };
+  } catch (e) {
+    return { skipped: `the measurement failed: ${e.message}`, failed: true };
+  }
+}
+
+/** Runs `what`; its failure becomes `{ skipped }` with the reason (and a problem in a smoke run). */
+async function attempt(name, what) {
+  log(name);
+  try {
+    return await what();
+  } catch (e) {
+    return { skipped: `the measurement failed: ${e.message}`, failed: true };
+  }
+}
+
 async function main() {
   const started = Date.now();
   const loadBefore = loadavg()[0];
@@ -130,8 +159,12 @@ async function main() {
   log(`server at ${server.origin}; config ${JSON.stringify(CONFIG)}`);
   let browserResult;
   let reconnect;
+  let cpu;
+  let pageLoad;
   try {
     browserResult = await measureInBrowser(server.origin);
+    cpu = await attempt('CPU per event (bench/cpu.mjs)', () => measureCpu(server.origin, { n: CONFIG.cpuEvents, rounds: CONFIG.rounds }));
+    pageLoad = await attempt('page load → open (bench/load.mjs)', () => measureLoad(server.origin, CONFIG.loads));
     reconnect = await reconnectTime(server.origin);
   } finally {
     await server.close();
@@ -141,13 +174,18 @@ async function main() {
   log('size floor (bench/floor: a delivery check in Chromium, then its size)');
   const floor = await measureFloor(CONFIG.floorEvents).catch((e) => ({ skipped: e.message, failed: true }));
   const { idle: serverRss, fanout } = await measureServer(CONFIG);
+  const restart = await restartTime();
   const result = {
-    ...browserResult, sizes, floor, serverRss, fanout, reconnect, config: CONFIG, smoke: args.smoke, machine: machine(), source: source(),
+    ...browserResult, sizes, floor, serverRss, fanout, reconnect, cpu, pageLoad, restart, config: CONFIG, smoke: args.smoke, machine: machine(), source: source(),
     date: new Date().toISOString(), elapsedMs: Date.now() - started, load: [loadBefore, loadavg()[0]],
   };
   // A smoke run (CI) insists on the floor, so it cannot rot unseen; a full run reports it.
   if (floor.failed || (args.smoke && floor.skipped)) result.problems.push(`size floor: ${floor.skipped}`);
   if (reconnect.inOrder === false) result.problems.push('reconnect: the page did not see 1..N once each in order');
+  for (const [what, m] of [['CPU per event', cpu], ['page load', pageLoad], ['restart', restart]]) {
+    if (m.failed) result.problems.push(`${what}: ${m.skipped}`);
+    for (const p of m.problems ?? []) result.problems.push(`${what}: ${p}`);
+  }
   for (const [what, m] of [['server memory', serverRss], ['fan-out', fanout]]) {
     for (const p of m.problems ?? []) result.problems.push(`${what}: ${p}`);
   }

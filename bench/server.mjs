@@ -102,11 +102,13 @@ function onSocketIo(socket) {
   socket.on('burst', (data) => writeBurst(socket.conn.transport.socket, 'sio', data));
 }
 
-/** Browser ESM bundles of the npm peers the page imports, built once at start. */
+/** Browser ESM bundles of the npm peers the page imports, built once at start; and spellwire's
+ * package entry bundled the same way for bench/load.mjs (its wasm beside it, as a bundler ships it). */
 async function peerBundles() {
   const entries = {
     '/lib/reconnecting-websocket.js': "export { default } from 'reconnecting-websocket';",
     '/lib/socket.io-client.js': "export { io } from 'socket.io-client';",
+    '/lib/spellwire.js': "export * from '../pkg/index.js';",
   };
   const out = {};
   for (const [path, contents] of Object.entries(entries)) {
@@ -116,6 +118,7 @@ async function peerBundles() {
     });
     out[path] = Buffer.from(result.outputFiles[0].contents);
   }
+  out['/lib/spellwire_bg.wasm'] = await readFile(join(ROOT, 'pkg', 'spellwire_bg.wasm'));
   return out;
 }
 

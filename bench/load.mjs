@@ -1,0 +1,46 @@
+// Page load → open: the time from a page's navigation start to its client's `open` state
+// (spellwire: `state` → `open`, after the wasm is fetched, compiled and initialised and the
+// `hello` answered; socket.io-client: `connect`), read as `performance.now()` in the page,
+// whose origin is the navigation start. Each load is a fresh browser context (no cache; the
+// bench server also says no-store), on the bench server that serves both pages and answers both
+// protocols. Both libraries come as esbuild bundles, minified, built by the bench server at start
+// (spellwire's package entry with its .wasm beside it, as a bundler ships it). The kinds
+// alternate load by load, starting with a different one each round.
+import { CHROMIUM_ARGS } from './browser.mjs';
+import { chromium } from 'playwright-core';
+
+export const LOAD_KINDS = ['spellwire', 'socketio'];
+
+/** `{ ready, open }`: ms from navigation start to the page's module having run (its imports
+ * evaluated; spellwire's wasm initialised) and to open, for one fresh load of `kind`'s page. */
+async function loadOnce(browser, origin, kind) {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${origin}/bench/load-${kind}.html`);
+    await page.waitForFunction(() => window.loadOpen !== undefined, null, { timeout: 15_000 }).catch(() => {
+      throw new Error(`${kind}: no open in 15 s${errors.length ? `: ${errors.join('; ')}` : ''}`);
+    });
+    return await page.evaluate(() => ({ open: window.loadOpen, ready: window.loadReady }));
+  } finally {
+    await context.close();
+  }
+}
+
+/** { runs: { spellwire: [{ ready, open }...], socketio: [...] } }, `rounds` loads of each after one warm-up each. */
+export async function measureLoad(origin, rounds) {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  try {
+    for (const kind of LOAD_KINDS) await loadOnce(browser, origin, kind); // warm-up, discarded
+    const runs = Object.fromEntries(LOAD_KINDS.map((k) => [k, []]));
+    for (let r = 0; r < rounds; r++) {
+      const order = r % 2 ? [...LOAD_KINDS].reverse() : LOAD_KINDS;
+      for (const kind of order) runs[kind].push(await loadOnce(browser, origin, kind));
+    }
+    return { runs, rounds };
+  } finally {
+    await browser.close();
+  }
+}
