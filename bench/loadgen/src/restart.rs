@@ -67,7 +67,7 @@ struct Outcome {
     /// The welcome said `resumed: true`.
     resumed_flag: bool,
     /// Kept open until every user has resumed, as a real page would.
-    socket: Socket,
+    _socket: Socket,
 }
 
 fn unix_ms() -> f64 {
@@ -148,7 +148,7 @@ async fn session(server: Server, token: String, mut socket: Socket, cursor: Curs
                 true => (socket, unix_ms()),
                 false => wait_event(socket, cursor.seq + 1).await?,
             };
-            return Ok(Outcome { closed_at, resumed_at, attempts: attempt, resumed_flag, socket });
+            return Ok(Outcome { closed_at, resumed_at, attempts: attempt, resumed_flag, _socket: socket });
         }
     }
 }
