@@ -8,7 +8,7 @@ import type { Client, SpellwireEvent, StateInfo } from './index.js';
  * The connection as a badge shows it: the last `state` event, plus when the next attempt is due.
  *
  * @example
- * const c: Connection = { state: 'reconnecting', attempt: 3, nextRetryMs: 4000, latencyMs: null, reason: 'closed:1006', retryAt: performance.now() + 4000 };
+ * const c: Connection = { state: 'reconnecting', attempt: 3, nextRetryMs: 4000, latencyMs: null, reason: 'closed:1006', retryAt: performance.now() + 4000, transport: 'websocket' };
  */
 export interface Connection extends StateInfo {
   /** `performance.now()` time of the next attempt while `reconnecting`, else null: count down to it. */
@@ -96,7 +96,7 @@ export class Store {
   constructor(client: Client, history: number) {
     this.client = client;
     this.limit = Math.max(0, Math.floor(history));
-    this.connection = { state: client.state, attempt: 0, nextRetryMs: null, latencyMs: client.latencyMs ?? null, reason: null, retryAt: null };
+    this.connection = { state: client.state, attempt: 0, nextRetryMs: null, latencyMs: client.latencyMs ?? null, reason: null, retryAt: null, transport: client.stats().transport };
     this.pending = client.stats().queued;
     client.on('*', (evt: SpellwireEvent) => this.deliver(evt));
     client.on('state', (s: StateInfo) => this.setConnection(s));

@@ -68,6 +68,17 @@ impl Transport {
             Transport::Http => "http",
         }
     }
+
+    /// The transport a JavaScript name stands for.
+    ///
+    /// ```
+    /// use spellwire::options::Transport;
+    /// assert_eq!(Transport::from_name("http"), Some(Transport::Http));
+    /// assert_eq!(Transport::from_name("sse"), None);
+    /// ```
+    pub fn from_name(name: &str) -> Option<Transport> {
+        [Transport::WebSocket, Transport::Http].into_iter().find(|t| t.as_str() == name)
+    }
 }
 
 /// The HTTP transport's base URL for a WebSocket URL: `ws` becomes `http` and `wss` `https`,
@@ -132,12 +143,14 @@ pub struct Options {
     /// Keep the cursor in sessionStorage so a reload of the tab resumes. Default true.
     #[serde(default = "yes")]
     pub persist_cursor: bool,
-    /// The transports the client may use, the first one first. Default `["websocket"]`. When
-    /// WebSocket attempts fail before opening twice in a row (closed, or timed out, before the
-    /// socket opened: what a proxy refusing the upgrade looks like) and `http` is listed, the
-    /// client moves to HTTP ([`http_url`] of `url`) and stays there for the page's life;
-    /// `retry()` and `connect()` start again from the first one.
-    #[serde(default = "websocket_only")]
+    /// The transports the client may use, the first one first. Default `["websocket", "http"]`.
+    /// When WebSocket attempts end before opening twice in a row (closed, or timed out, before
+    /// the socket opened: what a proxy refusing the upgrade looks like) and `http` is listed, the
+    /// next attempt uses HTTP ([`http_url`] of `url`); once an HTTP attempt is welcomed the
+    /// client stays on HTTP for the page's life, and one that ends before its welcome (a server
+    /// that is down) sends it back to WebSocket. `retry()` and `connect()` start again from the
+    /// first listed transport.
+    #[serde(default = "transports")]
     pub transports: Vec<Transport>,
 }
 
@@ -199,8 +212,8 @@ fn grace() -> f64 {
 /// ```
 pub const MAX_QUEUE_LIMIT: usize = 10_000;
 
-fn websocket_only() -> Vec<Transport> {
-    vec![Transport::WebSocket]
+fn transports() -> Vec<Transport> {
+    vec![Transport::WebSocket, Transport::Http]
 }
 fn queue_limit() -> usize {
     100
@@ -231,7 +244,7 @@ impl Options {
             overflow: reject(),
             max_message_bytes: max_message(),
             persist_cursor: true,
-            transports: websocket_only(),
+            transports: transports(),
         }
     }
 

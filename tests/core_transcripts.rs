@@ -682,9 +682,11 @@ fn events_of_channels_not_joined_are_dropped_and_bad_names_refused_at_once() {
 
 // ---- transports -----------------------------------------------------------------------------
 
+/// [`opts`] with the default transports.
 fn both_transports() -> Options {
     let mut o = opts();
-    o.transports = vec![Transport::WebSocket, Transport::Http];
+    o.transports = Options::new("ws://h/ws").transports;
+    assert_eq!(o.transports, [Transport::WebSocket, Transport::Http]);
     o
 }
 
@@ -755,7 +757,7 @@ fn a_websocket_that_opened_resets_the_count_and_never_falls_back() {
 
 #[test]
 fn without_http_listed_the_client_stays_on_websocket() {
-    let mut c = core(); // transports: ['websocket']
+    let mut c = core(); // transports: ['websocket'] (see opts())
     c.handle(0.0, Input::Connect);
     let mut t = 0.0;
     for gen in (1..=11).step_by(2) {
@@ -791,4 +793,25 @@ fn http_alone_starts_on_http_and_retry_starts_again_from_the_first_transport() {
         at(600.0, token(5), &["open 5"]),
     ];
     run("retry", &mut core_with(o, None), steps);
+}
+
+#[test]
+fn an_http_attempt_that_ends_before_its_welcome_sends_the_client_back_to_websocket() {
+    // A server that is down fails WebSocket and HTTP alike: its clients must not stay on HTTP.
+    let steps = vec![
+        at(0.0, Input::Connect, &["token? 1", "state connecting #0"]),
+        at(0.0, token(1), &["open 1"]),
+        at(1.0, closed(1, 1006), &["state reconnecting #1 retry 500 (closed:1006)"]),
+        at(501.0, Input::Wake, &["token? 3", "state connecting #1 (closed:1006)"]),
+        at(501.0, token(3), &["open 3"]),
+        at(502.0, closed(3, 1006), &["state reconnecting #2 retry 1000 (closed:1006) [http]"]),
+        at(1502.0, Input::Wake, &["token? 5", "state connecting #2 (closed:1006) [http]"]),
+        at(1502.0, token(5), &["open 5 http http://h/http"]),
+        at(1502.0, opened(5), &["hello T"]),
+        at(1503.0, closed(5, 1006), &["state reconnecting #3 retry 2000 (closed:1006)"]), // no welcome
+        at(3503.0, Input::Wake, &["token? 7", "state connecting #3 (closed:1006)"]),
+        at(3503.0, token(7), &["open 7"]), // WebSocket again, counting from 0
+        at(3504.0, closed(7, 1006), &["state reconnecting #4 retry 4000 (closed:1006)"]),
+    ];
+    run("back", &mut core_with(both_transports(), None), steps);
 }

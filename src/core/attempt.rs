@@ -66,7 +66,7 @@ impl<P> Core<P> {
     }
 
     pub(super) fn on_closed(&mut self, now: f64, code: u16) {
-        self.note_attempt_end(self.stage == Stage::Socket);
+        self.note_attempt_end(self.stage);
         self.stage = Stage::Idle;
         self.gen += 1; // the socket is gone: nothing more from it counts
         self.refresh_at = None;

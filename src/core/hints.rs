@@ -1,6 +1,6 @@
 //! The timer and the browser's hints (online, offline, visible): wall-clock checks of the socket.
 
-use super::machine::{Core, Stage};
+use super::machine::Core;
 use super::types::{Output, Phase};
 use crate::protocol::{ClientFrame, CLOSE_TIMEOUT};
 
@@ -9,7 +9,7 @@ impl<P> Core<P> {
         match self.phase {
             Phase::Reconnecting if self.retry_at.is_some_and(|t| now >= t) => self.start_attempt(now),
             Phase::Connecting if self.connect_deadline.is_some_and(|t| now >= t) => {
-                self.note_attempt_end(self.stage == Stage::Socket);
+                self.note_attempt_end(self.stage);
                 self.fail_attempt(now, "connect_timeout")
             }
             Phase::Open => self.check_open_socket(now),

@@ -68,6 +68,8 @@ pub struct Core<P> {
     pub(super) transport: Transport,
     /// Consecutive WebSocket attempts that ended before the socket opened.
     pub(super) failed_before_open: u8,
+    /// An HTTP attempt was welcomed after WebSocket failed: HTTP for the page's life.
+    pub(super) http_settled: bool,
     pub(super) token: String,
     pub(super) auth_retry_used: bool,
     pub(super) token_refreshable: bool,
@@ -123,6 +125,7 @@ impl<P> Core<P> {
             url_index: 0,
             transport,
             failed_before_open: 0,
+            http_settled: false,
             token: String::new(),
             auth_retry_used: false,
             token_refreshable: false,

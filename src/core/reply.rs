@@ -50,6 +50,7 @@ impl<P> Core<P> {
         }
         self.stage = Stage::Ready;
         self.phase = Phase::Open;
+        self.settle_transport();
         self.opened_at = Some(now);
         self.connect_deadline = None;
         self.reason = None;

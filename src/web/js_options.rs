@@ -87,23 +87,25 @@ fn urls(value: &JsValue) -> Result<Urls, String> {
         return Ok(Urls::One(one));
     }
     if Array::is_array(value) {
-        let list: Option<Vec<String>> = Array::from(value).iter().map(|u| u.as_string()).collect();
-        return list.map(Urls::Many).ok_or_else(|| "url list must hold only strings".into());
+        return strings(value).map(Urls::Many).ok_or_else(|| "url list must hold only strings".into());
     }
     Err("url is required: a ws:// or wss:// URL, or a list of them".into())
 }
 
+/// A list of transport names; validation refuses an empty one.
 fn transports(value: &JsValue) -> Result<Vec<Transport>, String> {
-    let bad = || String::from("transports must be a list of 'websocket' and 'http'");
-    if !Array::is_array(value) {
-        return Err(bad());
+    let names = strings(value).unwrap_or_default();
+    let list: Vec<Transport> = names.iter().filter_map(|n| Transport::from_name(n)).collect();
+    if list.len() == names.len() {
+        Ok(list)
+    } else {
+        Err("transports must be a list of 'websocket' and 'http'".into())
     }
-    let name = |t: JsValue| match t.as_string().as_deref() {
-        Some("websocket") => Ok(Transport::WebSocket),
-        Some("http") => Ok(Transport::Http),
-        _ => Err(bad()),
-    };
-    Array::from(value).iter().map(name).collect()
+}
+
+/// The strings of a JS array, or `None` when it is not an array of strings.
+fn strings(value: &JsValue) -> Option<Vec<String>> {
+    Array::from(value).iter().map(|s| s.as_string()).collect()
 }
 
 fn overflow(value: &str) -> Result<Overflow, String> {

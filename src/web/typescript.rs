@@ -83,7 +83,7 @@ export interface ClientOptions {
   /** When full: reject the new send, or evict the oldest ['reject']. */ overflow?: 'reject' | 'drop-oldest';
   /** Largest encoded message send() accepts, bytes [65536]. */ maxMessageBytes?: number;
   /** Keep the cursor in sessionStorage so a reload resumes (written at most every 200 ms, at once on pagehide and close()) [true]. */ persistCursor?: boolean;
-  /** Transports, the first one first [['websocket']]. HTTP lives beside `url`: `ws[s]://host/prefix/ws` → `http[s]://host/prefix/http/stream` and `/http/send` (query dropped; a path not ending in `/ws` gets `/http` appended). After two WebSocket attempts in a row end before opening, the client moves to HTTP when listed and stays there for the page's life; `retry()`/`connect()` start from the first again. */
+  /** Transports, the first one first [['websocket', 'http']]. HTTP lives beside `url`: `ws[s]://host/prefix/ws` → `http[s]://host/prefix/http/stream` and `/http/send` (query dropped; a path not ending in `/ws` gets `/http` appended). After two WebSocket attempts in a row end before opening, the next uses HTTP when listed; once HTTP is welcomed the client stays on it for the page's life (an HTTP attempt failing before its welcome goes back to WebSocket); `retry()`/`connect()` start from the first again. */
   transports?: Transport[];
 }
 

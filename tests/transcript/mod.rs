@@ -139,9 +139,11 @@ pub fn send(id: &str) -> Input<u64> {
 
 // ---- cores --------------------------------------------------------------------------------
 
-/// Predictable options: no jitter, 500 ms liveness grace (heartbeat comes from the welcome: 1000).
+/// Predictable options: no jitter, 500 ms liveness grace (heartbeat comes from the welcome: 1000),
+/// WebSocket only (the transport tests list HTTP themselves).
 pub fn opts() -> Options {
     let mut o = Options::new("ws://h/ws");
+    o.transports = vec![Transport::WebSocket];
     o.backoff.jitter = Jitter::None;
     o.liveness_grace_ms = 500.0;
     o
