@@ -152,3 +152,39 @@ async fn transports_http_alone_carries_everything_with_websocket_available() {
     assert_eq!(stat(&client, "acked"), 4.0);
     assert_eq!(transport(&client), "http");
 }
+
+#[wasm_bindgen_test]
+async fn tokens_are_renewed_over_http_without_a_reconnect_and_later_posts_carry_the_new_one() {
+    refuse_upgrades(false).await;
+    let u = user("renew");
+    // A token function minting 2-second tokens: renewed in band about every 1.6 s.
+    let body = format!(
+        "return fetch('{}/api/login', {{ method: 'POST', headers: {{ 'content-type': 'application/json' }}, \
+         body: JSON.stringify({{ user: '{u}', ttlSecs: 2 }}) }}).then(r => r.json()).then(j => j.token)",
+        http()
+    );
+    let token = js_sys::Function::new_no_args(&body);
+    let list: js_sys::Array = [JsValue::from("http")].into_iter().collect();
+    let options = obj(&[
+        ("url", ws_url().into()),
+        ("token", token.into()),
+        ("persistCursor", false.into()),
+        ("transports", list.into()),
+    ]);
+    let client = Closing(Client::new(options).expect("valid options"));
+    let events = record(&client, "tick");
+    assert!(open(&client).await, "never open over HTTP");
+    // 9 s: past the first token's expiry and the server's 5 s leeway, so a POST still bearing
+    // it would be refused (401, a reconnect).
+    sleep(9000).await;
+    let renewed = stat(&client, "refreshes") >= 4.0;
+    publish(&u, 1, 2).await;
+    let delivered = wait_until(5000, || events.len() == 2).await;
+    let acked = settle(client.send("n".into(), 1.into(), None)).await;
+
+    assert!(renewed, "refreshes {}", stat(&client, "refreshes"));
+    assert_eq!(stat(&client, "reconnects"), 0.0, "the stream was replaced instead of renewed");
+    assert!(delivered, "{:?}", events.seqs());
+    assert!(acked.is_ok(), "a POST with the renewed token was refused: {:?}", acked);
+    assert_eq!(transport(&client), "http");
+}
