@@ -15,7 +15,7 @@
 
 use serde_json::Value;
 use spellwire::core::{Core, Input, Output};
-use spellwire::options::Options;
+use spellwire::options::{Options, Transport};
 use spellwire::protocol::{ClientFrame, Cursor, Message, ServerFrame, Subscribed, Welcome};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
@@ -176,6 +176,8 @@ struct Page {
     closes: HashMap<String, u32>,
     /// Token fetches while the browser said offline, other than on an explicit `connect()`.
     offline_fetches: u32,
+    /// Links opened over HTTP (after refused connects; the simulated server serves both alike).
+    http_opens: u32,
 }
 
 /// Things scheduled to happen, in time order.
@@ -293,7 +295,10 @@ impl Sim {
                 let at = self.now + self.rng.upto(50.0);
                 self.tokens.push((at, gen));
             }
-            Output::Open { gen, .. } => self.open_socket(gen),
+            Output::Open { gen, transport, .. } => {
+                self.page.http_opens += u32::from(transport == Transport::Http);
+                self.open_socket(gen)
+            }
             Output::Close { gen, code, reason } => {
                 *self.page.closes.entry(reason).or_default() += 1;
                 self.client_close(gen, code)
@@ -739,11 +744,12 @@ fn first_difference(got: &[u64], want: &[u64]) -> String {
 #[test]
 fn every_seed_delivers_every_event_once_in_order_and_every_send_is_acked_once() {
     let mut totals = (0usize, 0usize, 0u64);
-    let (mut retries, mut refusals, mut channel_events, mut strays) = (0, 0, 0, 0);
+    let (mut retries, mut refusals, mut channel_events, mut strays, mut http_opens) = (0, 0, 0, 0, 0);
     for seed in 0..SEEDS {
         let sim = simulate(seed);
         check(seed, &sim);
         retries += sim.server.retries;
+        http_opens += sim.page.http_opens;
         // A refusal can be lost with its socket, or come after the page left the channel.
         assert!(sim.page.refusals <= sim.server.refusals, "seed {seed}: refusals never sent");
         refusals += sim.page.refusals;
@@ -761,6 +767,7 @@ fn every_seed_delivers_every_event_once_in_order_and_every_send_is_acked_once() 
     assert!(refusals > SEEDS as u32, "too few `unavailable` refusals to prove the retry: {refusals}");
     assert!(channel_events > 100 * SEEDS as usize, "too few channel events: {channel_events}");
     assert!(strays > SEEDS, "too few events of left channels to prove they are dropped: {strays}");
+    assert!(http_opens > SEEDS as u32, "too few moves to HTTP to prove the guarantees hold across them: {http_opens}");
 }
 
 #[test]
