@@ -106,6 +106,48 @@ const roomUnder = (peer, goalKb, floorKb) => (floorKb < goalKb
   : `${peer}'s ${goalKb.toFixed(1)} KB is below the floor itself.`);
 const peerKbOf = (sizes, name) => kb(sizes.find((s) => s.name === name).gzBytes);
 
+/** Where the wasm's bytes go, and issue 16's two options measured roughly (bench/size-breakdown.mjs). */
+function breakdownSection(b, sizes, floor) {
+  if (!b || b.skipped) return `Not measured in this run: ${b?.skipped ?? 'not attempted'}.\n`;
+  const sw = sizes.find((s) => s.name === 'spellwire');
+  const share = (n) => `${((100 * n) / b.moduleBytes).toFixed(1)}%`;
+  const rows = b.parts.map((p) => `| ${p.part}${p.face ? ' *(JS face)*' : ''} | ${p.bytes.toLocaleString('en')} B | ${share(p.bytes)} | ${kb(p.gzEstimate).toFixed(1)} KB |`);
+  const face = b.parts.filter((p) => p.face);
+  const faceBytes = face.reduce((a, p) => a + p.bytes, 0);
+  const faceGz = face.reduce((a, p) => a + p.gzEstimate, 0);
+  const without = sw.gzBytes - faceGz;
+  const optionB = without + b.facade.gzBytes;
+  const centrifuge = peerKbOf(sizes, GOAL.sizePeer);
+  const floorKb = floor.skipped ? null : kb(floor.gzBytes);
+  const top = b.top.map((f) => `\`${f.name.length > 90 ? `${f.name.slice(0, 90)}…` : f.name}\` ${f.size.toLocaleString('en')} B`).join('; ');
+  return `| part of the wasm | bytes (named build, names stripped) | share | ≈ gzipped in pkg/ |
+|---|---|---|---|
+${rows.join('\n')}
+| all | ${b.moduleBytes.toLocaleString('en')} B | 100% | ${kb(sw.parts.wasmGz).toFixed(1)} KB |
+
+The module as the release build makes it, with names kept (rustc's output in target/immediate-abort through
+\`wasm-bindgen --keep-debug\` and \`wasm-opt -Oz -g\`), its code section's function bodies summed by Rust path
+(bench/size-breakdown.mjs; \`node bench/wasm-sizes.mjs <module>\` lists them). "≈ gzipped" is the part's share
+of the bytes times pkg/'s gzipped wasm: a rough figure, since compression is not uniform. The largest
+functions: ${top}.
+
+Issue 16's two options, measured roughly in this run:
+
+- **The JS face in Rust** (the parts marked *JS face*: export shims, \`Client\` methods, options, JS objects,
+  listener registry, promises, token function, cursor storage) is ${faceBytes.toLocaleString('en')} B, ${share(faceBytes)} of the module,
+  ≈ ${kb(faceGz).toFixed(1)} KB of the ${kb(sw.gzBytes).toFixed(1)} KB package. Removing all of it would leave ≈ ${kb(without).toFixed(1)} KB.
+- **A hand-written TypeScript facade over a narrow wasm interface** (option B): bench/facade-sketch.ts, a
+  ${b.facade.lines}-line sketch of that face (options with defaults and checks, listeners, subscribe/channel, send
+  promises, state/stats, errors, token function, cursor storage) over numeric calls, is ${(b.facade.minBytes / 1024).toFixed(1)} KB minified,
+  **${kb(b.facade.gzBytes).toFixed(1)} KB** gzipped. With it in place of the face: ≈ **${kb(optionB).toFixed(1)} KB**, before the narrow interface's
+  own shims and the smaller glue.
+- **Shrinking the Rust shell** (option A) works on the same ${kb(faceGz).toFixed(1)} KB and cannot go below ≈ ${kb(without).toFixed(1)} KB either:
+  every JS method costs its export shim and \`JsValue\` conversions however small its Rust body.
+- Either way the rest stands in the way of centrifuge-js's ${centrifuge.toFixed(1)} KB: the driver with the core
+  inlined, the frame decoder, the runtime, data${floorKb ? `, the floor (core + barest Rust shell) alone being ${floorKb.toFixed(1)} KB` : ''}.
+`;
+}
+
 const buildOf = (bin) => (bin.includes('/release/') ? 'release build' : '**debug build**: no release binary was present');
 
 function rssSection(m) {
@@ -354,6 +396,9 @@ CI's budget (scripts/size-budget.mjs, checked by scripts/test.sh after the relea
 ### Size floor
 
 ${floorSection(r.floor, r.sizes)}
+### Where the bytes go
+
+${breakdownSection(r.breakdown, r.sizes, r.floor)}
 ## Server memory per idle connection
 
 ${rssSection(r.serverRss)}

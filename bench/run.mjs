@@ -23,6 +23,7 @@ import { measureRestart } from './restart.mjs';
 import { measureLoad } from './load.mjs';
 import { measureCpu } from './cpu.mjs';
 import { measureSizes } from './size.mjs';
+import { measureBreakdown } from './size-breakdown.mjs';
 import { measureFloor } from './floor.mjs';
 import { render } from './report.mjs';
 
@@ -171,12 +172,14 @@ async function main() {
   }
   log('bundle sizes');
   const sizes = await measureSizes();
+  log('where the wasm bytes go (a build with names: bench/size-breakdown.mjs)');
+  const breakdown = measureBreakdown(sizes[0].parts.wasmGz);
   log('size floor (bench/floor: a delivery check in Chromium, then its size)');
   const floor = await measureFloor(CONFIG.floorEvents).catch((e) => ({ skipped: e.message, failed: true }));
   const { idle: serverRss, fanout } = await measureServer(CONFIG);
   const restart = await restartTime();
   const result = {
-    ...browserResult, sizes, floor, serverRss, fanout, reconnect, cpu, pageLoad, restart, config: CONFIG, smoke: args.smoke, machine: machine(), source: source(),
+    ...browserResult, sizes, floor, serverRss, fanout, reconnect, cpu, pageLoad, restart, breakdown, config: CONFIG, smoke: args.smoke, machine: machine(), source: source(),
     date: new Date().toISOString(), elapsedMs: Date.now() - started, load: [loadBefore, loadavg()[0]],
   };
   // A smoke run (CI) insists on the floor, so it cannot rot unseen; a full run reports it.

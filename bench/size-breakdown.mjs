@@ -1,0 +1,101 @@
+// Where pkg/'s wasm bytes go, and issue 16's two ways to make it smaller, measured roughly.
+//
+// pkg/'s module has no names. The release build leaves rustc's own module (with its name
+// section) in target/immediate-abort; this runs wasm-bindgen (--keep-debug) and wasm-opt -Oz -g
+// on it, as the build does but keeping names, then sums the code section's function bodies by
+// what they do (PARTS). A part's share of the named module's bytes, times pkg/'s gzipped wasm,
+// estimates its gzipped size (compression is not uniform: a rough figure).
+// The hand-written facade of option B is sketched in bench/facade-sketch.ts (the JS face over a
+// narrow wasm interface: options, listeners, send promises, state/stats, errors, token function,
+// cursor storage); it is bundled and minified by esbuild and gzipped -9 like every JS figure here.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
+import { functionSizes } from './wasm-sizes.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const RAW = join(ROOT, 'target/immediate-abort/wasm32-unknown-unknown/release/spellwire.wasm');
+const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
+
+/** What each function is for, by its Rust path; the first match wins. `face`: the JS face. */
+export const PARTS = [
+  { part: 'export shims: one per JS method and getter (wasm-bindgen)', face: true, re: /shim|^client_/ },
+  { part: '`web::client`: the `Client` methods (constructor, on, send, channel, state, stats, …)', face: true, re: /web::client/ },
+  { part: '`web::js_options`: options read from the JS object and checked', face: true, re: /web::js_options/ },
+  { part: '`web::{fields, convert, dispatch, promise, encode}`: JS objects, listener registry, promises', face: true, re: /web::(fields|convert|dispatch|promise|encode|typescript|rust_api)/ },
+  { part: '`web::{token, storage}`: token function, sessionStorage cursor', face: true, re: /web::(token|storage)/ },
+  { part: '`web::driver`: the loop (the core inlined into `feed`), outputs carried out', face: false, re: /web::driver/ },
+  { part: '`web::decode`: frames from JSON', face: false, re: /web::decode/ },
+  { part: '`web::{http, socket, listeners}`: the two transports, window listeners', face: false, re: /web::(http|socket|listeners)/ },
+  { part: '`spellwire::core`, `protocol` (what was not inlined)', face: false, re: /spellwire\[[0-9a-f]+\]::(core|protocol)/ },
+  { part: 'Rust runtime: alloc, core, the talc allocator, drops', face: false, re: /^<?(alloc|core|talc|compiler_builtins|std|__rustc)\[|drop_in_place|RawVec|Vec</ },
+  { part: 'wasm-bindgen, js-sys, web-sys, gloo', face: false, re: /wasm_bindgen|js_sys|web_sys|gloo|__wbindgen|__externref/ },
+];
+
+function tool(name) {
+  const local = join(ROOT, 'node_modules/.bin', name);
+  return existsSync(local) ? local : name;
+}
+
+/** The named module: rustc's output through wasm-bindgen and wasm-opt -Oz, names kept. */
+function namedModule(dir) {
+  execFileSync('wasm-bindgen', ['--target', 'web', '--keep-debug', '--out-dir', dir, RAW], { stdio: 'ignore' });
+  const named = join(dir, 'named.wasm');
+  execFileSync(tool('wasm-opt'), ['-Oz', '-g', join(dir, 'spellwire_bg.wasm'), '-o', named,
+    '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals'], { stdio: 'ignore' });
+  return readFileSync(named);
+}
+
+/** `{ parts, codeBytes, moduleBytes, top, facade }` or `{ skipped }`. `pkgWasmGz`: pkg/'s wasm, gzipped. */
+export function measureBreakdown(pkgWasmGz) {
+  if (!existsSync(RAW)) return { skipped: `no ${RAW} (scripts/build.sh makes it)` };
+  const pkgWasm = join(ROOT, 'pkg/spellwire_bg.wasm');
+  if (Math.abs(statSync(RAW).mtimeMs - statSync(pkgWasm).mtimeMs) > 600_000) {
+    return { skipped: "rustc's module and pkg/'s wasm were not built together (more than 10 minutes apart)" };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'spellwire-sizes-'));
+  try {
+    const bytes = namedModule(dir);
+    // The named module without its name section, for the share of each part.
+    const stripped = join(dir, 'stripped.wasm');
+    execFileSync(tool('wasm-opt'), [join(dir, 'named.wasm'), '--strip-debug', '-o', stripped, '--enable-bulk-memory',
+      '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals'], { stdio: 'ignore' });
+    const moduleBytes = readFileSync(stripped).length;
+    const fns = functionSizes(bytes);
+    const codeBytes = fns.reduce((a, f) => a + f.size, 0);
+    const parts = PARTS.map((p) => ({ part: p.part, face: p.face, bytes: 0 }));
+    let other = 0;
+    for (const f of fns) {
+      const i = PARTS.findIndex((p) => p.re.test(f.name));
+      if (i < 0) other += f.size;
+      else parts[i].bytes += f.size;
+    }
+    parts.push({ part: 'other functions', face: false, bytes: other });
+    parts.push({ part: 'data, imports, exports, types, tables (not code)', face: false, bytes: moduleBytes - codeBytes });
+    for (const p of parts) p.gzEstimate = (p.bytes / moduleBytes) * pkgWasmGz;
+    const top = [...fns].sort((a, b) => b.size - a.size).slice(0, 8)
+      .map((f) => ({ size: f.size, name: f.name.replace(/\[[0-9a-f]{16}\]/g, '') }));
+    return { parts, codeBytes, moduleBytes, top, facade: facadeSize() };
+  } catch (e) {
+    return { skipped: `the named build failed: ${e.message.split('\n')[0]}` };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** bench/facade-sketch.ts bundled, minified and gzipped like the peers. */
+function facadeSize() {
+  const out = buildSync({
+    entryPoints: [join(ROOT, 'bench/facade-sketch.ts')], bundle: true, format: 'esm', platform: 'browser', minify: true, write: false, logLevel: 'error',
+  }).outputFiles[0].contents;
+  const lines = readFileSync(join(ROOT, 'bench/facade-sketch.ts'), 'utf8').split('\n').length;
+  return { minBytes: out.length, gzBytes: gz(out), lines };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  console.log(JSON.stringify(measureBreakdown(gz(readFileSync(join(ROOT, 'pkg/spellwire_bg.wasm')))), null, 2));
+}
