@@ -55,6 +55,9 @@ step "chaos: 10,000 events, 50 connection breaks, 1,000 sends; writes docs/RELIA
 start_server chaos_http --dev --test-hooks
 node tests/chaos/chaos.mjs --server "$chaos_http" --report docs/RELIABILITY.md
 
+step "chaos over the HTTP transport: the same run with transports ['http'] and cut streams"
+node tests/chaos/chaos.mjs --server "$chaos_http" --transport http --report docs/RELIABILITY.md
+
 step "limits: floods, replays, socket caps and oversized input against a real server; writes docs/RELIABILITY.md"
 node tests/limits/run.mjs --report docs/RELIABILITY.md
 

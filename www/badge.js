@@ -5,7 +5,7 @@
  */
 import { h } from './dom.js';
 
-/** @typedef {{ state: string, attempt: number, nextRetryMs: number|null, latencyMs: number|null, reason: string|null }} StateInfo */
+/** @typedef {{ state: string, attempt: number, nextRetryMs: number|null, latencyMs: number|null, reason: string|null, transport?: string }} StateInfo */
 
 /**
  * What a person reads for a state.
@@ -14,8 +14,11 @@ import { h } from './dom.js';
  */
 export function describeState(s, remainingMs) {
   switch (s.state) {
-    case 'open':
-      return s.latencyMs == null ? 'Connected' : `Connected (${Math.max(1, Math.round(s.latencyMs))} ms)`;
+    case 'open': {
+      // The transport is named only when it is not the usual one: a proxy refused WebSockets.
+      const via = s.transport && s.transport !== 'websocket' ? ` over ${s.transport.toUpperCase()}` : '';
+      return s.latencyMs == null ? `Connected${via}` : `Connected${via} (${Math.max(1, Math.round(s.latencyMs))} ms)`;
+    }
     case 'connecting':
       return s.attempt > 0 ? `Connecting… (attempt ${s.attempt})` : 'Connecting…';
     case 'reconnecting':
@@ -53,6 +56,7 @@ export function mountBadge(root, client) {
     last = s;
     retryAt = performance.now() + (s.nextRetryMs ?? 0);
     badge.dataset.state = s.state;
+    badge.dataset.transport = s.transport ?? 'websocket';
     retry.hidden = !['failed', 'reconnecting', 'offline'].includes(s.state);
     clearInterval(ticker);
     if (s.state === 'reconnecting') ticker = setInterval(render, 250);
