@@ -97,6 +97,8 @@ export async function measureRestart({ bin, loadgen, users, downMs, stableMs = 5
     return {
       bin, users: report.users, downMs, stableMs, sampleMs, killedAt, backAt, publishedAt,
       sinceBack: report.resumedAtMs.map((t) => t - backAt),
+      // From the start of the attempt that succeeded to the missed event: the resume itself.
+      resumeMs: report.resumedAtMs.map((t, i) => t - report.attemptAtMs[i]),
       attempts: report.attempts, resumedFlags: report.resumedFlags,
       peakCores: peak, cpuSecs: cpuSecsUsed, problems: report.problems ?? [],
     };

@@ -9,7 +9,7 @@
 //! `Backoff::default().delay(attempt, random)` (the core's own schedule: full jitter, 500 ms cap
 //! doubling up to 20 s), with the client's default 5 s connect timeout; its `hello` carries the
 //! cursor of its welcome. A user has resumed when the missed event arrives. The report gives,
-//! per user, that moment (Unix ms) and the attempts it took.
+//! per user, that moment (Unix ms), when its successful attempt began and the attempts it took.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -62,6 +62,8 @@ struct Outcome {
     closed_at: f64,
     /// When the missed event arrived (Unix ms).
     resumed_at: f64,
+    /// When the attempt that succeeded began, after its backoff wait (Unix ms).
+    attempt_at: f64,
     /// Connection attempts after the kill, the successful one included.
     attempts: u32,
     /// The welcome said `resumed: true`.
@@ -109,6 +111,7 @@ pub async fn run(a: Args) -> Result<Value> {
         "publishedAtMs": published_at,
         "closedAtMs": outcomes.iter().map(|o| o.closed_at).collect::<Vec<_>>(),
         "resumedAtMs": outcomes.iter().map(|o| o.resumed_at).collect::<Vec<_>>(),
+        "attemptAtMs": outcomes.iter().map(|o| o.attempt_at).collect::<Vec<_>>(),
         "attempts": outcomes.iter().map(|o| o.attempts).collect::<Vec<_>>(),
         "resumedFlags": outcomes.iter().filter(|o| o.resumed_flag).count(),
         "problems": [],
@@ -143,12 +146,13 @@ async fn session(server: Server, token: String, mut socket: Socket, cursor: Curs
         attempt += 1;
         let delay = backoff.delay(attempt, rng.next_f64());
         tokio::time::sleep(Duration::from_secs_f64(delay / 1000.0)).await;
+        let attempt_at = unix_ms();
         if let Ok(Ok((socket, resumed_flag, rest))) = tokio::time::timeout(CONNECT_TIMEOUT, resume(&server, &token, &cursor)).await {
             let (socket, resumed_at) = match has_event(&rest, cursor.seq + 1)? {
                 true => (socket, unix_ms()),
                 false => wait_event(socket, cursor.seq + 1).await?,
             };
-            return Ok(Outcome { closed_at, resumed_at, attempts: attempt, resumed_flag, _socket: socket });
+            return Ok(Outcome { closed_at, resumed_at, attempt_at, attempts: attempt, resumed_flag, _socket: socket });
         }
     }
 }
