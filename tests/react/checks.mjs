@@ -156,3 +156,29 @@ export async function switchUser(t) {
   check(helloed === 1, `${helloed} hellos with A's token (A's client reconnected after the logout)`);
   return `B's page lists ${JSON.stringify(shown)}, ${openSockets()} socket open, A's token said hello once`;
 }
+
+/** useChannel in the browser: two users join one channel from the example's form and list the
+ * same events in order; a channel the token does not grant shows the refusal. @param {Ctx} t */
+export async function channel(t) {
+  const room = `room:${uniqueUser('react')}`;
+  const join = async (page, name) => {
+    await page.getByRole('textbox', { name: 'Channel', exact: true }).fill(name);
+    await page.getByRole('button', { name: 'Join' }).click();
+  };
+  const seqs = (page) => page.locator('.channel-events li').evaluateAll((lis) => lis.map((li) => Number(li.dataset.seq)));
+  const [a, b] = [await t.open('chan-a'), await t.open('chan-b')];
+  await join(a.page, room);
+  await join(b.page, room);
+  await sleep(500); // each join is a sub after the welcome: let both land before publishing
+  for (let i = 0; i < 3; i++) await post(t.server.url, '/api/notify', { channel: room, type: 'tick', data: i });
+  await until(async () => (await seqs(a.page)).length === 3 && (await seqs(b.page)).length === 3, 5000, 'both pages to list 3 channel events');
+  const [sa, sb] = [await seqs(a.page), await seqs(b.page)];
+  check(JSON.stringify(sa) === upTo(3) && JSON.stringify(sb) === upTo(3), `channel seqs: ${sa} / ${sb}`);
+  await join(a.page, 'secret:plans');
+  const refusal = a.page.locator('.crew [role=alert]');
+  await refusal.waitFor({ timeout: 5000 });
+  const code = await refusal.getAttribute('data-code');
+  check(code === 'forbidden', `refusal code: ${code}`);
+  check(CONNECTED_MS.test(await badge(a.page)), `badge after the refusal: ${await badge(a.page)}`);
+  return `both pages listed ${room} seqs ${sa}; secret:plans refused ${code}`;
+}
