@@ -58,3 +58,4 @@ if [ "$build" = 1 ] && [ "$smoke" = 0 ]; then
 fi
 
 node bench/run.mjs "${run_args[@]}"
+if [ "$smoke" = 1 ]; then node bench/http.mjs --smoke; else node bench/http.mjs --report BENCHMARKS.md; fi  # issue 14: HTTP beside WebSocket, a section appended after run.mjs rewrote the report
