@@ -300,7 +300,7 @@ ${rows.join('\n')}
 
 Per round, delivery events/s: WebSocket ${range(col('websocket', 'eventsPerSec'), 0)}, HTTP
 ${range(col('http', 'eventsPerSec'), 0)}. Times a client left \`open\` and came back during its
-measurements: ${reopened}. ${rounds.length * 2 * EVENTS} events delivered, 0 lost, 0 duplicated, 0 out of order.
+measurements: ${reopened}. ${(rounds.length * 2 * EVENTS).toLocaleString('en-US')} events delivered, 0 lost, 0 duplicated, 0 out of order.
 `;
 }
 
