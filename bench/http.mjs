@@ -305,7 +305,9 @@ come from another process and moment; compare the two columns of this table with
 ${rows.join('\n')}
 
 Per round, delivery events/s: WebSocket ${range(col('websocket', 'eventsPerSec'), 0)}, HTTP
-${range(col('http', 'eventsPerSec'), 0)}. Times a client left \`open\` and came back during its
+${range(col('http', 'eventsPerSec'), 0)}: a burst lasts tens to hundreds of ms, so one round's delivery figure is
+noisy (on WebSocket it varied most, presumably with how many events the server's writer found
+queued to send as one message); read the ratio's range beside its median. Times a client left \`open\` and came back during its
 measurements: ${reopened}. ${(rounds.length * 2 * EVENTS).toLocaleString('en-US')} events delivered, 0 lost, 0 duplicated, 0 out of order.
 `;
 }
