@@ -28,15 +28,15 @@
 // after bench/run.mjs has rewritten BENCHMARKS.md. Without --bin the newer of
 // target/release and target/debug spellwire-server is used (built in debug if neither exists).
 // --smoke: 1 round, 200 events, 20 sends, never writes a report.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { writeSection } from '../tests/lib/report-section.mjs';
+import { startServer } from '../tests/e2e/server.mjs';
 import { CHROMIUM_ARGS } from './browser.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -70,35 +70,11 @@ function serverBinary() {
 }
 
 /** Starts the server (--dev for /api/login and /pkg, --test-hooks for /test/broadcast) on a free
- * port; resolves with its URL (from its first stdout line) and a stop function. */
-async function startServer(bin) {
+ * port, with tests/e2e/server.mjs's helper. */
+function startBenchServer(bin) {
   // The frame rate limit (default 50/s, bursts of 200) would close a WebSocket after ~200 quick
   // sends (4429, rate_limited) and the client would wait ~25 s: this measures latency, not it.
-  const flags = ['--addr', '127.0.0.1:0', '--dev', '--test-hooks', '--max-frames-per-sec', '100000',
-    '--pkg', path.join(root, 'pkg'), '--www', path.join(root, 'www')];
-  const child = spawn(bin, flags, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-4000); });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`spellwire-server did not start within 10 s\n${stderr}`)); }, 10_000);
-    exited.then((code) => { clearTimeout(timer); reject(new Error(`spellwire-server exited (${code})\n${stderr}`)); });
-    createInterface({ input: child.stdout }).once('line', (line) => {
-      clearTimeout(timer);
-      const m = /listening on (http:\/\/\S+)/.exec(line);
-      m ? resolve(m[1]) : reject(new Error(`spellwire-server printed an unexpected first line: ${line}`));
-    });
-  });
-  return {
-    url,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+  return startServer({ bin, args: ['--max-frames-per-sec', '100000'] });
 }
 
 /** Runs in the page: loads the client and defines the two measurements on window.httpBench. */
@@ -200,7 +176,7 @@ const percentile = (xs, p) => {
 async function main() {
   const { bin, profile } = serverBinary();
   const loadBefore = os.loadavg();
-  const server = await startServer(bin);
+  const server = await startBenchServer(bin);
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const rounds = [];
   const failures = [];

@@ -18,16 +18,17 @@ const binary = path.join(root, 'target/debug/spellwire-server');
  */
 
 /**
- * @param {{ port?: number, hooks?: boolean, args?: string[], env?: Record<string, string>, www?: string }} [opts]
+ * @param {{ port?: number, hooks?: boolean, args?: string[], env?: Record<string, string>, www?: string, bin?: string }} [opts]
+ *   `bin` is the server binary (default: target/debug/spellwire-server; the benchmarks pass a release build)
  *   `www` is the directory served at `/` (default: the demo, www/)
  *   `env` is added to this process's environment (secrets such as SPELLWIRE_JWT_SECRET)
  * @returns {Promise<Server>}
  */
-export async function startServer({ port = 0, hooks = true, args = [], env = {}, www = path.join(root, 'www') } = {}) {
+export async function startServer({ port = 0, hooks = true, args = [], env = {}, www = path.join(root, 'www'), bin = binary } = {}) {
   // --dev: the demo page logs in with /api/login and is served from www/ and pkg/.
   const flags = ['--addr', `127.0.0.1:${port}`, '--dev', '--www', www, '--pkg', path.join(root, 'pkg'), ...args];
   if (hooks) flags.push('--test-hooks');
-  const child = spawn(binary, flags, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(bin, flags, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-4000); });
   const exited = new Promise((resolve) => child.once('exit', resolve));
