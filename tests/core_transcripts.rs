@@ -690,9 +690,10 @@ fn both_transports() -> Options {
     o
 }
 
-#[test]
-fn two_websockets_closed_before_opening_move_the_client_to_http_for_good() {
-    let steps = vec![
+/// Two WebSocket attempts that close before opening, then the HTTP attempt they lead to, up to
+/// its hello (what the fallback transcripts share).
+fn two_early_closes_then_http() -> Vec<Step> {
+    vec![
         at(0.0, Input::Connect, &["token? 1", "state connecting #0"]),
         at(0.0, token(1), &["open 1"]),
         at(1.0, closed(1, 1006), &["state reconnecting #1 retry 500 (closed:1006)"]),
@@ -703,6 +704,13 @@ fn two_websockets_closed_before_opening_move_the_client_to_http_for_good() {
         at(1502.0, Input::Wake, &["token? 5", "state connecting #2 (closed:1006) [http]"]),
         at(1502.0, token(5), &["open 5 http http://h/http"]),
         at(1502.0, opened(5), &["hello T"]),
+    ]
+}
+
+#[test]
+fn two_websockets_closed_before_opening_move_the_client_to_http_for_good() {
+    let mut steps = two_early_closes_then_http();
+    steps.extend([
         at(1503.0, welcome(5, "e1", 0, false), &["ping 1", "state open #2 [http]"]),
         Step::Check("stats say http", |c| c.stats().0.transport == Transport::Http),
         // A dropped HTTP stream comes back over HTTP, however its attempts end.
@@ -712,7 +720,7 @@ fn two_websockets_closed_before_opening_move_the_client_to_http_for_good() {
         at(3601.0, closed(7, 1006), &["state reconnecting #4 retry 4000 (closed:1006) [http]"]),
         at(7601.0, Input::Wake, &["token? 9", "state connecting #4 (closed:1006) [http]"]),
         at(7601.0, token(9), &["open 9 http http://h/http"]),
-    ];
+    ]);
     run("fallback", &mut core_with(both_transports(), None), steps);
 }
 
@@ -798,20 +806,12 @@ fn http_alone_starts_on_http_and_retry_starts_again_from_the_first_transport() {
 #[test]
 fn an_http_attempt_that_ends_before_its_welcome_sends_the_client_back_to_websocket() {
     // A server that is down fails WebSocket and HTTP alike: its clients must not stay on HTTP.
-    let steps = vec![
-        at(0.0, Input::Connect, &["token? 1", "state connecting #0"]),
-        at(0.0, token(1), &["open 1"]),
-        at(1.0, closed(1, 1006), &["state reconnecting #1 retry 500 (closed:1006)"]),
-        at(501.0, Input::Wake, &["token? 3", "state connecting #1 (closed:1006)"]),
-        at(501.0, token(3), &["open 3"]),
-        at(502.0, closed(3, 1006), &["state reconnecting #2 retry 1000 (closed:1006) [http]"]),
-        at(1502.0, Input::Wake, &["token? 5", "state connecting #2 (closed:1006) [http]"]),
-        at(1502.0, token(5), &["open 5 http http://h/http"]),
-        at(1502.0, opened(5), &["hello T"]),
+    let mut steps = two_early_closes_then_http();
+    steps.extend([
         at(1503.0, closed(5, 1006), &["state reconnecting #3 retry 2000 (closed:1006)"]), // no welcome
         at(3503.0, Input::Wake, &["token? 7", "state connecting #3 (closed:1006)"]),
         at(3503.0, token(7), &["open 7"]), // WebSocket again, counting from 0
         at(3504.0, closed(7, 1006), &["state reconnecting #4 retry 4000 (closed:1006)"]),
-    ];
+    ]);
     run("back", &mut core_with(both_transports(), None), steps);
 }
