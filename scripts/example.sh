@@ -14,7 +14,7 @@ venv=target/example-venv
 mode=${1:-serve}
 
 if [ "$mode" = --backend ]; then
-  exec "$venv/bin/uvicorn" app:app --app-dir examples/fastapi --host 127.0.0.1 --port "$2" --log-level warning
+  exec "$venv/bin/python" -m uvicorn app:app --app-dir examples/fastapi --host 127.0.0.1 --port "$2" --log-level warning
 fi
 case "$mode" in serve|--test) ;; *) echo "usage: $0 [--test | --backend PORT]" >&2; exit 2 ;; esac
 
@@ -32,7 +32,7 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 if ! cmp -s examples/fastapi/requirements.txt "$venv/requirements.installed"; then
   say "installing examples/fastapi/requirements.txt"
-  "$venv/bin/pip" install --quiet -r examples/fastapi/requirements.txt
+  "$venv/bin/python" -m pip install --quiet -r examples/fastapi/requirements.txt
   cp examples/fastapi/requirements.txt "$venv/requirements.installed"
 fi
 cargo build --quiet -p spellwire-server
