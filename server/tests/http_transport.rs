@@ -9,7 +9,7 @@ mod http_client;
 
 use std::time::Duration;
 
-use common::{login, notify, post, seqs, start, start_with};
+use common::{login, notify, post, seqs, start, start_with, Frames};
 use http_client::{open, open_raw, send, session, End};
 use serde_json::json;
 

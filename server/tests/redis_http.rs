@@ -10,7 +10,7 @@ mod http_client;
 #[path = "common/redis.rs"]
 mod redis_env;
 
-use common::{login, seqs};
+use common::{login, seqs, Frames};
 use http_client::{open, send, session};
 use redis_env::{prefix, redis_url, Node};
 use serde_json::json;

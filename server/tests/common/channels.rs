@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use spellwire_server::config::Config;
 use spellwire_server::{app, AppState};
 
-use crate::common::{open, post, Client, WAIT};
+use crate::common::{open, post, Client, Frames, WAIT};
 use crate::gateway::KEY;
 
 /// Starts a `--dev --test-hooks` server with the gateway's API key, then `tweak`; returns its

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::common::WAIT;
+use crate::common::{Frames, WAIT};
 
 /// How a stream's read ended.
 #[derive(Debug, PartialEq, Eq)]
@@ -51,6 +51,12 @@ pub async fn open(addr: SocketAddr, token: &str, resume: Option<Value>) -> (Stre
     (stream, welcome)
 }
 
+impl Frames for Stream {
+    async fn next_frame(&mut self) -> Value {
+        self.next().await
+    }
+}
+
 impl Stream {
     /// The next line's bytes; None when the body ended (Err: it broke).
     async fn line(&mut self) -> Result<Option<String>, End> {
@@ -86,22 +92,6 @@ impl Stream {
     /// The next frame; panics when the stream ended.
     pub async fn next(&mut self) -> Value {
         self.try_next().await.expect("the stream ended")
-    }
-
-    /// The next frame, asserting its op.
-    pub async fn expect(&mut self, op: &str) -> Value {
-        let f = self.next().await;
-        assert_eq!(f["op"], op, "{f}");
-        f
-    }
-
-    /// The next `n` events.
-    pub async fn events(&mut self, n: usize) -> Vec<Value> {
-        let mut out = Vec::new();
-        for _ in 0..n {
-            out.push(self.expect("event").await);
-        }
-        out
     }
 
     /// Reads until the stream ends; returns the frames read before and how it ended.

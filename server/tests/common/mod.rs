@@ -109,6 +109,36 @@ pub async fn notify(addr: SocketAddr, user: &str, kind: &str, data: Value) -> Va
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
+/// A source of server frames (a WebSocket [`Client`], or an HTTP stream in `http_client.rs`):
+/// given the next frame, it can assert an op and collect events the same way for both.
+#[allow(async_fn_in_trait)]
+pub trait Frames {
+    /// The next server frame.
+    async fn next_frame(&mut self) -> Value;
+
+    /// The next frame, asserting its op.
+    async fn expect(&mut self, op: &str) -> Value {
+        let f = self.next_frame().await;
+        assert_eq!(f["op"], op, "{f}");
+        f
+    }
+
+    /// The next `n` event frames.
+    async fn events(&mut self, n: usize) -> Vec<Value> {
+        let mut out = Vec::new();
+        for _ in 0..n {
+            out.push(self.expect("event").await);
+        }
+        out
+    }
+}
+
+impl Frames for Client {
+    async fn next_frame(&mut self) -> Value {
+        self.next().await
+    }
+}
+
 /// A WebSocket client that hands out frames one by one.
 pub struct Client {
     pub ws: Socket,
@@ -184,22 +214,6 @@ impl Client {
             }
         }
         self.pending.pop_front().unwrap()
-    }
-
-    /// The next frame, asserting its op.
-    pub async fn expect(&mut self, op: &str) -> Value {
-        let f = self.next().await;
-        assert_eq!(f["op"], op, "{f}");
-        f
-    }
-
-    /// The next `n` event frames.
-    pub async fn events(&mut self, n: usize) -> Vec<Value> {
-        let mut out = Vec::new();
-        for _ in 0..n {
-            out.push(self.expect("event").await);
-        }
-        out
     }
 
     /// Asserts nothing arrives for `ms`.
