@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the npm package into pkg/ (release, wasm-opt -Oz) and prints its size:
+# Builds the npm package into pkg/ (release, wasm-opt with Cargo.toml's passes) and prints its size:
 # wasm + JS glue, each minified the way peers are measured, gzipped -9.
 # How the wasm is built (std rebuilt with immediate-abort panics, short names): scripts/wasm-build.sh.
 set -euo pipefail

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds one wasm crate for the browser (wasm-pack, --target web, release, wasm-opt -Oz, then
-# scripts/minify-names.mjs) and prints on stdout how it was built. scripts/build.sh uses it for
-# pkg/, scripts/bench.sh for the size floor (bench/floor), so both are built exactly alike.
+# Builds one wasm crate for the browser (wasm-pack, --target web, release, wasm-opt with the
+# passes its Cargo.toml names, then scripts/minify-names.mjs) and prints on stdout how it was
+# built. scripts/build.sh uses it for pkg/, scripts/bench.sh for the size floor (bench/floor),
+# so both are built exactly alike.
 #
 #   bash scripts/wasm-build.sh <crate-dir> <out-dir>     (both relative to the caller's directory)
 #
@@ -37,4 +38,4 @@ else
 fi
 # Short names for the imports and exports the glue and the module share (see the script).
 node scripts/minify-names.mjs "$out" >&2
-echo "$kind, wasm-opt -Oz, import/export names minified"
+echo "$kind, wasm-opt (Cargo.toml's passes), import/export names minified"
