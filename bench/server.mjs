@@ -8,7 +8,7 @@
 // figures measure the browser side. Every client kind receives its burst this way.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { extname, join, normalize } from 'node:path';
+import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
 import { Server as SocketIo } from 'socket.io';
@@ -92,6 +92,12 @@ function answer(ws, frame) {
       return;
     case 'burst': // the raw clients' command: same data as spellwire's send('burst', ...)
       return writeBurst(ws, 'ws', frame);
+    case 'sub': // the size floor's channel check (bench/floor.mjs): joined, then three events
+      send({ op: 'subscribed', channel: frame.channel, epoch: 'bench', after: 0, resumed: false, head: 0 });
+      for (let seq = 1; seq <= 3; seq++) send({ op: 'event', channel: frame.channel, seq, type: 'tick', data: { seq } });
+      return;
+    case 'unsub':
+      return;
     default:
       return send({ op: 'error', code: 'bad_frame', message: `unknown op ${frame.op}` });
   }
@@ -130,14 +136,18 @@ function floorFile(path) {
   return file;
 }
 
-/** Serves /bench/* and /pkg/* from the repository, /floor/* from target/floor/ and the peer bundles. */
-function staticHandler(bundles) {
+/** Serves /bench/* and /pkg/* from the repository (/pkg/* from `pkgDir` when given), /floor/* from
+ * target/floor/ and the peer bundles. */
+function staticHandler(bundles, pkgDir) {
   return async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     const headers = { ...ISOLATION, 'cache-control': 'no-store' };
     try {
       let body = bundles[path];
-      if (!body && /^\/(bench|pkg)\//.test(path) && !path.includes('node_modules')) {
+      if (!body && pkgDir && path.startsWith('/pkg/')) {
+        const file = join(pkgDir, normalize(path.slice('/pkg/'.length)));
+        if (file.startsWith(pkgDir)) body = await readFile(file);
+      } else if (!body && /^\/(bench|pkg)\//.test(path) && !path.includes('node_modules')) {
         body = await readFile(join(ROOT, normalize(path)));
       }
       if (!body && path.startsWith('/floor/')) body = await readFile(floorFile(path));
@@ -150,9 +160,11 @@ function staticHandler(bundles) {
   };
 }
 
-/** Starts the server on a free loopback port; resolves `{ origin, close }`. */
-export async function startServer() {
-  const http = createServer(staticHandler(await peerBundles()));
+/** Starts the server on a free loopback port; resolves `{ origin, close }`. `pkgDir`: serve
+ * /pkg/* from that directory instead of pkg/ (bench/cpu.mjs --profile: a build with wasm names). */
+export async function startServer({ pkgDir } = {}) {
+  const dir = pkgDir && join(resolve(pkgDir), '/');
+  const http = createServer(staticHandler(await peerBundles(), dir));
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   wss.on('connection', onSpellwireSocket);
   const io = new SocketIo(http, { transports: ['websocket'], destroyUpgrade: false, perMessageDeflate: false });
