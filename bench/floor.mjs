@@ -4,11 +4,18 @@
 // report can say how far the size goals are from the design itself.
 //
 // Before its size counts, the floor must work: in headless Chromium it connects to the bench
-// server and asks for a burst, once one event per message and once batched (the arrays replays
-// come in), and must deliver every event once, in order, each time.
+// server, joins a channel and asks for a burst, once one event per message and once batched
+// (the arrays replays come in), and must deliver every event once, in order, each time, and the
+// channel's three events once, in order.
+//
+// The package's HTTP link is JavaScript (an inline module of src/web/http.rs), not Rust the
+// floor could share: it is weighed here on its own (minified, gzip -9), so the floor plus it is
+// the core with every feature of the package behind the barest shell.
 //
 //   node bench/floor.mjs [--events N]   checks and prints the floor scripts/bench.sh built
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { buildSync } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
@@ -27,11 +34,16 @@ async function deliver(origin, n, batches) {
       const { default: init, Floor } = await import('/floor/pkg/spellwire.js');
       await init();
       const burst = (batch) => new Promise((resolve, reject) => {
-        const got = { batch, received: 0, misordered: 0 };
+        const got = { batch, received: 0, misordered: 0, channel: 0, channelMisordered: 0 };
         const timer = setTimeout(() => reject(new Error(`floor: ${got.received}/${count} events (batch ${batch}) after 30 s`)), 30_000);
         // Held until the burst is over and then freed: a Floor the page no longer references is
         // garbage, and its finalizer would close the socket in the middle of the burst.
         const floor = new Floor(wsUrl, '', (event) => {
+          if (event.channel === 'bench:floor') {
+            got.channel += 1;
+            if (event.seq !== got.channel) got.channelMisordered += 1;
+            return;
+          }
           got.received += 1;
           if (event.seq !== got.received) got.misordered += 1;
           if (got.received === count) {
@@ -39,6 +51,7 @@ async function deliver(origin, n, batches) {
             setTimeout(() => { floor.free(); resolve(got); }, 300); // counts any event past the count
           }
         });
+        floor.join('bench:floor'); // the bench server answers with `subscribed` and events 1..3
         floor.send('burst', { n: count, batch });
       });
       const results = [];
@@ -50,7 +63,17 @@ async function deliver(origin, n, batches) {
   }
 }
 
-/** `{ build, parts, gzBytes, events, bursts }`, or `{ skipped }` when there is no floor to
+/** The package's HTTP link (the pkg/ snippet that defines `httpOpen`): `{ min, gz }` bytes. */
+export function httpLinkSize(root = '') {
+  const dir = `${root}pkg/snippets/`;
+  const files = readdirSync(dir, { recursive: true }).filter((f) => f.endsWith('.js')).map((f) => dir + f);
+  const file = files.find((f) => readFileSync(f, 'utf8').includes('function httpOpen'));
+  if (!file) throw new Error(`no snippet in ${dir} defines httpOpen`);
+  const min = buildSync({ entryPoints: [file], format: 'esm', minify: true, write: false, logLevel: 'error' }).outputFiles[0].contents;
+  return { min: min.length, gz: gzipSync(min, { level: 9 }).length };
+}
+
+/** `{ build, parts, gzBytes, events, bursts, httpLink }`, or `{ skipped }` when there is no floor to
  * measure. A floor that does not deliver every event once, in order, throws: its size would
  * mean nothing. */
 export async function measureFloor(events) {
@@ -62,11 +85,12 @@ export async function measureFloor(events) {
   try {
     const bursts = await deliver(server.origin, events, [1, 100]);
     for (const b of bursts) {
-      if (b.received !== events || b.misordered) {
-        throw new Error(`floor delivered ${b.received}/${events} (batch ${b.batch}), ${b.misordered} out of order`);
+      if (b.received !== events || b.misordered || b.channel !== 3 || b.channelMisordered) {
+        throw new Error(`floor delivered ${b.received}/${events} (batch ${b.batch}), ${b.misordered} out of order; `
+          + `channel: ${b.channel}/3, ${b.channelMisordered} out of order`);
       }
     }
-    return { build, parts, gzBytes: parts.wasmGz + parts.glueGz, events, bursts };
+    return { build, parts, gzBytes: parts.wasmGz + parts.glueGz, events, bursts, httpLink: httpLinkSize() };
   } finally {
     await server.close();
   }

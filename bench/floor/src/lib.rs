@@ -3,6 +3,11 @@
 //! `JSON.parse` for frames and arrays of frames, `JSON.stringify` for what it sends, one event
 //! callback. The token is a fixed string.
 //!
+//! Every feature of the core is live, so its code counts: channels (`join`, `sub`/`unsub`,
+//! `subscribed`/`refused`, channel events and their replays) and token renewal (`refresh`,
+//! `refreshed`, the welcome's expiry). The HTTP link is JavaScript in the package (its inline
+//! module), so bench/floor.mjs weighs that module on its own instead of copying it here.
+//!
 //! It leaves out what the package's shell adds for its API: options parsing and their messages,
 //! the listener registry, promises for sends, state/stats/error objects, the token function,
 //! sessionStorage, the window listeners and the Rust face. scripts/bench.sh builds it exactly
@@ -14,6 +19,7 @@
 //! await init();
 //! const floor = new Floor('ws://127.0.0.1:8080/ws', 'T', (event) => console.log(event.seq));
 //! floor.send('chat', { text: 'hi' });
+//! floor.join('crew:alpha'); // its events reach the same callback, with `channel` set
 //! ```
 #![cfg(target_arch = "wasm32")]
 
@@ -21,7 +27,7 @@ use gloo_timers::callback::Timeout;
 use js_sys::{Array, Function, Object, Reflect, JSON};
 use spellwire::core::{Core, Input, Output};
 use spellwire::options::Options;
-use spellwire::protocol::{ClientFrame, ServerFrame, Welcome};
+use spellwire::protocol::{ClientFrame, Cursor, ServerFrame, Subscribed, Welcome};
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
@@ -77,6 +83,16 @@ impl Floor {
         let text = stringify(&[("op", "send".into()), ("id", id.as_str().into()), ("type", kind.into()), ("data", data)]);
         feed(&self.shared, vec![Input::Send { id, text }]);
     }
+
+    /// Joins a channel (`sub`, again after every welcome); its events reach the same callback.
+    pub fn join(&self, channel: String) {
+        feed(&self.shared, vec![Input::JoinChannel(channel)]);
+    }
+
+    /// Leaves a channel (`unsub`).
+    pub fn leave(&self, channel: String) {
+        feed(&self.shared, vec![Input::LeaveChannel(channel)]);
+    }
 }
 
 fn now() -> f64 {
@@ -123,7 +139,7 @@ fn carry_out(shared: &Rc<RefCell<State>>, output: Output<JsValue>, queue: &mut V
         }
         Output::SendFrame(frame) => send_text(shared, &control(&frame)),
         Output::SendText(text) => send_text(shared, &text),
-        Output::Deliver(event) => {
+        Output::Deliver(event) | Output::DeliverChannel { payload: event, .. } => {
             let on_event = shared.borrow().on_event.clone();
             let _ = on_event.call1(&JsValue::NULL, &event);
         }
@@ -161,6 +177,10 @@ fn number(v: &JsValue, name: &str) -> u64 {
     field(v, name).as_f64().unwrap_or(0.0) as u64
 }
 
+fn maybe(v: &JsValue, name: &str) -> Option<u64> {
+    field(v, name).as_f64().map(|n| n as u64)
+}
+
 fn text(v: &JsValue, name: &str) -> String {
     field(v, name).as_string().unwrap_or_default()
 }
@@ -179,15 +199,35 @@ fn decode(gen: u64, data: JsValue) -> Vec<Input<JsValue>> {
 
 fn frame(gen: u64, frame: JsValue) -> Input<JsValue> {
     let frame = match text(&frame, "op").as_str() {
-        "event" => return Input::Event { gen, seq: number(&frame, "seq"), payload: frame },
+        "event" => {
+            let seq = number(&frame, "seq");
+            return match field(&frame, "channel").as_string() {
+                Some(channel) => Input::ChannelEvent { gen, channel, seq, payload: frame },
+                None => Input::Event { gen, seq, payload: frame },
+            };
+        }
         "welcome" => ServerFrame::Welcome(Welcome {
             epoch: text(&frame, "epoch"),
             after: number(&frame, "after"),
             resumed: field(&frame, "resumed").is_truthy(),
             heartbeat_ms: number(&frame, "heartbeatMs"),
             head: number(&frame, "head"),
-            expires_in_ms: None, // the floor's token is fixed: never renewed
+            expires_in_ms: maybe(&frame, "expiresInMs"),
         }),
+        "subscribed" => ServerFrame::Subscribed(Subscribed {
+            channel: text(&frame, "channel"),
+            epoch: text(&frame, "epoch"),
+            after: number(&frame, "after"),
+            resumed: field(&frame, "resumed").is_truthy(),
+            head: number(&frame, "head"),
+        }),
+        "refused" => ServerFrame::Refused {
+            channel: text(&frame, "channel"),
+            code: text(&frame, "code"),
+            message: text(&frame, "message"),
+        },
+        "refreshed" => ServerFrame::Refreshed { expires_in_ms: maybe(&frame, "expiresInMs") },
+        "retry" => ServerFrame::Retry { id: text(&frame, "id"), code: text(&frame, "code"), message: text(&frame, "message") },
         "pong" => ServerFrame::Pong { id: number(&frame, "id") },
         "ack" => ServerFrame::Ack { id: text(&frame, "id"), result: None },
         "nack" => ServerFrame::Nack { id: text(&frame, "id"), code: text(&frame, "code"), message: text(&frame, "message") },
@@ -202,18 +242,25 @@ fn control(frame: &ClientFrame<()>) -> String {
     let n = |v: u64| JsValue::from_f64(v as f64);
     match frame {
         ClientFrame::Hello { token, resume } => {
-            let resume = resume.as_ref().map_or(JsValue::UNDEFINED, |c| {
-                object(&[("epoch", c.epoch.as_str().into()), ("seq", n(c.seq))])
-            });
-            stringify(&[("op", "hello".into()), ("token", token.as_str().into()), ("resume", resume)])
+            stringify(&[("op", "hello".into()), ("token", token.as_str().into()), ("resume", cursor(resume))])
         }
         ClientFrame::Ping { id } => stringify(&[("op", "ping".into()), ("id", n(*id))]),
-        // The floor reads the personal stream only: it joins no channel, so no replay names one.
-        ClientFrame::Replay { after, .. } => stringify(&[("op", "replay".into()), ("after", n(*after))]),
+        ClientFrame::Replay { after, channel } => {
+            let channel = channel.as_deref().map_or(JsValue::UNDEFINED, JsValue::from);
+            stringify(&[("op", "replay".into()), ("after", n(*after)), ("channel", channel)])
+        }
+        ClientFrame::Sub { channel, resume } => {
+            stringify(&[("op", "sub".into()), ("channel", channel.as_str().into()), ("resume", cursor(resume))])
+        }
+        ClientFrame::Unsub { channel } => stringify(&[("op", "unsub".into()), ("channel", channel.as_str().into())]),
         ClientFrame::Refresh { token } => stringify(&[("op", "refresh".into()), ("token", token.as_str().into())]),
-        // The core sends messages as SendText, and sub/unsub only for joined channels.
-        ClientFrame::Send(_) | ClientFrame::Sub { .. } | ClientFrame::Unsub { .. } => String::new(),
+        ClientFrame::Send(_) => String::new(), // the core sends messages as SendText
     }
+}
+
+/// `{ epoch, seq }`, or `undefined` (left out of the frame) when there is none.
+fn cursor(c: &Option<Cursor>) -> JsValue {
+    c.as_ref().map_or(JsValue::UNDEFINED, |c| object(&[("epoch", c.epoch.as_str().into()), ("seq", (c.seq as f64).into())]))
 }
 
 fn object(fields: &[(&str, JsValue)]) -> JsValue {
