@@ -5,97 +5,267 @@
 // dominated by the browser's own per-message cost and its noise, this isolates the client's
 // part. bench/run.mjs runs it for BENCHMARKS.md; run alone, it prints its figures.
 //
-//   node bench/cpu.mjs [--n 20000] [--rounds 9] [--persist-cursor]
-// (--persist-cursor: the client with `persistCursor: true`, the default, instead of false.)
+//   node bench/cpu.mjs [--n 20000] [--rounds 9] [--persist-cursor] [--pkg DIR]
+//   node bench/cpu.mjs --profile [--n 50000] [--rounds 4] [--persist-cursor] [--pkg DIR] [--no-build] [--top 20]
+// (--persist-cursor: the client with `persistCursor: true`, the default, instead of false.
+// --pkg: serve the module from DIR instead of pkg/.)
+// --profile explains the figure: it builds the module with its wasm function names kept into
+// target/profiling-pkg/ (not pkg/, the release build; --no-build reuses it, --pkg picks another
+// dir), serves that, takes a V8 CPU profile of each loop (bench/profile.mjs's selfTimes) and
+// prints the µs per message in each part of the path for raw and spellwire, and the extra.
 import { chromium } from 'playwright-core';
 import { parseArgs } from 'node:util';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startServer } from './server.mjs';
 import { CHROMIUM_ARGS } from './browser.mjs';
+import { profileOf, selfTimes } from './profile.mjs';
 
-/** Runs in the page: µs per message for each round, raw and spellwire interleaved. */
-async function measure([n, rounds, persistCursor]) {
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Runs in the page: opens a real `Client` and a raw WebSocket, and defines `window.cpu.perMessage(kind, n)`,
+ * the µs per message of a tight loop of `n` synthetic messages on that kind's socket. */
+async function setUp([persistCursor]) {
   const WS_URL = location.origin.replace(/^http/, 'ws') + '/ws';
   const client = new window.bench.Client({ url: WS_URL, persistCursor });
   await new Promise((resolve) => client.on('state', (s) => s.state === 'open' && resolve()));
   let delivered = 0;
-  client.on('*', () => { delivered++; });
+  client.on('*', function listener() { delivered++; }); // named: the profile's rows find it by name
   const spellwire = window.capturedSockets.at(-1);
   const raw = new WebSocket(WS_URL);
   await new Promise((resolve) => raw.addEventListener('open', resolve, { once: true }));
   let rawSeen = 0;
-  raw.addEventListener('message', (m) => { // the bench's raw handler (bench/page.mjs)
+  raw.addEventListener('message', function rawHandler(m) { // the bench's raw handler (bench/page.mjs)
     const value = JSON.parse(m.data);
     if (Array.isArray(value)) for (const frame of value) rawSeen += frame.seq > 0;
     else if (value.op === 'event') rawSeen++;
   });
+  const sockets = { raw, spellwire };
   const seqs = new Map([[raw, 0], [spellwire, 0]]);
-  const events = (ws) => Array.from({ length: n }, () => {
+  const events = (ws, n) => Array.from({ length: n }, () => {
     const seq = seqs.get(ws) + 1;
     seqs.set(ws, seq);
     return new MessageEvent('message', { data: `{"op":"event","seq":${seq},"type":"tick","data":{"i":${seq}}}` });
   });
-  const perMessage = (ws) => {
-    const batch = events(ws); // made before the clock starts
-    const t0 = performance.now();
-    for (const e of batch) ws.dispatchEvent(e);
-    return ((performance.now() - t0) * 1000) / n;
+  const batches = {};
+  window.cpu = {
+    /** Makes the next `n` messages for `kind`, for [run] (kept out of the timed loop and the profile). */
+    prepare(kind, n) { batches[kind] = events(sockets[kind], n); },
+    /** Dispatches the prepared messages; µs per message. */
+    run(kind) {
+      const [ws, batch] = [sockets[kind], batches[kind]];
+      const t0 = performance.now();
+      for (const e of batch) ws.dispatchEvent(e);
+      return ((performance.now() - t0) * 1000) / batch.length;
+    },
+    perMessage(kind, n) {
+      window.cpu.prepare(kind, n);
+      return window.cpu.run(kind);
+    },
+    counts: () => ({ delivered, rawSeen, sent: { raw: seqs.get(raw), spellwire: seqs.get(spellwire) } }),
+    close() { client.close(); raw.close(); },
   };
+}
+
+/** Runs in the page: µs per message for each round, raw and spellwire interleaved. */
+function measure([n, rounds]) {
   const out = { raw: [], spellwire: [] };
   for (let r = 0; r < rounds + 1; r++) { // round 0 warms the JIT and is dropped
     const order = r % 2 ? ['raw', 'spellwire'] : ['spellwire', 'raw'];
     for (const kind of order) {
-      const us = perMessage(kind === 'raw' ? raw : spellwire);
+      const us = window.cpu.perMessage(kind, n);
       if (r > 0) out[kind].push(us);
     }
   }
-  client.close();
-  raw.close();
-  return { ...out, delivered, rawSeen, expected: n * (rounds + 1) };
+  return out;
+}
+
+/** A fresh page on the bench server at `origin`, with a client and a raw socket set up (see [setUp]). */
+async function openPage(browser, origin, persistCursor) {
+  const page = await browser.newPage();
+  await page.addInitScript(() => { // keep every socket the page opens
+    const Native = window.WebSocket;
+    window.capturedSockets = [];
+    window.WebSocket = class extends Native {
+      constructor(...a) { super(...a); window.capturedSockets.push(this); }
+    };
+  });
+  await page.goto(`${origin}/bench/page.html`);
+  await page.waitForFunction(() => window.bench);
+  await page.evaluate(setUp, [persistCursor]);
+  return page;
+}
+
+/** Throws unless each socket's every message was seen: spellwire delivered them all, raw parsed them all. */
+async function checkCounts(page) {
+  const c = await page.evaluate(() => window.cpu.counts());
+  if (c.delivered !== c.sent.spellwire || c.rawSeen !== c.sent.raw) {
+    throw new Error(`spellwire delivered ${c.delivered} of ${c.sent.spellwire} events, raw saw ${c.rawSeen} of ${c.sent.raw}`);
+  }
 }
 
 /** `{ raw: [µs...], spellwire: [µs...] }` per round, from a fresh page on the bench server at `origin`. */
 export async function measureCpu(origin, { n, rounds, persistCursor = false }) {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   try {
-    const page = await browser.newPage();
-    await page.addInitScript(() => { // keep every socket the page opens
-      const Native = window.WebSocket;
-      window.capturedSockets = [];
-      window.WebSocket = class extends Native {
-        constructor(...a) { super(...a); window.capturedSockets.push(this); }
-      };
-    });
-    await page.goto(`${origin}/bench/page.html`);
-    await page.waitForFunction(() => window.bench);
-    const r = await page.evaluate(measure, [n, rounds, persistCursor]);
-    if (r.delivered !== r.expected || r.rawSeen !== r.expected) {
-      throw new Error(`expected ${r.expected} events each; spellwire delivered ${r.delivered}, raw saw ${r.rawSeen}`);
-    }
+    const page = await openPage(browser, origin, persistCursor);
+    const r = await page.evaluate(measure, [n, rounds]);
+    await checkCounts(page);
+    await page.evaluate(() => window.cpu.close());
     return { raw: r.raw, spellwire: r.spellwire, n, rounds, persistCursor };
   } finally {
     await browser.close();
   }
 }
 
+/** Builds pkg/'s module into `dir` with its wasm function names kept, for [profileCpu]: the same
+ * crate and cargo release profile, wasm-opt -Oz as for pkg/, plus -g (keep the name section);
+ * unlike pkg/, std is not rebuilt with immediate-abort panics and export names are not minified. */
+export function buildProfilingPkg(dir) {
+  const env = { ...process.env, PATH: `${process.env.HOME}/.cargo/bin:${ROOT}node_modules/.bin:${process.env.PATH}` };
+  const run = (cmd, argv) => execFileSync(cmd, argv, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  run('wasm-pack', ['--quiet', 'build', '--profiling', '--no-opt', '--target', 'web', '--out-name', 'spellwire', '--out-dir', dir, '.']);
+  const wasm = join(dir, 'spellwire_bg.wasm');
+  const features = ['bulk-memory', 'nontrapping-float-to-int', 'sign-ext', 'mutable-globals', 'reference-types', 'multivalue'];
+  run('wasm-opt', ['-Oz', '-g', ...features.map((f) => `--enable-${f}`), wasm, '-o', wasm]);
+}
+
+/** Where a sample's time goes, by the function it was in (its self time). */
+const BUCKETS = [
+  ['dispatchEvent (the browser delivering the event to the handler)', (f) => f.functionName === 'dispatchEvent' && !f.url],
+  ["JSON.parse, .data and the event check (raw: its whole handler)", (f, g) => f.functionName === 'rawHandler'
+    || (g && /^__wbg_(parse|data)_/.test(f.functionName)) || f.url.includes('/snippets/')],
+  ['performance.now() (clock read per message)', (f) => f.functionName === 'now' || /^__wbg_now_/.test(f.functionName)],
+  ['the listener (the page\'s callback)', (f) => f.functionName === 'listener'],
+  ['JS glue: import shims, closure wrapper, wasm<->JS transitions', (f, g) => g || /^(wasm-to-js|js-to-wasm)/.test(f.functionName)],
+  ['wasm: wasm-bindgen runtime (closure invoke, externref table)', (f, g, w) => w && /wasm_bindgen|externref|__wbindgen|__wbg/.test(f.functionName)],
+  ['wasm: allocator (talc, alloc, drop)', (f, g, w) => w && /talc|alloc::|__rust_|drop_in_place|dealloc/.test(f.functionName)],
+  ['wasm: core (spellwire::core, protocol)', (f, g, w) => w && /spellwire::(core|protocol)/.test(f.functionName)],
+  ['wasm: web shell (driver, decode, dispatch, socket)', (f, g, w) => w && /spellwire::web/.test(f.functionName)],
+  ['wasm: other', (f, g, w) => w],
+  ['garbage collector', (f) => f.functionName === '(garbage collector)'],
+  ['(program): native time V8 attributes to no function', (f) => f.functionName === '(program)'],
+  ['the benchmark loop and the rest', () => true],
+];
+
+/** The bucket of a function; `parseLines` holds the `url:line` of the glue's JSON.parse and
+ * `data` imports, whose inner function (wasm-bindgen's `handleError` wrapper) is anonymous. */
+function bucketOf(f, parseLines = new Set()) {
+  const glue = /\/pkg\/spellwire\.js$/.test(f.url);
+  const wasm = f.url.endsWith('.wasm') || f.url.startsWith('wasm://');
+  if (glue && parseLines.has(`${f.url}:${f.lineNumber}`)) return 1;
+  return BUCKETS.findIndex(([, test]) => test(f, glue, wasm));
+}
+
+/** V8 CPU profiles of the two loops, on a fresh page with a client served from the bench server
+ * at `origin` (with wasm names when it serves a profiling build): `rounds` of `n` messages per
+ * kind, alternating, each profiled on its own after a warm-up; `{ raw, spellwire }`, each
+ * `{ rows: selfTimes rows summed over the rounds, events, us: [µs per message per round] }`. */
+export async function profileCpu(origin, { n, rounds, persistCursor = false, intervalUs = 100 }) {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  try {
+    const page = await openPage(browser, origin, persistCursor);
+    await page.evaluate(measure, [n, 1]); // warm-up
+    const out = { raw: { rows: new Map(), events: 0, us: [] }, spellwire: { rows: new Map(), events: 0, us: [] } };
+    for (let r = 0; r < rounds; r++) {
+      for (const kind of r % 2 ? ['raw', 'spellwire'] : ['spellwire', 'raw']) {
+        await page.evaluate(([k, n_]) => window.cpu.prepare(k, n_), [kind, n]);
+        const { profile, result } = await profileOf(page, () => page.evaluate((k) => window.cpu.run(k), kind), intervalUs);
+        const o = out[kind];
+        for (const [key, us, f] of selfTimes(profile)) {
+          const row = o.rows.get(key) ?? [key, 0, f];
+          row[1] += us;
+          o.rows.set(key, row);
+        }
+        o.events += n;
+        o.us.push(result);
+      }
+    }
+    await checkCounts(page);
+    for (const o of Object.values(out)) o.rows = [...o.rows.values()].sort((x, y) => y[1] - x[1]);
+    return out;
+  } finally {
+    await browser.close();
+  }
+}
+
+/** The breakdown [profileCpu] measured, as lines of text: µs per message in each bucket for raw and
+ * spellwire, the extra, and spellwire's functions with the most self time. */
+export function breakdown(p, top = 20) {
+  const parseLines = new Set(p.spellwire.rows.map(([, , f]) => f)
+    .filter((f) => /^__wbg_(parse|data)_/.test(f.functionName)).map((f) => `${f.url}:${f.lineNumber}`));
+  const perEvent = (o) => {
+    const b = BUCKETS.map(() => 0);
+    for (const [, us, f] of o.rows) b[bucketOf(f, parseLines)] += us / o.events;
+    return b;
+  };
+  const [raw, sw] = [perEvent(p.raw), perEvent(p.spellwire)];
+  const sum = (a) => a.reduce((x, y) => x + y, 0);
+  const extra = sum(sw) - sum(raw);
+  const f2 = (x) => x.toFixed(2).padStart(6);
+  const lines = [
+    `Profiled: ${p.raw.events} raw and ${p.spellwire.events} spellwire messages; under the profiler the loops took`
+      + ` ${f2(median(p.raw.us))} and ${f2(median(p.spellwire.us))} µs per message (median of ${p.raw.us.length} rounds).`,
+    `Sampled self time, µs per message (the profiler's total, which it slows a little):`,
+    `    raw  spellwire   extra  share of extra  where`,
+  ];
+  BUCKETS.forEach(([name], i) => {
+    if (raw[i] < 0.005 && sw[i] < 0.005) return;
+    const d = sw[i] - raw[i];
+    lines.push(`  ${f2(raw[i])} ${f2(sw[i])}   ${(d >= 0 ? '+' : '') + d.toFixed(2)}`.padEnd(29) + `${((100 * d) / extra).toFixed(0).padStart(5)}%         ${name}`);
+  });
+  lines.push(`  ${f2(sum(raw))} ${f2(sum(sw))}   +${extra.toFixed(2)}   100%         total`);
+  lines.push(`Spellwire's functions with the most self time, µs per message [bucket]:`);
+  for (const [key, us, f] of p.spellwire.rows.slice(0, top)) {
+    lines.push(`  ${f2(us / p.spellwire.events)}  ${key}  [${BUCKETS[bucketOf(f, parseLines)][0].split(' (')[0]}]`);
+  }
+  return lines;
+}
+
+const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values: args } = parseArgs({
     options: {
-      n: { type: 'string', default: '20000' },
-      rounds: { type: 'string', default: '9' },
+      n: { type: 'string' },
+      rounds: { type: 'string' },
       'persist-cursor': { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
+      pkg: { type: 'string' },
+      'no-build': { type: 'boolean', default: false },
+      top: { type: 'string', default: '20' },
     },
   });
-  const server = await startServer();
-  try {
-    const r = await measureCpu(server.origin, { n: Number(args.n), rounds: Number(args.rounds), persistCursor: args['persist-cursor'] });
-    const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
-    const ratios = r.spellwire.map((s, i) => s / r.raw[i]);
-    const persist = args['persist-cursor'] ? 'persistCursor: true' : 'persistCursor: false';
-    console.log(`CPU per event message, ${args.n} synthetic messages x ${args.rounds} rounds (median; ${persist}):`);
-    console.log(`  raw       ${median(r.raw).toFixed(2)} µs   [${r.raw.map((x) => x.toFixed(2)).join(' ')}]`);
-    console.log(`  spellwire ${median(r.spellwire).toFixed(2)} µs   [${r.spellwire.map((x) => x.toFixed(2)).join(' ')}]`);
-    console.log(`  spellwire / raw, median of per-round ratios: ${median(ratios).toFixed(2)}x`);
-  } finally {
-    await server.close();
+  const persistCursor = args['persist-cursor'];
+  const persist = persistCursor ? 'persistCursor: true' : 'persistCursor: false';
+  if (args.profile) {
+    const pkgDir = args.pkg ?? join(ROOT, 'target', 'profiling-pkg');
+    if (!args['no-build']) {
+      console.log(`building ${pkgDir} (wasm names kept) ...`);
+      buildProfilingPkg(pkgDir);
+    }
+    const server = await startServer({ pkgDir });
+    try {
+      const [n, rounds] = [Number(args.n ?? 50000), Number(args.rounds ?? 4)];
+      const p = await profileCpu(server.origin, { n, rounds, persistCursor });
+      console.log(`Where spellwire's extra CPU per message goes (${persist}; served from ${pkgDir}):`);
+      for (const line of breakdown(p, Number(args.top))) console.log(line);
+    } finally {
+      await server.close();
+    }
+  } else {
+    const server = await startServer({ pkgDir: args.pkg });
+    try {
+      const [n, rounds] = [Number(args.n ?? 20000), Number(args.rounds ?? 9)];
+      const r = await measureCpu(server.origin, { n, rounds, persistCursor });
+      const ratios = r.spellwire.map((s, i) => s / r.raw[i]);
+      console.log(`CPU per event message, ${n} synthetic messages x ${rounds} rounds (median; ${persist}):`);
+      console.log(`  raw       ${median(r.raw).toFixed(2)} µs   [${r.raw.map((x) => x.toFixed(2)).join(' ')}]`);
+      console.log(`  spellwire ${median(r.spellwire).toFixed(2)} µs   [${r.spellwire.map((x) => x.toFixed(2)).join(' ')}]`);
+      console.log(`  spellwire / raw, median of per-round ratios: ${median(ratios).toFixed(2)}x   [${ratios.map((x) => x.toFixed(2)).join(' ')}]`);
+    } finally {
+      await server.close();
+    }
   }
 }
