@@ -21,9 +21,32 @@ extern "C" {
 // The per-event check in one call: reading `op`, `seq` and `type` from Rust took eight calls
 // between wasm and JS per event (each read, each type test), the largest cost of the delivery
 // path. A value from JSON.parse has no getters, so this cannot throw.
+//
+// `wsListen` is a WebSocket's JS side: its one handler per event type does what each message
+// needs in JS (`data`, its type, `JSON.parse`, `eventSeq`) and calls into Rust once, with the
+// frame and its seq, instead of Rust calling out four times per message (bench/cpu.mjs
+// --profile). The handlers are listeners (`addEventListener`), not `on*` attributes, which cost
+// the browser more per dispatch. What is not a JSON object or array goes to Rust as it came
+// (the text, `false` for binary), and the slow path there says what is wrong with it.
 #[wasm_bindgen(inline_js = "export function eventSeq(f) {
   return f !== null && typeof f === 'object' && f.op === 'event' && typeof f.type === 'string'
     && Number.isInteger(f.seq) && f.seq > 0 && f.seq < 9e15 ? (f.channel == null ? f.seq : -f.seq) : 0;
+}
+const attached = new WeakMap();
+export function wsListen(ws, cb) {
+  const h = [['open', () => cb(NaN, true)], ['close', (e) => cb(NaN, e.code)], ['message', function onMessage(e) {
+    const d = e.data;
+    if (typeof d !== 'string') return cb(NaN, false);
+    let f;
+    try { f = JSON.parse(d); } catch (_) { return cb(NaN, d); }
+    if (f === null || typeof f !== 'object') return cb(NaN, d);
+    cb(Array.isArray(f) ? Infinity : eventSeq(f), f);
+  }]];
+  for (const [t, f] of h) ws.addEventListener(t, f);
+  attached.set(ws, h);
+}
+export function wsUnlisten(ws) {
+  for (const [t, f] of attached.get(ws) || []) ws.removeEventListener(t, f);
 }")]
 extern "C" {
     /// The seq of a well-formed event frame (`op` "event", a string `type`, a whole `seq` from 1
@@ -32,26 +55,46 @@ extern "C" {
     /// takes the slow path and its precise message.
     #[wasm_bindgen(js_name = eventSeq)]
     fn event_seq(frame: &JsValue) -> f64;
+    /// Attaches a socket's handlers; `cb(code, value)` gets each event (see [`parsed`] and
+    /// `socket::Socket::open` for what the pair means).
+    #[wasm_bindgen(js_name = wsListen)]
+    pub(crate) fn listen(ws: &web_sys::WebSocket, cb: &JsValue);
+    /// Detaches what [`listen`] attached.
+    #[wasm_bindgen(js_name = wsUnlisten)]
+    pub(crate) fn unlisten(ws: &web_sys::WebSocket);
+}
+
+/// The inputs of a message `JSON.parse` made an object or array of: `code` is its
+/// [`event_seq`] (a single frame), or infinite for an array of frames.
+pub(crate) fn parsed(gen: u64, code: f64, value: JsValue) -> Vec<Input<JsValue>> {
+    if code.is_infinite() {
+        return value.unchecked_into::<Array>().iter().map(|f| frame(gen, f)).collect(); // no Array.from copy
+    }
+    vec![frame_with(gen, code, value)]
 }
 
 /// The inputs one message (a JS string) carries: a frame, or an array of frames, in order.
 pub(crate) fn message(gen: u64, text: &JsValue) -> Vec<Input<JsValue>> {
-    let parsed = match parse_js(text) {
+    let value = match parse_js(text) {
         Ok(v) => v,
         Err(_) => {
             let text = text.as_string().unwrap_or_default();
             return vec![malformed(gen, ["frame is not JSON: ", &preview(&text)].concat())];
         }
     };
-    if Array::is_array(&parsed) {
-        parsed.unchecked_into::<Array>().iter().map(|f| frame(gen, f)).collect() // no Array.from copy
+    if Array::is_array(&value) {
+        parsed(gen, f64::INFINITY, value)
     } else {
-        vec![frame(gen, parsed)]
+        vec![frame(gen, value)]
     }
 }
 
 fn frame(gen: u64, value: JsValue) -> Input<JsValue> {
-    let seq = event_seq(&value);
+    frame_with(gen, event_seq(&value), value)
+}
+
+/// [`frame`], its [`event_seq`] already known.
+fn frame_with(gen: u64, seq: f64, value: JsValue) -> Input<JsValue> {
     if seq > 0.0 {
         return Input::Event { gen, seq: seq as u64, payload: value }; // the hot path
     }

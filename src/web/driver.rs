@@ -233,6 +233,7 @@ fn sink(weak: Weak<RefCell<Inner>>) -> Sink {
     Rc::new(move |gen, event| {
         let inputs = match event {
             SocketEvent::Opened => vec![Input::Opened { gen }],
+            SocketEvent::Parsed(code, value) => decode::parsed(gen, code, value),
             SocketEvent::Text(text) => decode::message(gen, &text),
             SocketEvent::Binary => {
                 let message = "binary frames are not part of the protocol".into();

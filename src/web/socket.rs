@@ -5,11 +5,11 @@
 //! never call back into the client.
 
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
+use wasm_bindgen::JsValue;
+use web_sys::{BinaryType, WebSocket};
 
-/// Every handler takes a plain `JsValue`: one closure type instead of three (each closure type
-/// costs the wasm its own invoke export and the glue its own wrapper).
+/// The HTTP link's one callback, which takes a plain `JsValue` (each closure type costs the
+/// wasm its own invoke export and the glue its own wrapper, so each link has one).
 pub(crate) type Handler = Closure<dyn FnMut(JsValue)>;
 
 /// What a socket reports.
@@ -19,6 +19,9 @@ pub(crate) enum SocketEvent {
     /// A text message, still a JS string: it goes straight to `JSON.parse` without being
     /// copied into wasm memory and back.
     Text(JsValue),
+    /// A text message that JS already parsed into an object or array: the value and its code
+    /// (see `decode::parsed`).
+    Parsed(f64, JsValue),
     /// A binary message (not part of the protocol).
     Binary,
     /// Closed, with the close code (1006: no close frame was seen).
@@ -28,37 +31,41 @@ pub(crate) enum SocketEvent {
 /// Where a socket's events go: `(generation, event)`.
 pub(crate) type Sink = std::rc::Rc<dyn Fn(u64, SocketEvent)>;
 
+/// A socket's one callback: `(code, value)` from `decode::listen`'s handlers.
+type SocketHandler = Closure<dyn FnMut(f64, JsValue)>;
+
 /// An open (or opening) WebSocket owned by the driver.
 pub(crate) struct Socket {
     pub(crate) gen: u64,
     ws: WebSocket,
-    _on_open: Handler,
-    _on_message: Handler,
-    _on_close: Handler,
+    _handler: SocketHandler,
 }
 
 impl Socket {
     /// Starts connecting to `url`; fails at once on a URL the browser refuses.
+    ///
+    /// JS calls the handler with a code and a value: a parsed message's code (not NaN) and
+    /// frame, or NaN and `true` (opened), a number (closed, its code), `false` (a binary
+    /// message) or a string (a text that is not a JSON object or array).
     pub(crate) fn open(url: &str, gen: u64, sink: Sink) -> Result<Socket, JsValue> {
         let ws = WebSocket::new(url)?;
         ws.set_binary_type(BinaryType::Arraybuffer);
-        let s = sink.clone();
-        let on_open = Handler::new(move |_| s(gen, SocketEvent::Opened));
-        let s = sink.clone();
-        let on_message = Handler::new(move |e: JsValue| {
-            let data = e.unchecked_into::<MessageEvent>().data();
-            if data.is_string() {
-                s(gen, SocketEvent::Text(data))
+        let handler = SocketHandler::new(move |code: f64, v: JsValue| {
+            let event = if !code.is_nan() {
+                SocketEvent::Parsed(code, v) // every message of the protocol
+            } else if v.is_string() {
+                SocketEvent::Text(v)
+            } else if let Some(code) = v.as_f64() {
+                SocketEvent::Closed(code as u16)
+            } else if v.is_truthy() {
+                SocketEvent::Opened
             } else {
-                s(gen, SocketEvent::Binary)
-            }
+                SocketEvent::Binary
+            };
+            sink(gen, event)
         });
-        let on_close =
-            Handler::new(move |e: JsValue| sink(gen, SocketEvent::Closed(e.unchecked_into::<CloseEvent>().code())));
-        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-        Ok(Socket { gen, ws, _on_open: on_open, _on_message: on_message, _on_close: on_close })
+        super::decode::listen(&ws, handler.as_ref());
+        Ok(Socket { gen, ws, _handler: handler })
     }
 
     /// Writes a text message; a socket that is not open drops it (the outbox resends).
@@ -109,9 +116,7 @@ impl Link {
 
 impl Drop for Socket {
     fn drop(&mut self) {
-        self.ws.set_onopen(None);
-        self.ws.set_onmessage(None);
-        self.ws.set_onclose(None);
+        super::decode::unlisten(&self.ws);
         let state = self.ws.ready_state();
         if state == WebSocket::CONNECTING || state == WebSocket::OPEN {
             let _ = self.ws.close();
