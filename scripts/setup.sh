@@ -22,6 +22,12 @@ if ! rustup component list --installed | grep -q "^rust-src"; then
   rustup component add rust-src
 fi
 
+# clippy: scripts/test.sh checks the wasm size rules of clippy.toml with it.
+if ! rustup component list --installed | grep -q "^clippy"; then
+  say "adding the clippy component"
+  rustup component add clippy
+fi
+
 if ! command -v wasm-pack >/dev/null; then
   say "installing wasm-pack (a few minutes, once)"
   cargo install wasm-pack --locked

@@ -3,8 +3,8 @@
 #   1. native: the sans-IO core and the server's integration tests (cargo test --workspace)
 #   1b. fuzz: the property tests again with more cases; the soak test (1,000 sockets reconnecting
 #       in waves; rewrites its section of docs/RELIABILITY.md)
-#   2. the release build of pkg/ (and its size, checked against the budget in scripts/size-budget.mjs),
-#      and a TypeScript check of pkg/spellwire.d.ts
+#   2. the release build of pkg/ (and its size, checked against the budget in scripts/size-budget.mjs,
+#      and the size rules of clippy.toml), and a TypeScript check of pkg/spellwire.d.ts
 #   2b. multi-node: server tests on a private redis-server, and a browser failover A -> B
 #   3. browser: wasm-pack test in headless Chromium against a real spellwire-server
 #   4. the chaos test of the delivery guarantee, and abusive input against the server's limits
@@ -38,6 +38,12 @@ bash scripts/build.sh
 
 step "size budget: pkg/ (wasm + glue, min + gzip -9) within the budget in scripts/size-budget.mjs"
 node scripts/size-budget.mjs
+
+step "size rules: clippy.toml's disallowed macros, methods and types in the code that ships as wasm"
+for crate in . bench/floor; do
+  (cd "$crate" && cargo clippy --lib --target wasm32-unknown-unknown --quiet -- -A clippy::all \
+    -D clippy::disallowed_macros -D clippy::disallowed_methods -D clippy::disallowed_types)
+done
 
 step "TypeScript: the README's typed usage checks against pkg/spellwire.d.ts"
 tsc -p tests/types/tsconfig.json

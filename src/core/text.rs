@@ -1,5 +1,6 @@
 //! Numbers to text without `core::fmt`, and cuts without panics: the wasm build then carries
-//! no formatting machinery (nor its Unicode tables) for the few numbers in ids and messages.
+//! no formatting machinery (nor its Unicode tables) for the few numbers in ids and messages
+//! (clippy.toml holds that rule and what breaking it costs).
 
 /// Appends `n` in base `RADIX` (2 to 16), lowercase, most significant digit first.
 fn push_digits<const RADIX: u64>(n: u64, out: &mut String) {

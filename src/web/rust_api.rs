@@ -1,6 +1,10 @@
 //! The Rust face, for front ends written in Rust (Leptos, Yew, Dioxus): the same driver and
 //! core as the JavaScript `Client`, with serde-typed events instead of JS objects.
 
+// clippy.toml's size rules keep core::fmt out of pkg/; this face is generic, so it is compiled
+// only into a Rust front end that uses it, where serde's error messages need core::fmt anyway.
+#![allow(clippy::disallowed_macros, clippy::disallowed_methods)]
+
 use super::convert::describe;
 use super::dispatch::Callback;
 use super::driver::{self, ChannelHandle, Inner, Shared};

@@ -25,7 +25,7 @@ impl TokenSource {
         }
         let f: js_sys::Function = value
             .dyn_into()
-            .map_err(|_| "token must be a string or a function returning one".to_string())?;
+            .map_err(|_| String::from("token must be a string or a function returning one"))?;
         Ok(TokenSource::Dynamic(f))
     }
 
@@ -56,5 +56,5 @@ impl TokenSource {
 
 fn token(settled: Result<JsValue, JsValue>) -> Result<String, String> {
     let value = settled.map_err(|e| ["token promise rejected: ", &describe(&e)].concat())?;
-    value.as_string().ok_or_else(|| "token function must return a string".to_string())
+    value.as_string().ok_or_else(|| "token function must return a string".into())
 }
