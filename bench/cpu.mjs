@@ -134,7 +134,7 @@ export function buildProfilingPkg(dir) {
 /** Where a sample's time goes, by the function it was in (its self time). */
 const BUCKETS = [
   ['dispatchEvent (the browser delivering the event to the handler)', (f) => f.functionName === 'dispatchEvent' && !f.url],
-  ["JSON.parse, .data and the event check (raw: its whole handler)", (f, g) => f.functionName === 'rawHandler'
+  ['JSON.parse, .data and the event check (raw: its whole handler; spellwire: its JS message handler)', (f, g) => f.functionName === 'rawHandler'
     || (g && /^__wbg_(parse|data)_/.test(f.functionName)) || f.url.includes('/snippets/')],
   ['performance.now() (clock read per message)', (f) => f.functionName === 'now' || /^__wbg_now_/.test(f.functionName)],
   ['the listener (the page\'s callback)', (f) => f.functionName === 'listener'],
@@ -207,7 +207,8 @@ export function breakdown(p, top = 20) {
   const lines = [
     `Profiled: ${p.raw.events} raw and ${p.spellwire.events} spellwire messages; under the profiler the loops took`
       + ` ${f2(median(p.raw.us))} and ${f2(median(p.spellwire.us))} µs per message (median of ${p.raw.us.length} rounds).`,
-    `Sampled self time, µs per message (the profiler's total, which it slows a little):`,
+    `Sampled self time over the whole profile, µs per message (the profiler slows the loop a little; the time around`
+      + ` the loop, the CDP call and idle, falls mostly in "(program)" and "the rest", alike for both):`,
     `    raw  spellwire   extra  share of extra  where`,
   ];
   BUCKETS.forEach(([name], i) => {
