@@ -65,7 +65,7 @@ const CURSOR_SAVE_MS: u32 = 200;
 /// Looked up once: `now()` runs for every socket message.
 pub(crate) fn now() -> f64 {
     thread_local! {
-        static PERFORMANCE: Option<web_sys::Performance> = web_sys::window().and_then(|w| w.performance());
+        static PERFORMANCE: Option<web_sys::Performance> = super::window().and_then(|w| w.performance());
     }
     PERFORMANCE.with(|p| p.as_ref().map_or_else(js_sys::Date::now, |p| p.now()))
 }

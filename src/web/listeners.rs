@@ -28,7 +28,7 @@ impl WindowListeners {
     /// Attaches the four listeners (nothing outside a window).
     pub(crate) fn attach(hint: Hint, hidden: Hidden) -> WindowListeners {
         let mut attached = Vec::new();
-        let Some(window) = web_sys::window() else { return WindowListeners { attached } };
+        let Some(window) = super::window() else { return WindowListeners { attached } };
         let document = window.document();
         let mut add = |target: EventTarget, name: &'static str, f: Box<dyn FnMut()>| {
             let closure = Closure::<dyn FnMut()>::wrap(f);
@@ -66,5 +66,5 @@ impl Drop for WindowListeners {
 
 /// Whether the browser currently believes it is online (true outside a window).
 pub(crate) fn online() -> bool {
-    web_sys::window().is_none_or(|w| w.navigator().on_line())
+    super::window().is_none_or(|w| w.navigator().on_line())
 }

@@ -25,3 +25,17 @@ mod socket;
 mod storage;
 mod token;
 mod typescript;
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// The page's `window`, `None` where there is none (a worker): read as the global it is.
+    /// `web_sys::window()` finds it through js_sys's search for the global object (four
+    /// imports, a cached object and an `instanceof Window` test), which costs more wasm and glue.
+    #[wasm_bindgen(thread_local_v2, js_name = window)]
+    static WINDOW: Option<web_sys::Window>;
+}
+
+/// The page's `window` (see [`WINDOW`]).
+pub(crate) fn window() -> Option<web_sys::Window> {
+    WINDOW.with(Clone::clone)
+}

@@ -9,7 +9,7 @@ use js_sys::{Object, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 
 fn session() -> Option<web_sys::Storage> {
-    web_sys::window()?.session_storage().ok()?
+    super::window()?.session_storage().ok()?
 }
 
 /// The storage keys for a server URL: the personal cursor's and the channels'.
