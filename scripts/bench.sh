@@ -42,7 +42,11 @@ if [ "$build" = 1 ] || [ ! -f pkg/spellwire_bg.wasm ]; then
   bash scripts/build.sh
 fi
 # The size floor (bench/floor), built exactly as pkg/ is; bench/floor.mjs checks and measures it.
-if [ "$build" = 1 ] || [ ! -f target/floor/pkg/spellwire_bg.wasm ]; then
+# Also with --no-build when its sources (or the core's) changed since it was built: a stale
+# floor would be checked against the bench server with the API it had then.
+floor_wasm=target/floor/pkg/spellwire_bg.wasm
+if [ "$build" = 1 ] || [ ! -f "$floor_wasm" ] \
+   || [ -n "$(find bench/floor/src bench/floor/Cargo.toml src Cargo.toml -newer "$floor_wasm" -print -quit)" ]; then
   mkdir -p target/floor
   bash scripts/wasm-build.sh bench/floor target/floor/pkg > target/floor/build.txt \
     || { echo "[bench] bench/floor did not build: the size floor will say so" >&2
