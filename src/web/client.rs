@@ -262,9 +262,10 @@ impl Client {
     /// ```js
     /// if (client.state === 'open') badge.textContent = 'Connected';
     /// ```
-    #[wasm_bindgen(getter, unchecked_return_type = "ConnectionState")]
-    pub fn state(&self) -> String {
-        self.shared.borrow().core.phase().as_str().to_owned()
+    #[wasm_bindgen(getter = state, unchecked_return_type = "ConnectionState")]
+    pub fn js_state(&self) -> JsValue {
+        // A JsValue for JS, not the String of `state()`: no copy for the glue to read and free.
+        self.shared.borrow().core.phase().as_str().into()
     }
 
     /// Smoothed ping round-trip time in ms, or `undefined` before the first pong.
@@ -273,9 +274,11 @@ impl Client {
     /// ```js
     /// console.log(`${client.latencyMs?.toFixed(1)} ms`);
     /// ```
-    #[wasm_bindgen(getter, js_name = latencyMs)]
-    pub fn latency_ms(&self) -> Option<f64> {
-        self.shared.borrow().core.state_info(0.0).latency_ms
+    #[wasm_bindgen(getter = latencyMs, unchecked_return_type = "number | undefined")]
+    pub fn js_latency_ms(&self) -> JsValue {
+        // A JsValue for JS, not the Option<f64> of `latency_ms()`, whose export returns two
+        // values for the glue to pick from.
+        self.latency_ms().map_or(JsValue::UNDEFINED, JsValue::from_f64)
     }
 
     /// Counters: delivered, replayed, duplicates, gaps, resets, reconnects, badFrames, acked,
@@ -322,5 +325,18 @@ impl Client {
     /// ```
     pub fn close(&self) {
         driver::close(&self.shared);
+    }
+}
+
+/// The getters for Rust callers (JS reads them as `state` and `latencyMs`).
+impl Client {
+    /// Current state, as the `state` getter gives it.
+    pub fn state(&self) -> String {
+        self.shared.borrow().core.phase().as_str().to_owned()
+    }
+
+    /// Smoothed ping round-trip time in ms, `None` before the first pong (`latencyMs`).
+    pub fn latency_ms(&self) -> Option<f64> {
+        self.shared.borrow().core.state_info(0.0).latency_ms
     }
 }
