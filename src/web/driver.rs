@@ -386,10 +386,8 @@ pub(crate) fn leave_channel(shared: &Shared, handle: &ChannelHandle) {
 /// the application backend's result when the server passed one on (send proxy), else `{ id }`.
 pub(crate) fn send(shared: &Shared, kind: &str, data: JsValue, topic: Option<String>) -> Promise {
     let id = shared.borrow_mut().core.next_message_id();
-    let mut register = |resolve: Function, reject: Function| {
-        shared.borrow_mut().pending.push((id.clone(), resolve, reject));
-    };
-    let promise = Promise::new(&mut register);
+    let (promise, resolve, reject) = super::promise::deferred();
+    shared.borrow_mut().pending.push((id.clone(), resolve, reject));
     match encode::message(&id, kind, topic.as_deref(), data) {
         Ok(text) => feed(shared, vec![Input::Send { id, text }]),
         Err(msg) => settle(shared, &id, Err(convert::error(&Error::new(ErrorCode::BadArgument, msg)))),

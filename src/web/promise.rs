@@ -2,7 +2,7 @@
 //! `Promise.allSettled(...).then`, which keeps wasm-bindgen-futures' executor out of the wasm.
 
 use super::fields::get;
-use js_sys::{Array, Promise};
+use js_sys::{Array, Function, Promise};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -12,6 +12,24 @@ extern "C" {
     type Thenable;
     #[wasm_bindgen(method)]
     fn then(this: &Thenable, callback: &JsValue) -> JsValue;
+}
+
+// A promise and the two functions that settle it. js_sys's `Promise::new` takes a Rust closure
+// for the executor, which costs an invoke export in the wasm and a trampoline in the glue.
+#[wasm_bindgen(inline_js = "export function deferred() {
+  let settle;
+  const promise = new Promise((resolve, reject) => { settle = [resolve, reject]; });
+  return [promise, ...settle];
+}")]
+extern "C" {
+    #[wasm_bindgen(js_name = deferred)]
+    fn deferred_js() -> Array;
+}
+
+/// A new pending promise, its `resolve` and its `reject`.
+pub(crate) fn deferred() -> (Promise, Function, Function) {
+    let parts = deferred_js();
+    (parts.get(0).unchecked_into(), parts.get(1).unchecked_into(), parts.get(2).unchecked_into())
 }
 
 /// Calls `done` with `Ok(value)` or `Err(reason)` once `value` (a promise or a plain value)
