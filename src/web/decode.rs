@@ -15,7 +15,7 @@ extern "C" {
     /// `JSON.parse` on a JS string as it came from the socket (js_sys's version takes a Rust
     /// `&str`, which would copy every message into wasm memory and back).
     #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
-    fn parse_js(text: &JsValue) -> Result<JsValue, JsValue>;
+    pub(crate) fn parse_js(text: &JsValue) -> Result<JsValue, JsValue>;
 }
 
 // The per-event check in one call: reading `op`, `seq` and `type` from Rust took eight calls

@@ -19,7 +19,7 @@ pub(crate) fn keys(url: &str) -> (String, String) {
 
 fn load_json(key: &str) -> Option<JsValue> {
     let text = session()?.get_item(key).ok()??;
-    JSON::parse(&text).ok()
+    super::decode::parse_js(&text.into()).ok() // the socket's JSON.parse: one import for both
 }
 
 fn cursor_of(value: &JsValue) -> Option<Cursor> {
