@@ -35,6 +35,12 @@ pub(crate) fn deferred() -> (Promise, Function, Function) {
 /// Calls `done` with `Ok(value)` or `Err(reason)` once `value` (a promise or a plain value)
 /// settles: always later, in a microtask, never from inside the caller.
 pub(crate) fn on_settled(value: &JsValue, done: impl FnOnce(Result<JsValue, JsValue>) + 'static) {
+    settled(value, Box::new(done))
+}
+
+/// [`on_settled`] with `done` boxed: one copy of the JS callback and its shims in the wasm,
+/// however many callers (each instance of a generic one cost about 0.4 KB).
+fn settled(value: &JsValue, done: Box<dyn FnOnce(Result<JsValue, JsValue>)>) {
     let callback = Closure::once_into_js(move |results: JsValue| {
         let outcome = Array::from(&results).get(0);
         if get(&outcome, "status").as_string().as_deref() == Some("fulfilled") {
