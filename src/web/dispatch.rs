@@ -70,7 +70,7 @@ impl Registry {
     /// Listeners of a lifecycle name.
     pub(crate) fn named(&self, name: &str) -> Vec<Callback> {
         let mut out = Vec::new();
-        self.push_matching(&mut out, |k| matches!(k, Key::Name(n) if n == name));
+        self.push_matching(&mut out, &|k| matches!(k, Key::Name(n) if n == name));
         out
     }
 
@@ -93,29 +93,30 @@ impl Registry {
         }
         if let Some(kind) = by_type.then(|| field("type")).flatten() {
             if !RESERVED.contains(&kind.as_str()) {
-                self.push_matching(out, |k| matches!(k, Key::Name(n) if *n == kind));
+                self.push_matching(out, &|k| matches!(k, Key::Name(n) if *n == kind));
             }
         }
-        self.push_matching(out, |k| matches!(k, Key::Name(n) if n == "*"));
+        self.push_matching(out, &|k| matches!(k, Key::Name(n) if n == "*"));
         if let Some(topic) = by_topic.then(|| field("topic")).flatten() {
-            self.push_matching(out, |k| matches!(k, Key::Topic(t) if *t == topic));
+            self.push_matching(out, &|k| matches!(k, Key::Topic(t) if *t == topic));
         }
     }
 
     /// Listeners of a channel's events, into `out` (cleared first, reused like [`Registry::for_event`]).
     pub(crate) fn for_channel(&self, name: &str, out: &mut Vec<Callback>) {
         out.clear();
-        self.push_matching(out, |k| matches!(k, Key::Channel(n) if n == name));
+        self.push_matching(out, &|k| matches!(k, Key::Channel(n) if n == name));
     }
 
     /// Error listeners of a channel.
     pub(crate) fn channel_errors(&self, name: &str) -> Vec<Callback> {
         let mut out = Vec::new();
-        self.push_matching(&mut out, |k| matches!(k, Key::ChannelError(n) if n == name));
+        self.push_matching(&mut out, &|k| matches!(k, Key::ChannelError(n) if n == name));
         out
     }
 
-    fn push_matching(&self, out: &mut Vec<Callback>, pred: impl Fn(&Key) -> bool) {
+    /// `pred` is a `&dyn Fn`: a generic one put a copy of this loop in the wasm per caller.
+    fn push_matching(&self, out: &mut Vec<Callback>, pred: &dyn Fn(&Key) -> bool) {
         out.extend(self.entries.iter().filter(|(_, k, _)| pred(k)).map(|(_, _, cb)| cb.clone()));
     }
 }
