@@ -302,7 +302,7 @@ impl Client {
     /// retryButton.onclick = () => client.retry();
     /// ```
     pub fn retry(&self) {
-        driver::feed(&self.shared, vec![Input::Connect]);
+        driver::feed(&self.shared, Input::Connect);
     }
 
     /// Starts connecting when created with `autoConnect: false` (same as `retry`).
@@ -312,7 +312,7 @@ impl Client {
     /// const c = new Client({ url, token, autoConnect: false }); c.connect();
     /// ```
     pub fn connect(&self) {
-        driver::feed(&self.shared, vec![Input::Connect]);
+        driver::feed(&self.shared, Input::Connect);
     }
 
     /// Closes for good (until `connect()`); unacked sends reject with `Closed`. This is how a

@@ -1,6 +1,6 @@
 //! The driver: feeds the core and carries out its outputs. Shared by both client faces.
 //!
-//! Every entry point (socket event, timer, window hint, API call) goes through [`feed`], which
+//! Every entry point (socket event, timer, window hint, API call) goes through [`feed_all`], which
 //! borrows the state only to call the core and to touch owned resources, never while user
 //! code runs: a listener may call `send()` or `close()` from inside an event.
 
@@ -37,7 +37,7 @@ pub(crate) struct Inner {
     /// Promises of sends awaiting their ack: `(id, resolve, reject)`, few at a time (a Vec
     /// instead of a HashMap keeps hashbrown and SipHash out of the wasm).
     pending: Vec<(String, Function, Function)>,
-    /// The outputs buffer [`feed`] reuses (taken while it runs, so a re-entrant feed from a
+    /// The outputs buffer [`feed_all`] reuses (taken while it runs, so a re-entrant feed from a
     /// listener gets a fresh one): the per-event path allocates nothing for them.
     outputs: Vec<Output<JsValue>>,
     /// The listeners of the event being delivered, reused the same way.
@@ -101,15 +101,15 @@ pub(crate) fn create(opts: Options, token: TokenSource) -> Result<Shared, Error>
         storage::load_channels(&key, |name, cursor| shared.borrow_mut().core.restore_channel_cursor(name, cursor));
     }
     let weak = Rc::downgrade(&shared);
-    let hint = Rc::new(move |input| with(&weak, |s| feed(s, vec![input])));
+    let hint = Rc::new(move |input| with(&weak, |s| feed(s, input)));
     let weak = Rc::downgrade(&shared);
     let hidden = Rc::new(move || with(&weak, write_cursor));
     shared.borrow_mut().listeners = Some(WindowListeners::attach(hint, hidden));
     if !listeners::online() {
-        feed(&shared, vec![Input::Offline]);
+        feed(&shared, Input::Offline);
     }
     if auto_connect {
-        feed(&shared, vec![Input::Connect]);
+        feed(&shared, Input::Connect);
     }
     Ok(shared)
 }
@@ -120,8 +120,13 @@ fn with(weak: &Weak<RefCell<Inner>>, f: impl FnOnce(&Shared)) {
     }
 }
 
+/// [`feed_all`] with one input.
+pub(crate) fn feed(shared: &Shared, input: Input<JsValue>) {
+    feed_all(shared, vec![input]); // one Vec built here rather than at each caller
+}
+
 /// Hands inputs to the core, carries out the outputs, then re-arms the timer.
-pub(crate) fn feed(shared: &Shared, inputs: Vec<Input<JsValue>>) {
+pub(crate) fn feed_all(shared: &Shared, inputs: Vec<Input<JsValue>>) {
     let now = now();
     let mut outputs = std::mem::take(&mut shared.borrow_mut().outputs);
     for input in inputs {
@@ -213,7 +218,7 @@ fn refused(shared: &Shared, channel: &str, code: &str, message: &str) {
 fn fetch_token(shared: &Shared, gen: u64) {
     let weak = Rc::downgrade(shared);
     let source = shared.borrow().token.clone();
-    source.fetch(move |token| with(&weak, |s| feed(s, vec![Input::Token { gen, token }])));
+    source.fetch(move |token| with(&weak, |s| feed(s, Input::Token { gen, token })));
 }
 
 fn open_socket(shared: &Shared, gen: u64, url: &str) {
@@ -223,7 +228,7 @@ fn open_socket(shared: &Shared, gen: u64, url: &str) {
             let msg = ["cannot open ", url, ": ", &describe(&e)].concat();
             emit(shared, "error", &convert::error(&Error::new(ErrorCode::BadOptions, msg)));
             let weak = Rc::downgrade(shared);
-            let closed = move |_| with(&weak, |s| feed(s, vec![Input::Closed { gen, code: 1006 }]));
+            let closed = move |_| with(&weak, |s| feed(s, Input::Closed { gen, code: 1006 }));
             on_settled(&JsValue::UNDEFINED, closed);
         }
     }
@@ -241,7 +246,7 @@ fn sink(weak: Weak<RefCell<Inner>>) -> Sink {
             }
             SocketEvent::Closed(code) => vec![Input::Closed { gen, code }],
         };
-        with(&weak, |s| feed(s, inputs));
+        with(&weak, |s| feed_all(s, inputs));
     })
 }
 
@@ -298,7 +303,7 @@ fn rearm_timer(shared: &Shared, now: f64) {
         Timeout::new(delay, move || {
             with(&weak, |s| {
                 s.borrow_mut().timer_at = None;
-                feed(s, vec![Input::Wake]);
+                feed(s, Input::Wake);
             })
         })
     });
@@ -350,7 +355,7 @@ impl Drop for Inner {
 
 /// `close()` of either face: closes, then writes the cursor at once.
 pub(crate) fn close(shared: &Shared) {
-    feed(shared, vec![Input::Close]);
+    feed(shared, Input::Close);
     write_cursor(shared);
 }
 
@@ -368,7 +373,7 @@ pub(crate) fn join_channel(shared: &Shared, name: String, on_event: Callback, on
         return Err(Error::new(ErrorCode::BadArgument, ["channel \"", shown, "\": ", why].concat()));
     }
     let id = shared.borrow_mut().registry.channel(&name, on_event, on_error);
-    feed(shared, vec![Input::JoinChannel(name.clone())]);
+    feed(shared, Input::JoinChannel(name.clone()));
     Ok(ChannelHandle { name, id })
 }
 
@@ -377,7 +382,7 @@ pub(crate) fn join_channel(shared: &Shared, name: String, on_event: Callback, on
 pub(crate) fn leave_channel(shared: &Shared, handle: &ChannelHandle) {
     let removed = shared.borrow_mut().registry.remove(handle.id);
     if !removed.is_empty() {
-        feed(shared, vec![Input::LeaveChannel(handle.name.clone())]);
+        feed(shared, Input::LeaveChannel(handle.name.clone()));
     }
     drop(removed); // after the borrow (see Registry::remove)
 }
@@ -389,7 +394,7 @@ pub(crate) fn send(shared: &Shared, kind: &str, data: JsValue, topic: Option<Str
     let (promise, resolve, reject) = super::promise::deferred();
     shared.borrow_mut().pending.push((id.clone(), resolve, reject));
     match encode::message(&id, kind, topic.as_deref(), data) {
-        Ok(text) => feed(shared, vec![Input::Send { id, text }]),
+        Ok(text) => feed(shared, Input::Send { id, text }),
         Err(msg) => settle(shared, &id, Err(convert::error(&Error::new(ErrorCode::BadArgument, msg)))),
     }
     promise

@@ -274,7 +274,7 @@ impl RustClient {
     /// # fn f(c: &spellwire::web::rust_api::RustClient) { c.retry(); }
     /// ```
     pub fn retry(&self) {
-        driver::feed(&self.shared, vec![Input::Connect]);
+        driver::feed(&self.shared, Input::Connect);
     }
 
     /// Closes for good; unacked sends fail with `Closed`.
