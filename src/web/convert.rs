@@ -2,14 +2,14 @@
 
 use crate::core::{StateInfo, Stats};
 use crate::error::Error;
-use js_sys::{Object, Reflect};
+use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
 /// A plain object from `(key, value)` pairs.
 pub(crate) fn object(fields: &[(&str, JsValue)]) -> JsValue {
     let obj = Object::new();
     for (key, value) in fields {
-        let _ = Reflect::set(&obj, &JsValue::from_str(key), value);
+        set(&obj, key, value);
     }
     obj.into()
 }
@@ -36,6 +36,10 @@ extern "C" {
     /// (which cost `stats()` about 0.7 KB of wasm). A plain object's set cannot throw.
     #[wasm_bindgen(js_namespace = Reflect, js_name = set)]
     fn set_number(obj: &Object, key: &str, value: f64);
+    /// `Reflect.set` with the key passed as Rust text, for the same reason; only ever used on
+    /// plain objects and errors, whose sets cannot throw (js_sys's wraps every call in a catch).
+    #[wasm_bindgen(js_namespace = Reflect, js_name = set)]
+    pub(crate) fn set(obj: &JsValue, key: &str, value: &JsValue);
 }
 
 /// `{ delivered, replayed, duplicates, gaps, resets, reconnects, badFrames, acked, rejected,
@@ -56,7 +60,7 @@ pub(crate) fn stats(s: &Stats, queued: usize) -> JsValue {
     set_number(&obj, "stray", s.stray as f64);
     set_number(&obj, "refused", s.refused as f64);
     set_number(&obj, "queued", queued as f64);
-    let _ = Reflect::set(&obj, &JsValue::from_str("transport"), &s.transport.as_str().into());
+    set(&obj, "transport", &s.transport.as_str().into());
     obj.into()
 }
 
@@ -65,14 +69,14 @@ pub(crate) fn stats(s: &Stats, queued: usize) -> JsValue {
 pub(crate) fn error(e: &Error) -> JsValue {
     let err = js_sys::Error::new(&e.message);
     err.set_name("SpellwireError");
-    let _ = Reflect::set(&err, &"code".into(), &e.code.as_str().into());
+    set(&err, "code", &e.code.as_str().into());
     err.into()
 }
 
 /// [`error`] with one more string property (a refused channel's `channel`).
 pub(crate) fn error_with(e: &Error, key: &str, value: &str) -> JsValue {
     let err = error(e);
-    let _ = Reflect::set(&err, &JsValue::from_str(key), &value.into());
+    set(&err, key, &value.into());
     err
 }
 

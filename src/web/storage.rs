@@ -59,7 +59,7 @@ pub(crate) fn save(key: &str, cursor: &Cursor) {
 pub(crate) fn save_channels<'a>(key: &str, cursors: impl Iterator<Item = (&'a str, Cursor)>) {
     let saved = Object::new();
     for (name, cursor) in cursors {
-        let _ = Reflect::set(&saved, &name.into(), &super::encode::cursor(&cursor));
+        super::convert::set(&saved, name, &super::encode::cursor(&cursor));
     }
     save_json(key, &saved);
 }
