@@ -94,18 +94,24 @@ fn urls(value: &JsValue) -> Result<Urls, String> {
 
 /// A list of transport names; validation refuses an empty one.
 fn transports(value: &JsValue) -> Result<Vec<Transport>, String> {
-    let names = strings(value).unwrap_or_default();
-    let list: Vec<Transport> = names.iter().filter_map(|n| Transport::from_name(n)).collect();
-    if list.len() == names.len() {
-        Ok(list)
-    } else {
-        Err("transports must be a list of 'websocket' and 'http'".into())
+    let mut list = Vec::new();
+    for name in strings(value).unwrap_or_default() {
+        let Some(transport) = Transport::from_name(&name) else {
+            return Err("transports must be a list of 'websocket' and 'http'".into());
+        };
+        list.push(transport);
     }
+    Ok(list)
 }
 
 /// The strings of a JS array, or `None` when it is not an array of strings.
 fn strings(value: &JsValue) -> Option<Vec<String>> {
-    Array::from(value).iter().map(|s| s.as_string()).collect()
+    // A loop rather than iterator adapters collected into an Option: less wasm.
+    let mut out = Vec::new();
+    for item in Array::from(value).iter() {
+        out.push(item.as_string()?);
+    }
+    Some(out)
 }
 
 fn overflow(value: &str) -> Result<Overflow, String> {
