@@ -68,7 +68,13 @@ extern "C" {
 /// [`event_seq`] (a single frame), or infinite for an array of frames.
 pub(crate) fn parsed(gen: u64, code: f64, value: JsValue) -> Vec<Input<JsValue>> {
     if code.is_infinite() {
-        return value.unchecked_into::<Array>().iter().map(|f| frame(gen, f)).collect(); // no Array.from copy
+        // A loop, not `.map(..).collect()`: less wasm. No Array.from copy.
+        let frames = value.unchecked_into::<Array>();
+        let mut inputs = Vec::with_capacity(frames.length() as usize);
+        for f in frames.iter() {
+            inputs.push(frame(gen, f));
+        }
+        return inputs;
     }
     vec![frame_with(gen, code, value)]
 }
