@@ -2,7 +2,7 @@
 //!
 //! Field names come from `protocol::keys`, checked natively against the serde types.
 
-use super::convert::{describe, object};
+use super::convert::{describe, object, set};
 use crate::protocol::{keys, ClientFrame, Cursor};
 use js_sys::JSON;
 use wasm_bindgen::JsValue;
@@ -20,26 +20,26 @@ pub(crate) fn cursor(c: &Cursor) -> JsValue {
 pub(crate) fn control(frame: &ClientFrame<()>) -> Result<String, String> {
     let value = match frame {
         ClientFrame::Hello { token, resume } => {
-            let mut fields = vec![(keys::OP, "hello".into()), (keys::TOKEN, token.as_str().into())];
+            let frame = object(&[(keys::OP, "hello".into()), (keys::TOKEN, token.as_str().into())]);
             if let Some(c) = resume {
-                fields.push((keys::RESUME, cursor(c)));
+                set(&frame, keys::RESUME, &cursor(c));
             }
-            object(&fields)
+            frame
         }
         ClientFrame::Ping { id } => object(&[(keys::OP, "ping".into()), (keys::ID, n(*id))]),
         ClientFrame::Replay { after, channel } => {
-            let mut fields = vec![(keys::OP, "replay".into()), (keys::AFTER, n(*after))];
+            let frame = object(&[(keys::OP, "replay".into()), (keys::AFTER, n(*after))]);
             if let Some(c) = channel {
-                fields.push((keys::CHANNEL, c.as_str().into()));
+                set(&frame, keys::CHANNEL, &c.as_str().into());
             }
-            object(&fields)
+            frame
         }
         ClientFrame::Sub { channel, resume } => {
-            let mut fields = vec![(keys::OP, "sub".into()), (keys::CHANNEL, channel.as_str().into())];
+            let frame = object(&[(keys::OP, "sub".into()), (keys::CHANNEL, channel.as_str().into())]);
             if let Some(c) = resume {
-                fields.push((keys::RESUME, cursor(c)));
+                set(&frame, keys::RESUME, &cursor(c));
             }
-            object(&fields)
+            frame
         }
         ClientFrame::Unsub { channel } => object(&[(keys::OP, "unsub".into()), (keys::CHANNEL, channel.as_str().into())]),
         ClientFrame::Refresh { token } => object(&[(keys::OP, "refresh".into()), (keys::TOKEN, token.as_str().into())]),
@@ -58,12 +58,12 @@ pub(crate) fn message(id: &str, kind: &str, topic: Option<&str>, data: JsValue) 
         return Err("data must be JSON-encodable; functions and symbols are not".into());
     }
     let data = if data.is_undefined() { JsValue::NULL } else { data };
-    let mut fields = vec![(keys::OP, "send".into()), (keys::ID, id.into()), (keys::TYPE, kind.into())];
+    let frame = object(&[(keys::OP, "send".into()), (keys::ID, id.into()), (keys::TYPE, kind.into())]);
     if let Some(t) = topic {
-        fields.push((keys::TOPIC, t.into()));
+        set(&frame, keys::TOPIC, &t.into());
     }
-    fields.push((keys::DATA, data));
-    stringify(&object(&fields))
+    set(&frame, keys::DATA, &data);
+    stringify(&frame)
 }
 
 fn stringify(value: &JsValue) -> Result<String, String> {
