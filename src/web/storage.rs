@@ -6,7 +6,17 @@
 
 use crate::protocol::{keys, Cursor};
 use js_sys::{Object, Reflect, JSON};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// sessionStorage, for the `getItem` below.
+    type Store;
+    /// `storage.getItem(key)` as the JS string (or null) it is: it goes straight to
+    /// `JSON.parse` instead of being copied into wasm memory and back (web_sys's `get_item`).
+    #[wasm_bindgen(method, catch, js_name = getItem)]
+    fn get_item(this: &Store, key: &str) -> Result<JsValue, JsValue>;
+}
 
 fn session() -> Option<web_sys::Storage> {
     super::window()?.session_storage().ok()?
@@ -18,8 +28,8 @@ pub(crate) fn keys(url: &str) -> (String, String) {
 }
 
 fn load_json(key: &str) -> Option<JsValue> {
-    let text = session()?.get_item(key).ok()??;
-    super::decode::parse_js(&text.into()).ok() // the socket's JSON.parse: one import for both
+    let text = session()?.unchecked_into::<Store>().get_item(key).ok().filter(|t| !t.is_null())?;
+    super::decode::parse_js(&text).ok() // the socket's JSON.parse: one import for both
 }
 
 fn cursor_of(value: &JsValue) -> Option<Cursor> {
