@@ -11,7 +11,7 @@ import { pkgSize } from './size.mjs';
 // shrinks, never raise it to make a feature fit (make room by shrinking something instead).
 // It is the size measured with every feature of the package (the HTTP transport included) plus
 // about 0.5 KB of headroom. It is not the goal: issue 16's goal is centrifuge-js's 23.2 KB.
-export const BUDGET = 38_700;
+export const BUDGET = 38_670;
 
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 

@@ -16,6 +16,10 @@ extern "C" {
     /// `JSON.parse` instead of being copied into wasm memory and back (web_sys's `get_item`).
     #[wasm_bindgen(method, catch, js_name = getItem)]
     fn get_item(this: &Store, key: &str) -> Result<JsValue, JsValue>;
+    /// `storage.setItem(key, text)` with the text as the JS string `JSON.stringify` made
+    /// (web_sys's `set_item` takes Rust text: a copy into wasm memory and back).
+    #[wasm_bindgen(method, catch, js_name = setItem)]
+    fn set_item(this: &Store, key: &str, text: &JsValue) -> Result<(), JsValue>;
 }
 
 fn session() -> Option<web_sys::Storage> {
@@ -56,7 +60,7 @@ pub(crate) fn load_channels(key: &str, mut restore: impl FnMut(String, Cursor)) 
 
 fn save_json(key: &str, value: &JsValue) {
     if let (Some(store), Ok(text)) = (session(), JSON::stringify(value)) {
-        let _ = store.set_item(key, &String::from(text));
+        let _ = store.unchecked_into::<Store>().set_item(key, &text);
     }
 }
 
