@@ -331,11 +331,19 @@ impl Client {
 /// The getters for Rust callers (JS reads them as `state` and `latencyMs`).
 impl Client {
     /// Current state, as the `state` getter gives it.
+    ///
+    /// ```ignore
+    /// if client.state() == "open" { println!("connected"); }
+    /// ```
     pub fn state(&self) -> String {
         self.shared.borrow().core.phase().as_str().to_owned()
     }
 
     /// Smoothed ping round-trip time in ms, `None` before the first pong (`latencyMs`).
+    ///
+    /// ```ignore
+    /// if let Some(ms) = client.latency_ms() { println!("{ms:.0} ms"); }
+    /// ```
     pub fn latency_ms(&self) -> Option<f64> {
         self.shared.borrow().core.state_info(0.0).latency_ms
     }
