@@ -9,9 +9,9 @@
 //   node bench/cpu.mjs --profile [--n 50000] [--rounds 4] [--persist-cursor] [--pkg DIR] [--no-build] [--top 20]
 // (--persist-cursor: the client with `persistCursor: true`, the default, instead of false.
 // --pkg: serve the module from DIR instead of pkg/.)
-// --profile explains the figure: it builds the module with its wasm function names kept into
-// target/profiling-pkg/ (not pkg/, the release build; --no-build reuses it, --pkg picks another
-// dir), serves that, takes a V8 CPU profile of each loop (bench/profile.mjs's selfTimes) and
+// --profile explains the figure: it builds the release module with its wasm function names kept
+// into target/profiling-pkg/ (pkg/ stays as it ships; --no-build reuses that dir, --pkg picks
+// another), serves that, takes a V8 CPU profile of each loop (bench/profile.mjs's selfTimes) and
 // prints the µs per message in each part of the path for raw and spellwire, and the extra.
 import { chromium } from 'playwright-core';
 import { parseArgs } from 'node:util';
@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { startServer } from './server.mjs';
 import { CHROMIUM_ARGS } from './browser.mjs';
 import { profileOf, selfTimes } from './profile.mjs';
+import { buildNamed } from './size-breakdown.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -119,16 +120,12 @@ export async function measureCpu(origin, { n, rounds, persistCursor = false }) {
   }
 }
 
-/** Builds pkg/'s module into `dir` with its wasm function names kept, for [profileCpu]: the same
- * crate and cargo release profile, wasm-opt -Oz as for pkg/, plus -g (keep the name section);
- * unlike pkg/, std is not rebuilt with immediate-abort panics and export names are not minified. */
+/** The release build (scripts/build.sh, which also refreshes pkg/) with its wasm function names
+ * kept, into `dir`, for [profileCpu]: bench/size-breakdown.mjs's buildNamed. */
 export function buildProfilingPkg(dir) {
   const env = { ...process.env, PATH: `${process.env.HOME}/.cargo/bin:${ROOT}node_modules/.bin:${process.env.PATH}` };
-  const run = (cmd, argv) => execFileSync(cmd, argv, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
-  run('wasm-pack', ['--quiet', 'build', '--profiling', '--no-opt', '--target', 'web', '--out-name', 'spellwire', '--out-dir', dir, '.']);
-  const wasm = join(dir, 'spellwire_bg.wasm');
-  const features = ['bulk-memory', 'nontrapping-float-to-int', 'sign-ext', 'mutable-globals', 'reference-types', 'multivalue'];
-  run('wasm-opt', ['-Oz', '-g', ...features.map((f) => `--enable-${f}`), wasm, '-o', wasm]);
+  execFileSync('bash', ['scripts/build.sh'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  buildNamed(dir);
 }
 
 /** Where a sample's time goes, by the function it was in (its self time). */
@@ -141,8 +138,8 @@ const BUCKETS = [
   ['JS glue: import shims, closure wrapper, wasm<->JS transitions', (f, g) => g || /^(wasm-to-js|js-to-wasm)/.test(f.functionName)],
   ['wasm: wasm-bindgen runtime (closure invoke, externref table)', (f, g, w) => w && /wasm_bindgen|externref|__wbindgen|__wbg/.test(f.functionName)],
   ['wasm: allocator (talc, alloc, drop)', (f, g, w) => w && /talc|alloc::|__rust_|drop_in_place|dealloc/.test(f.functionName)],
-  ['wasm: core (spellwire::core, protocol)', (f, g, w) => w && /spellwire::(core|protocol)/.test(f.functionName)],
-  ['wasm: web shell (driver, decode, dispatch, socket)', (f, g, w) => w && /spellwire::web/.test(f.functionName)],
+  ['wasm: core (spellwire::core, protocol)', (f, g, w) => w && /spellwire(\[[0-9a-f]+\])?::(core|protocol)/.test(f.functionName)],
+  ['wasm: web shell (driver, decode, dispatch, socket)', (f, g, w) => w && /spellwire(\[[0-9a-f]+\])?::web/.test(f.functionName)],
   ['wasm: other', (f, g, w) => w],
   ['garbage collector', (f) => f.functionName === '(garbage collector)'],
   ['(program): native time V8 attributes to no function', (f) => f.functionName === '(program)'],

@@ -41,13 +41,19 @@ function tool(name) {
   return existsSync(local) ? local : name;
 }
 
-/** The named module: rustc's output through wasm-bindgen and wasm-opt -Oz, names kept. */
-function namedModule(dir) {
+const FEATURES = ['--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals'];
+
+/** The release build with names kept, as a package directory `dir` (glue, snippets and
+ * `spellwire_bg.wasm`) that the bench server can serve: rustc's output in target/immediate-abort
+ * (scripts/build.sh makes it) through wasm-bindgen --keep-debug and wasm-opt -Oz -g. The size
+ * breakdown reads its module; `node bench/cpu.mjs --profile` serves it, so a profile names the
+ * functions of the code that ships. Returns the module's bytes. */
+export function buildNamed(dir) {
+  if (!existsSync(RAW)) throw new Error(`no ${RAW} (scripts/build.sh makes it)`);
   execFileSync('wasm-bindgen', ['--target', 'web', '--keep-debug', '--out-dir', dir, RAW], { stdio: 'ignore' });
-  const named = join(dir, 'named.wasm');
-  execFileSync(tool('wasm-opt'), ['-Oz', '-g', join(dir, 'spellwire_bg.wasm'), '-o', named,
-    '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals'], { stdio: 'ignore' });
-  return readFileSync(named);
+  const wasm = join(dir, 'spellwire_bg.wasm');
+  execFileSync(tool('wasm-opt'), ['-Oz', '-g', wasm, '-o', wasm, ...FEATURES], { stdio: 'ignore' });
+  return readFileSync(wasm);
 }
 
 /** `{ parts, codeBytes, moduleBytes, top, facade }` or `{ skipped }`. `pkgWasmGz`: pkg/'s wasm, gzipped. */
@@ -59,11 +65,10 @@ export function measureBreakdown(pkgWasmGz) {
   }
   const dir = mkdtempSync(join(tmpdir(), 'spellwire-sizes-'));
   try {
-    const bytes = namedModule(dir);
+    const bytes = buildNamed(dir);
     // The named module without its name section, for the share of each part.
     const stripped = join(dir, 'stripped.wasm');
-    execFileSync(tool('wasm-opt'), [join(dir, 'named.wasm'), '--strip-debug', '-o', stripped, '--enable-bulk-memory',
-      '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals'], { stdio: 'ignore' });
+    execFileSync(tool('wasm-opt'), [join(dir, 'spellwire_bg.wasm'), '--strip-debug', '-o', stripped, ...FEATURES], { stdio: 'ignore' });
     const moduleBytes = readFileSync(stripped).length;
     const fns = functionSizes(bytes);
     const codeBytes = fns.reduce((a, f) => a + f.size, 0);
