@@ -128,11 +128,11 @@ async function peerBundles() {
   return out;
 }
 
-/** `/floor/<rest>` as a file of target/floor/ (bench/floor.mjs's build of the size floor), and
- * never outside it. */
-function floorFile(path) {
-  const file = join(FLOOR_DIR, normalize(path.slice('/floor/'.length)));
-  if (!file.startsWith(FLOOR_DIR)) throw new Error('outside target/floor/');
+/** `<prefix><rest>` as a file of `dir` (ending in '/'), and never outside it: /floor/ from
+ * target/floor/ (bench/floor.mjs's build of the size floor), /pkg/ from a `pkgDir`. */
+function fileUnder(dir, prefix, path) {
+  const file = join(dir, normalize(path.slice(prefix.length)));
+  if (!file.startsWith(dir)) throw new Error(`outside ${dir}`);
   return file;
 }
 
@@ -145,12 +145,11 @@ function staticHandler(bundles, pkgDir) {
     try {
       let body = bundles[path];
       if (!body && pkgDir && path.startsWith('/pkg/')) {
-        const file = join(pkgDir, normalize(path.slice('/pkg/'.length)));
-        if (file.startsWith(pkgDir)) body = await readFile(file);
+        body = await readFile(fileUnder(pkgDir, '/pkg/', path));
       } else if (!body && /^\/(bench|pkg)\//.test(path) && !path.includes('node_modules')) {
         body = await readFile(join(ROOT, normalize(path)));
       }
-      if (!body && path.startsWith('/floor/')) body = await readFile(floorFile(path));
+      if (!body && path.startsWith('/floor/')) body = await readFile(fileUnder(FLOOR_DIR, '/floor/', path));
       if (!body) throw new Error('not found');
       res.writeHead(200, { ...headers, 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' });
       res.end(body);
