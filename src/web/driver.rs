@@ -34,8 +34,8 @@ pub(crate) struct Inner {
     timer: Option<Timeout>,
     timer_at: Option<f64>,
     listeners: Option<WindowListeners>,
-    /// Promises of sends awaiting their ack: `(id, resolve, reject)`, few at a time (a Vec
-    /// instead of a HashMap keeps hashbrown and SipHash out of the wasm).
+    /// Promises of sends awaiting their ack: `(id, resolve, reject)`, few at a time, searched in
+    /// order (clippy.toml: no HashMap in the wasm).
     pending: Vec<(String, Function, Function)>,
     /// The outputs buffer [`feed_all`] reuses (taken while it runs, so a re-entrant feed from a
     /// listener gets a fresh one): the per-event path allocates nothing for them.

@@ -2,7 +2,7 @@
  * once, by the page's preload hint (README, "Loading"), not again by the module. */
 import { badge, until, screenshot, check } from '../page.mjs';
 
-export const name = 'page load shows "Connected (N ms)" without any click';
+export const name = 'page load shows "Connected (N ms)" without any click, the wasm fetched once by the preload hint';
 
 /** @param {import('../run.mjs').Ctx} t */
 export async function run(t) {
