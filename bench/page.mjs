@@ -1,7 +1,9 @@
 // Runs in headless Chromium. Four client kinds behind one interface, so delivery and round trip
-// are measured by the same code for each:
+// are measured by the same code for each, and a fifth for delivery alone:
 //   raw        new WebSocket + JSON.parse + callback (the limit)
 //   spellwire  Client from /pkg, client.on('*', cb); sends are client.send(...) acked by the server
+//   relay      (reference, delivery only) raw, with each event passed into wasm and back out to
+//              the callback: the least any wasm client's delivery path does
 //   rws        reconnecting-websocket + JSON.parse + callback
 //   socketio   socket.io-client (websocket transport only) against a socket.io server
 //   bare       (context, unbatched only) new WebSocket counting messages, no JSON.parse: the
@@ -12,8 +14,10 @@ import { io } from '/lib/socket.io-client.js';
 
 const WS_URL = location.origin.replace(/^http/, 'ws') + '/ws';
 
-/** A WebSocket-like connection speaking the spellwire frames without a library on top. */
-async function plainSocket(ws) {
+/** A WebSocket-like connection speaking the spellwire frames without a library on top.
+ * `route(cb)` gives what the message handler calls with each event frame; by default the
+ * callback itself, so raw's path is the handler and the callback and nothing else. */
+async function plainSocket(ws, route = (cb) => cb) {
   await new Promise((resolve, reject) => {
     ws.addEventListener('open', resolve, { once: true });
     ws.addEventListener('error', reject, { once: true });
@@ -32,7 +36,7 @@ async function plainSocket(ws) {
   });
   let next = 0;
   return {
-    onEvent: (cb) => { onEvent = cb; },
+    onEvent: (cb) => { onEvent = route(cb); },
     burst: (n, batch) => ws.send(JSON.stringify({ op: 'burst', n, batch })),
     // the very frame spellwire's send() puts on the wire, answered by the same ack
     send: (data) => new Promise((resolve) => {
@@ -42,6 +46,31 @@ async function plainSocket(ws) {
     }),
     close: () => ws.close(),
   };
+}
+
+// Why relay exists: spellwire's delivery runs in wasm, so each event crosses from JS into wasm
+// and back out to the subscriber's callback. That crossing is the cost of the design, paid by any
+// wasm client however little it does; everything spellwire costs beyond it is its own work. The
+// relay kind is raw plus exactly that crossing, so the report can tell the two apart. The module,
+// hand-assembled so no toolchain is involved:
+//   (module (import "j" "cb" (func (param externref)))
+//           (func (export "relay") (param f64 externref) local.get 1 call 0))
+// relay takes the event's seq (an f64) and the frame (an externref) and calls the imported
+// callback with the frame; it does nothing else.
+const RELAY_MODULE = new WebAssembly.Module(new Uint8Array([
+  0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, // magic, version
+  1, 10, 2, 0x60, 1, 0x6f, 0, 0x60, 2, 0x7c, 0x6f, 0, // types: (externref) -> (), (f64, externref) -> ()
+  2, 8, 1, 1, 0x6a, 2, 0x63, 0x62, 0, 0, // import j.cb: type 0
+  3, 2, 1, 1, // one function of type 1
+  7, 9, 1, 5, 0x72, 0x65, 0x6c, 0x61, 0x79, 0, 1, // export "relay": function 1
+  10, 8, 1, 6, 0, 0x20, 1, 0x10, 0, 0x0b, // its body: local.get 1, call 0
+]));
+
+/** `cb` behind one pass through wasm: each frame goes into a fresh instance of the relay module,
+ * which hands it back out to `cb`. */
+function throughWasm(cb) {
+  const { relay } = new WebAssembly.Instance(RELAY_MODULE, { j: { cb } }).exports;
+  return (frame) => relay(frame.seq, frame);
 }
 
 /** Counts messages as events without parsing them: what the browser alone costs per message. */
@@ -92,6 +121,7 @@ async function socketio() {
 const OPEN = {
   raw: () => plainSocket(new WebSocket(WS_URL)),
   spellwire,
+  relay: () => plainSocket(new WebSocket(WS_URL), throughWasm),
   rws: () => plainSocket(new ReconnectingWebSocket(WS_URL, [], { maxRetries: 0 })),
   socketio,
   bare,

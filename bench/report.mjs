@@ -2,10 +2,11 @@
 const LABEL = {
   raw: 'raw `WebSocket` + `JSON.parse` + callback (the limit)',
   spellwire: "spellwire `client.on('*', cb)`",
+  relay: 'raw + one pass through wasm per event (the least a wasm client does)',
   rws: 'reconnecting-websocket + `JSON.parse` + callback',
   socketio: 'socket.io-client (websocket transport) ← socket.io server',
 };
-const KINDS = Object.keys(LABEL);
+const DELIVERY_KINDS = Object.keys(LABEL);
 const SHORT = { raw: 'raw `WebSocket` (the limit)', spellwire: 'spellwire', rws: 'reconnecting-websocket', socketio: 'socket.io-client' };
 const TIMED = {
   raw: '`ws.send(\'{"op":"send","id":…,"type":"rtt","data":{"i":…}}\')` until the `{"op":"ack","id":…}` with that id is parsed (the very frames spellwire exchanges)',
@@ -13,6 +14,7 @@ const TIMED = {
   rws: 'as raw, through a `ReconnectingWebSocket`',
   socketio: "`socket.emit('rtt', { i }, ack)` until the server's acknowledgement callback fires",
 };
+const RTT_KINDS = Object.keys(TIMED); // relay has no send of its own
 import { BUDGET } from '../scripts/size-budget.mjs';
 
 // The goals: issue 16's (size, CPU per event, delivery, page load, restart) and those of issue 5
@@ -34,33 +36,77 @@ const signedMs = (x) => `${x < 0 ? '−' : '+'} ${ms(Math.abs(x))}`;
 const kb = (bytes) => bytes / 1024;
 const mark = (ok) => (ok ? '**met**' : '**not met**');
 
-/** Median over rounds of kind k's figure divided by raw's in the same round: robust to a
- * machine whose load drifts between rounds. */
-const pairedRatio = (runs, k) => median(perRound(runs, k));
-/** Kind k's figure divided by raw's, round by round. */
-const perRound = (runs, k) => runs[k].map((x, i) => x / runs.raw[i]);
+/** Median over rounds of kind k's figure divided by `ref`'s (raw's unless said) in the same
+ * round: robust to a machine whose load drifts between rounds. */
+const pairedRatio = (runs, k, ref = 'raw') => median(perRound(runs, k, ref));
+/** Kind k's figure divided by `ref`'s, round by round. */
+const perRound = (runs, k, ref = 'raw') => runs[k].map((x, i) => x / runs[ref][i]);
 /** The lowest and highest of those per-round ratios: how far one run's verdict can be trusted. */
 const spread = (runs, k) => `${ratio(Math.min(...perRound(runs, k)))} to ${ratio(Math.max(...perRound(runs, k)))}`;
+
+// A median of a handful of widely spread per-round ratios can land on either side of a goal from
+// one run to the next; its bootstrap interval says how far this run's median could be from the
+// machine's, so a verdict the figures cannot carry is reported as undecided.
+const CONFIDENCE = 0.95;
+const RESAMPLES = 2_000;
+const SEED = 16; // fixed, so the same figures always give the same interval
+const PERCENT = `${Math.round(CONFIDENCE * 100)}%`;
+// Below this many rounds no interval of their median holds CONFIDENCE: even the whole range of n
+// ratios misses the true median with chance 2 × 0.5^n (all above it, or all below).
+const MIN_ROUNDS = Math.ceil(Math.log2(2 / (1 - CONFIDENCE)));
+
+/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
+function mulberry32(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The percentile bootstrap interval of the median of xs: xs resampled with replacement
+ * RESAMPLES times, the middle CONFIDENCE of the resampled medians. */
+function medianInterval(xs) {
+  const random = mulberry32(SEED);
+  const resample = () => xs.map(() => xs[Math.floor(random() * xs.length)]);
+  const medians = Array.from({ length: RESAMPLES }, () => median(resample())).sort((a, b) => a - b);
+  const tail = Math.round(((1 - CONFIDENCE) / 2) * RESAMPLES); // resampled medians cut from each end
+  return { lo: medians[tail], hi: medians[RESAMPLES - 1 - tail], rounds: xs.length };
+}
+const tooFew = ({ rounds }) => rounds < MIN_ROUNDS;
+/** The interval of kind k's median of per-round ratios against `ref`. */
+const pairedInterval = (runs, k, ref = 'raw') => medianInterval(perRound(runs, k, ref));
+const span = (interval) => `${ratio(interval.lo)}–${ratio(interval.hi)}${tooFew(interval) ? `, too few rounds for ${PERCENT}` : ''}`;
 
 const BARE = 'bare `WebSocket` counting messages, no `JSON.parse` (context: the browser alone)';
 
 function deliveryTable(runs, n, batch) {
-  const kinds = runs.bare.length ? [...KINDS, 'bare'] : KINDS;
+  const kinds = [...DELIVERY_KINDS, 'bare'].filter((k) => runs[k]?.length);
   const med = Object.fromEntries(kinds.map((k) => [k, median(runs[k])]));
-  const paired = (k) => pairedRatio(runs, k);
-  const rows = kinds.map((k) => `| ${LABEL[k] ?? BARE} | ${rate(med[k])} | ${ratio(med[k] / med.raw)} | ${ratio(paired(k))} | ${runs[k].map(rate).join(', ')} |`);
+  const interval = (k) => (k === 'raw' ? '—' : span(pairedInterval(runs, k)));
+  const rows = kinds.map((k) => `| ${LABEL[k] ?? BARE} | ${rate(med[k])} | ${ratio(med[k] / med.raw)} | ${ratio(pairedRatio(runs, k))} | ${interval(k)} | ${runs[k].map(rate).join(', ')} |`);
   const context = med.bare
     ? ` Raw reaches ${ratio(med.raw / med.bare)} of the bare rate: near 1× means the limit here is the browser's own cost per WebSocket message (network service → renderer IPC), not the parsing.`
     : '';
-  return { med, text: `| client | median events/s | vs raw (ratio of medians) | vs raw (median of per-round ratios) | each round |\n|---|---|---|---|---|\n${rows.join('\n')}\n\n`
-    + `${n.toLocaleString('en')} events per round, ${batch === 1 ? 'one event per WebSocket message' : `${batch} events per message (a JSON array)`}.${context}\n` };
+  return { med, text: `| client | median events/s | vs raw (ratio of medians) | vs raw (median of per-round ratios) | ${PERCENT} interval of that median | each round |\n|---|---|---|---|---|---|\n${rows.join('\n')}\n\n`
+    + `${n.toLocaleString('en')} events per round, ${batch === 1 ? 'one event per WebSocket message' : `${batch} events per message (a JSON array)`}.${context}${crossingNote(runs)}\n` };
+}
+
+/** What one pass through wasm per event costs raw, and what spellwire costs beyond it. */
+function crossingNote(runs) {
+  if (!runs.relay?.length) return '';
+  return ` Raw with one pass through wasm per event reaches ${ratio(pairedRatio(runs, 'relay'))} of raw (${PERCENT} interval ${span(pairedInterval(runs, 'relay'))}): `
+    + `its distance below 1× is the cost of the design, each event crossing into wasm and back. Spellwire reaches ${ratio(pairedRatio(runs, 'spellwire', 'relay'))} of that relay in the same round `
+    + `(median of per-round ratios, ${PERCENT} interval ${span(pairedInterval(runs, 'spellwire', 'relay'))}): its distance below 1× is the cost of spellwire's own work beyond the crossing.`;
 }
 
 function rttTable(runs) {
-  const med = Object.fromEntries(KINDS.map((k) => [k, {
+  const med = Object.fromEntries(RTT_KINDS.map((k) => [k, {
     p50: median(runs[k].map((x) => x.p50)), p99: median(runs[k].map((x) => x.p99)),
   }]));
-  const rows = KINDS.map((k) => `| ${SHORT[k]} | ${TIMED[k]} | ${ms(med[k].p50)} | ${ms(med[k].p99)} | ${signedMs(med[k].p50 - med.raw.p50)} | ${ratio(med[k].p50 / med.raw.p50)} |`);
+  const rows = RTT_KINDS.map((k) => `| ${SHORT[k]} | ${TIMED[k]} | ${ms(med[k].p50)} | ${ms(med[k].p99)} | ${signedMs(med[k].p50 - med.raw.p50)} | ${ratio(med[k].p50 / med.raw.p50)} |`);
   return { med, text: `| client | what is timed | p50 | p99 | p50 − raw p50 | p50 vs raw |\n|---|---|---|---|---|---|\n${rows.join('\n')}\n` };
 }
 
@@ -341,17 +387,53 @@ function sizeGoal(sizes, floor, which) {
   return `${sw.toFixed(1)} KB | ${mark(sw <= peer)} | ${which} ${peer.toFixed(1)} KB measured here${floorNote}; CI budget ${kb(BUDGET).toFixed(1)} KB |`;
 }
 
+/** A delivery goal's row: the verdict (the issue's: median of per-round ratios ≥ goal), whether
+ * the run's interval decides it, and relay beside spellwire so the crossing's share shows. */
+function deliveryGoal(table, runs, goal) {
+  const sw = pairedRatio(runs, 'spellwire');
+  const interval = pairedInterval(runs, 'spellwire');
+  return `${ratio(sw)} (${PERCENT} interval ${span(interval)}) | ${mark(sw >= goal)} | ${decision(interval, goal)}; `
+    + `raw ${rate(table.med.raw)}, spellwire ${rate(table.med.spellwire)}; per-round ratios ${spread(runs, 'spellwire')}${relayBeside(runs, sw, goal)} |`;
+}
+
+/** Whether a median's interval lets this run decide `median ≥ goal`. */
+function decision(interval, goal) {
+  const { lo, hi, rounds } = interval;
+  if (tooFew(interval)) return `${rounds} rounds are too few for a ${PERCENT} interval: **this run does not decide the goal**`;
+  if (lo >= goal) return `the ${PERCENT} interval lies at or above ${ratio(goal)}: this run decides the goal`;
+  if (hi < goal) return `the ${PERCENT} interval lies below ${ratio(goal)}: this run decides the goal`;
+  return `the ${PERCENT} interval contains ${ratio(goal)}: **this run does not decide the goal**`;
+}
+
+/** Relay's median ratio beside spellwire's: how much of the gap to raw the crossing itself costs. */
+function relayBeside(runs, sw, goal) {
+  if (!runs.relay?.length) return '';
+  const relay = pairedRatio(runs, 'relay');
+  const interval = pairedInterval(runs, 'relay');
+  const own = pairedRatio(runs, 'spellwire', 'relay');
+  return `; raw + one pass through wasm per event ${ratio(relay)} (${PERCENT} interval ${span(interval)}) beside spellwire's ${ratio(sw)}: `
+    + `${whatCrossingLeaves(interval, sw, goal)} (spellwire against relay, median of per-round ratios, ${ratio(own)})`;
+}
+
+/** What relay's interval says about the goal: whether the crossing alone already misses it. */
+function whatCrossingLeaves(interval, sw, goal) {
+  const { lo, hi } = interval;
+  if (tooFew(interval)) return `too few rounds to decide whether the crossing alone leaves raw at ${ratio(goal)} or above`;
+  if (hi < goal) return `the crossing alone takes raw below ${ratio(goal)}, before any work of spellwire's`;
+  if (lo < goal) return `this run does not decide whether the crossing alone leaves raw at ${ratio(goal)} or above`;
+  if (sw < goal) return `the crossing alone leaves raw at or above ${ratio(goal)}, so what stands in the way is spellwire's own work`;
+  return `the crossing alone leaves raw at or above ${ratio(goal)}`;
+}
+
 function goals({ unbatched, unbatchedRuns, batched, batchedRuns, rtt, sizes, floor, serverRss, fanout, reconnect, cpu, load, restart, nproc }) {
-  const vsRaw = pairedRatio(unbatchedRuns, 'spellwire');
-  const batchedVsRaw = pairedRatio(batchedRuns, 'spellwire');
   const over = rtt.med.spellwire.p50 - rtt.med.raw.p50;
   return `| goal | spellwire | | for context, in this run |
 |---|---|---|---|
 | size (wasm + glue, min + gzip -9) ≤ centrifuge-js's, with every feature (issue 16) | ${sizeGoal(sizes, floor, 'centrifuge')}
 | beyond: size ≤ socket.io-client's (issue 16) | ${sizeGoal(sizes, floor, 'socket.io-client')}
 | page CPU per delivered event ≤ ${GOAL.cpuVsRaw}× raw (issue 16) | ${cpuGoal(cpu)}
-| batched delivery ≥ ${GOAL.batchedVsRaw}× raw, median of per-round ratios (issue 16) | ${ratio(batchedVsRaw)} | ${mark(batchedVsRaw >= GOAL.batchedVsRaw)} | raw ${rate(batched.med.raw)}, spellwire ${rate(batched.med.spellwire)}; per-round ratios ${spread(batchedRuns, 'spellwire')} |
-| unbatched delivery ≥ ${GOAL.deliveryVsRaw}× raw, median of per-round ratios (issue 16) | ${ratio(vsRaw)} | ${mark(vsRaw >= GOAL.deliveryVsRaw)} | raw ${rate(unbatched.med.raw)}, spellwire ${rate(unbatched.med.spellwire)}; per-round ratios ${spread(unbatchedRuns, 'spellwire')} |
+| batched delivery ≥ ${GOAL.batchedVsRaw}× raw, median of per-round ratios (issue 16) | ${deliveryGoal(batched, batchedRuns, GOAL.batchedVsRaw)}
+| unbatched delivery ≥ ${GOAL.deliveryVsRaw}× raw, median of per-round ratios (issue 16) | ${deliveryGoal(unbatched, unbatchedRuns, GOAL.deliveryVsRaw)}
 | page load → \`open\`, p50 ≤ socket.io-client's (issue 16): \`import\` alone | ${loadGoal(load, 'spellwire')}
 | page load → \`open\`, p50 ≤ socket.io-client's (issue 16): with the README's \`<link rel="preload">\` for the .wasm | ${loadGoal(load, 'spellwire-preload')}
 | 1,000 clients reconnecting after a server restart, default backoff (issue 16) | ${restartGoal(restart)}
@@ -371,6 +453,15 @@ function busy(r) {
     : '';
 }
 
+/** The method's sentence on how many rounds each measurement ran. */
+function roundCounts(c) {
+  if (c.deliveryRounds === c.rounds) return `${c.rounds} rounds after a discarded warm-up round.`;
+  const more = c.deliveryRounds > c.rounds;
+  const why = more ? ': the delivery goals rest on a median of widely spread per-round ratios, which more rounds tighten' : '';
+  return `Delivery (unbatched and batched): ${c.deliveryRounds} rounds after a discarded warm-up round; round trips: ${c.rounds}. `
+    + `The two share the first ${Math.min(c.deliveryRounds, c.rounds)} rounds, then ${more ? 'delivery' : 'round trips'} runs on alone${why}.`;
+}
+
 export function render(r) {
   const c = r.config;
   const unbatched = deliveryTable(r.runs.unbatched, c.unbatched, 1);
@@ -386,7 +477,9 @@ The whole run took ${(r.elapsedMs / 1000).toFixed(0)} s; 1-minute load average $
 ## Method
 
 - One headless Chromium page (bench/page.mjs) and one Node server (bench/server.mjs) on loopback, sharing the ${r.machine.nproc} cores.
-- ${c.rounds} rounds after a discarded warm-up round. Each round runs every client once per measurement, in an order rotated per round; every figure is the **median over rounds**; ratios are given both as a ratio of medians and as the median of per-round ratios (each kind against raw in the same round), all from this run.
+- ${roundCounts(c)} Each round runs every client once per measurement, in an order rotated per round; every figure is the **median over rounds**; ratios are given both as a ratio of medians and as the median of per-round ratios (each kind against raw in the same round), all from this run.
+- The median of per-round ratios comes with a ${PERCENT} bootstrap interval: the per-round ratios resampled with replacement ${RESAMPLES.toLocaleString('en')} times (a seeded PRNG, so the same figures give the same interval), the middle ${PERCENT} of the resampled medians. When a goal's threshold lies inside it, or the rounds are too few for any interval to hold ${PERCENT} (fewer than ${MIN_ROUNDS}), this run does not decide that goal; the verdict is still the issue's, the median itself.
+- Delivery also measures a reference kind, raw + one pass through wasm per event: the raw client, each event frame handed to a hand-assembled wasm module (\`relay(seq, frame)\`) that calls the callback with it. Each event crossing into wasm and back out to the callback is the least any wasm client's delivery path does, so it separates the cost of spellwire's design from the cost of its own work. It is not in the round trips (it sends nothing of its own).
 - Each delivery measurement opens a fresh connection (spellwire: a fresh \`Client\` with \`persistCursor: false\`, waited until \`open\`), then times from asking the server for a burst to the subscriber callback receiving the last event. The callback checks that seq 1..N arrived once each, in order (the run fails otherwise).
 - The server answers spellwire's \`hello\` with \`welcome\`, \`ping\` with \`pong\`, \`send\` with \`ack\`. The events are \`{"op":"event","seq":i,"type":"tick","data":{"i":i}}\`, i = 1..N. raw and reconnecting-websocket receive the very same WebSocket frames as spellwire; socket.io receives the same objects as socket.io events (\`42["tick",{…}]\`, batched \`42["ticks",[…100…]]\`, the callback iterating the array).
 - A burst's frames are encoded once and written to the TCP socket in one write, for every client kind, so the server costs almost nothing and the rate is the browser side's.
@@ -400,7 +493,7 @@ ${unbatched.text}
 ${batched.text}
 ## Round trip
 
-One connection per client and round, 20 warm-up sends, then ${c.pings} sequential sends, each awaited before the next. p50 and p99 are per round; the table gives their medians over rounds.
+One connection per client and round (${c.rounds} rounds), 20 warm-up sends, then ${c.pings} sequential sends, each awaited before the next. p50 and p99 are per round; the table gives their medians over rounds.
 
 ${rtt.text}
 ## Page CPU per event
