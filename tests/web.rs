@@ -321,6 +321,8 @@ async fn a_throwing_listener_becomes_an_error_event() {
     notify(&u, "boom_evt", None, JsValue::NULL).await;
     assert!(wait_until(3000, || after.len() == 1 && errors.len() == 1).await);
     assert_eq!(errors.strings("code"), ["Listener"]);
+    let message = &errors.strings("message")[0];
+    assert_eq!(message, "an event listener threw: boom", "the error says what the listener threw");
 }
 
 #[wasm_bindgen_test]

@@ -1,6 +1,6 @@
 //! The JavaScript face: `new Client({ url, token })`, `on`, `subscribe`, `send`, `state`.
 
-use super::convert::{self, describe};
+use super::convert;
 use super::dispatch::Callback;
 use super::driver::{self, Shared};
 use super::js_options;
@@ -85,7 +85,7 @@ fn listener(value: JsValue) -> Result<Callback, JsValue> {
 
 fn function(what: &str, value: JsValue) -> Result<Callback, JsValue> {
     let f: Function = value.dyn_into().map_err(|_| bad_argument([what, " must be a function"].concat()))?;
-    Ok(Rc::new(move |v: &JsValue| f.call1(&JsValue::NULL, v).map(drop).map_err(|e| describe(&e))))
+    Ok(super::dispatch::js_listener(f))
 }
 
 /// The topic from `send`'s options; anything but `{ topic?: string }` (or nothing) is refused.

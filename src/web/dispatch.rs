@@ -4,10 +4,32 @@
 //! stream's, so a page that joins a channel sees nothing new in its existing listeners.
 
 use std::rc::Rc;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
 
 /// A listener; an `Err` (the listener threw) becomes an `error` event.
 pub(crate) type Callback = Rc<dyn Fn(&JsValue) -> Result<(), String>>;
+
+// A listener runs once per event, so its call is the hot path's one call out of the wasm.
+// `Function.call` through wasm-bindgen's `catch` wraps each call in a closure over `arguments`
+// (garbage per event) and stores its result in the externref table; this returns a bool and
+// keeps what was thrown aside until asked for.
+#[wasm_bindgen(inline_js = "let thrown;
+export function callListener(f, v) { try { f(v); return false; } catch (e) { thrown = e; return true; } }
+export function takeThrown() { const e = thrown; thrown = undefined; return e; }")]
+extern "C" {
+    #[wasm_bindgen(js_name = callListener)]
+    fn call_listener(f: &js_sys::Function, value: &JsValue) -> bool;
+    #[wasm_bindgen(js_name = takeThrown)]
+    fn take_thrown() -> JsValue;
+}
+
+/// A JS function as a [`Callback`]: what it throws becomes the `Err`'s message.
+pub(crate) fn js_listener(f: js_sys::Function) -> Callback {
+    Rc::new(move |v: &JsValue| match call_listener(&f, v) {
+        false => Ok(()),
+        true => Err(super::convert::describe(&take_thrown())),
+    })
+}
 
 /// Lifecycle names: an application event with one of these types still reaches `*` and its
 /// topic's subscribers, but never these listeners.

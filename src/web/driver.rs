@@ -264,7 +264,8 @@ fn call_all(shared: &Shared, name: &str, listeners: &[Callback], value: &JsValue
             if name == "error" {
                 web_sys::console::error_2(&"spellwire: an error listener threw:".into(), &msg.into());
             } else {
-                let e = Error::new(ErrorCode::Listener, ["a ", name, " listener threw: ", &msg].concat());
+                let article = if name.starts_with('e') { "an " } else { "a " }; // "an event", "a channel"
+                let e = Error::new(ErrorCode::Listener, [article, name, " listener threw: ", &msg].concat());
                 emit(shared, "error", &convert::error(&e));
             }
         }
