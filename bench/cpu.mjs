@@ -25,6 +25,12 @@ import { buildNamed } from './size-breakdown.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+/** `--expose-gc`: each timed loop starts after a full collection, so a collection owed to the
+ * garbage of earlier loops (the other kind's included) never lands in this one. Without it the
+ * per-round ratios spread from about 1.0x to 2.8x around the same median; with it, about 1.4x to 1.5x
+ * (15 rounds each way on this machine). The garbage a loop makes itself still costs it. */
+const CPU_ARGS = [...CHROMIUM_ARGS, '--js-flags=--expose-gc'];
+
 /** Runs in the page: opens a real `Client` and a raw WebSocket, and defines `window.cpu.perMessage(kind, n)`,
  * the µs per message of a tight loop of `n` synthetic messages on that kind's socket. */
 async function setUp([persistCursor]) {
@@ -52,7 +58,10 @@ async function setUp([persistCursor]) {
   const batches = {};
   window.cpu = {
     /** Makes the next `n` messages for `kind`, for [run] (kept out of the timed loop and the profile). */
-    prepare(kind, n) { batches[kind] = events(sockets[kind], n); },
+    prepare(kind, n) {
+      batches[kind] = events(sockets[kind], n);
+      window.gc(); // every loop starts from a collected heap (see CPU_ARGS)
+    },
     /** Dispatches the prepared messages; µs per message. */
     run(kind) {
       const [ws, batch] = [sockets[kind], batches[kind]];
@@ -108,7 +117,7 @@ async function checkCounts(page) {
 
 /** `{ raw: [µs...], spellwire: [µs...] }` per round, from a fresh page on the bench server at `origin`. */
 export async function measureCpu(origin, { n, rounds, persistCursor = false }) {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CPU_ARGS });
   try {
     const page = await openPage(browser, origin, persistCursor);
     const r = await page.evaluate(measure, [n, rounds]);
@@ -160,7 +169,7 @@ function bucketOf(f, parseLines = new Set()) {
  * kind, alternating, each profiled on its own after a warm-up; `{ raw, spellwire }`, each
  * `{ rows: selfTimes rows summed over the rounds, events, us: [µs per message per round] }`. */
 export async function profileCpu(origin, { n, rounds, persistCursor = false, intervalUs = 100 }) {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CPU_ARGS });
   try {
     const page = await openPage(browser, origin, persistCursor);
     await page.evaluate(measure, [n, 1]); // warm-up

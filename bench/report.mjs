@@ -2,7 +2,7 @@
 const LABEL = {
   raw: 'raw `WebSocket` + `JSON.parse` + callback (the limit)',
   spellwire: "spellwire `client.on('*', cb)`",
-  relay: 'raw + one pass through wasm per event (the least a wasm client does)',
+  relay: 'raw + one pass through wasm per event (reference: the crossing alone)',
   rws: 'reconnecting-websocket + `JSON.parse` + callback',
   socketio: 'socket.io-client (websocket transport) ← socket.io server',
 };
@@ -282,7 +282,8 @@ function cpuSection(m) {
 
 bench/cpu.mjs: ${m.n.toLocaleString('en')} synthetic \`message\` events per round dispatched in a tight loop on an open
 socket (spellwire: the socket of a real, open \`Client\`, whose core takes them as the next seqs), raw and
-spellwire alternating, ${m.rounds} rounds after a discarded one: the page's own CPU per event, without the
+spellwire alternating, ${m.rounds} rounds after a discarded one, each loop started after a full garbage collection
+(Chromium's \`--expose-gc\`), so no loop pays for the other kind's garbage: the page's own CPU per event, without the
 network and the browser's per-message IPC that dominate the delivery figures.
 `;
 }
@@ -479,7 +480,7 @@ The whole run took ${(r.elapsedMs / 1000).toFixed(0)} s; 1-minute load average $
 - One headless Chromium page (bench/page.mjs) and one Node server (bench/server.mjs) on loopback, sharing the ${r.machine.nproc} cores.
 - ${roundCounts(c)} Each round runs every client once per measurement, in an order rotated per round; every figure is the **median over rounds**; ratios are given both as a ratio of medians and as the median of per-round ratios (each kind against raw in the same round), all from this run.
 - The median of per-round ratios comes with a ${PERCENT} bootstrap interval: the per-round ratios resampled with replacement ${RESAMPLES.toLocaleString('en')} times (a seeded PRNG, so the same figures give the same interval), the middle ${PERCENT} of the resampled medians. When a goal's threshold lies inside it, or the rounds are too few for any interval to hold ${PERCENT} (fewer than ${MIN_ROUNDS}), this run does not decide that goal; the verdict is still the issue's, the median itself.
-- Delivery also measures a reference kind, raw + one pass through wasm per event: the raw client, each event frame handed to a hand-assembled wasm module (\`relay(seq, frame)\`) that calls the callback with it. Each event crossing into wasm and back out to the callback is the least any wasm client's delivery path does, so it separates the cost of spellwire's design from the cost of its own work. It is not in the round trips (it sends nothing of its own).
+- Delivery also measures a reference kind, raw + one pass through wasm per event: the raw client, each event frame handed to a hand-assembled wasm module (\`relay(seq, frame)\`) that calls the callback with it. Each event crossing into wasm and back out to the callback is the least a client whose per-event work runs in wasm does (unbatched; a batched message could cross in once with all its events, but each event still comes back out to its callback), so it separates the cost of spellwire's design from the cost of its own work. It is not in the round trips (it sends nothing of its own).
 - Each delivery measurement opens a fresh connection (spellwire: a fresh \`Client\` with \`persistCursor: false\`, waited until \`open\`), then times from asking the server for a burst to the subscriber callback receiving the last event. The callback checks that seq 1..N arrived once each, in order (the run fails otherwise).
 - The server answers spellwire's \`hello\` with \`welcome\`, \`ping\` with \`pong\`, \`send\` with \`ack\`. The events are \`{"op":"event","seq":i,"type":"tick","data":{"i":i}}\`, i = 1..N. raw and reconnecting-websocket receive the very same WebSocket frames as spellwire; socket.io receives the same objects as socket.io events (\`42["tick",{…}]\`, batched \`42["ticks",[…100…]]\`, the callback iterating the array).
 - A burst's frames are encoded once and written to the TCP socket in one write, for every client kind, so the server costs almost nothing and the rate is the browser side's.
