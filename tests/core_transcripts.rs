@@ -520,6 +520,41 @@ fn a_reconnect_that_cannot_resume_emits_reset() {
     run("reset on reconnect", &mut connected(), steps);
 }
 
+/// The driver's hot path: `accept_next_event`, then `handle_into` for what it refuses. Event by
+/// event it must do exactly what `handle_into` alone does (same outputs, with its own
+/// acceptances as the deliveries, same stats, cursor and next wake), through duplicates, a gap
+/// and its replay, a reconnect, and events of a replaced socket.
+#[test]
+fn the_fast_path_for_the_next_event_acts_as_handle_into() {
+    let (mut plain, mut fast) = (connected(), connected());
+    let mut took = 0;
+    let mut step = |t: f64, input: Input<u64>| {
+        let want: Vec<String> = plain.handle(t, input.clone()).iter().map(render).collect();
+        let got: Vec<String> = match input {
+            Input::Event { gen, seq, .. } if fast.accept_next_event(t, gen, seq) => {
+                took += 1;
+                vec![format!("deliver {seq}")]
+            }
+            input => fast.handle(t, input).iter().map(render).collect(),
+        };
+        assert_eq!(got, want, "at {t}");
+        assert_eq!((fast.stats(), fast.last_seq(), fast.next_wake()), (plain.stats(), plain.last_seq(), plain.next_wake()));
+    };
+    for (i, seq) in [1, 2, 2, 1, 5, 3, 4, 5, 6, 4, 7].into_iter().enumerate() {
+        step(10.0 + i as f64, event(1, seq));
+    }
+    step(30.0, closed(1, 1006));
+    step(31.0, event(1, 8)); // the closed socket's
+    for input in [Input::Wake, token(3), opened(3), welcome(3, "e1", 7, true)] {
+        step(600.0, input);
+    }
+    step(601.0, event(1, 8)); // still the old socket's
+    for seq in [8, 9, 9, 10] {
+        step(602.0, event(3, seq));
+    }
+    assert!(took >= 8, "the fast path took only {took} of the next events");
+}
+
 // ---- channels -----------------------------------------------------------------------------
 
 fn channel_cursor(name: &str, epoch: &str, seq: u64) -> (String, Cursor) {

@@ -82,16 +82,12 @@ impl<P> Core<P> {
         if self.stage != Stage::Ready {
             return self.on_malformed(["event ", &decimal(seq), " before welcome"].concat());
         }
+        if self.accept_next_event(now, self.gen, seq) {
+            return self.out.push(Output::Deliver(payload));
+        }
         self.live.received(now);
         match self.seq.accept(seq) {
-            Verdict::Deliver => {
-                self.stats.delivered += 1;
-                if seq <= self.replay_until {
-                    self.stats.replayed += 1;
-                }
-                self.gap_deadline = None;
-                self.out.push(Output::Deliver(payload));
-            }
+            Verdict::Deliver => {} // the next one: accept_next_event took it
             Verdict::Duplicate => self.stats.duplicates += 1,
             Verdict::Gap { after } if self.gap_deadline.is_none() => {
                 self.stats.gaps += 1;
