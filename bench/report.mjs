@@ -288,6 +288,19 @@ network and the browser's per-message IPC that dominate the delivery figures.
 `;
 }
 
+/** bench/cpu.mjs's profile breakdown, as it printed it: what the extra CPU per event is. */
+function cpuWhereSection(m) {
+  if (!m || m.skipped) return '';
+  return `
+Where spellwire's extra CPU per event goes: \`node bench/cpu.mjs --profile\` in this run (V8's sampling profiler over
+both loops, on the release module with its wasm function names kept; sampled self time, so a rough split):
+
+\`\`\`
+${m.lines.join('\n')}
+\`\`\`
+`;
+}
+
 function loadSection(m) {
   if (!m || m.skipped) return `Not measured in this run: ${m?.skipped ?? 'not attempted'}.\n`;
   const row = (k, label) => {
@@ -499,7 +512,7 @@ One connection per client and round (${c.rounds} rounds), 20 warm-up sends, then
 ${rtt.text}
 ## Page CPU per event
 
-${cpuSection(r.cpu)}
+${cpuSection(r.cpu)}${cpuWhereSection(r.cpuWhere)}
 ## Page load → open
 
 ${loadSection(r.pageLoad)}

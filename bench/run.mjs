@@ -15,8 +15,9 @@
 // never because a goal was missed: a benchmark is not a timed test.
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CHROMIUM_ARGS } from './browser.mjs';
 import { startServer } from './server.mjs';
@@ -24,9 +25,9 @@ import { loadgenBin, measureServer, SERVER_CONFIG, serverBin } from './server-fi
 import { measureReconnect } from './reconnect.mjs';
 import { measureRestart } from './restart.mjs';
 import { measureLoad } from './load.mjs';
-import { measureCpu } from './cpu.mjs';
+import { breakdown as cpuBreakdown, measureCpu, profileCpu } from './cpu.mjs';
 import { measureSizes } from './size.mjs';
-import { measureBreakdown } from './size-breakdown.mjs';
+import { buildNamed, measureBreakdown } from './size-breakdown.mjs';
 import { measureFloor } from './floor.mjs';
 import { render } from './report.mjs';
 
@@ -166,6 +167,23 @@ async function attempt(name, what) {
   }
 }
 
+/** Where spellwire's extra CPU per event goes: bench/cpu.mjs's profile of the two loops, on the
+ * release module with its function names kept (the size breakdown's named build), as lines. */
+async function cpuProfile() {
+  const dir = mkdtempSync(join(tmpdir(), 'spellwire-profile-'));
+  try {
+    buildNamed(dir);
+    const server = await startServer({ pkgDir: dir });
+    try {
+      return { lines: cpuBreakdown(await profileCpu(server.origin, { n: 50_000, rounds: 4 }), 12) };
+    } finally {
+      await server.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main() {
   const started = Date.now();
   const loadBefore = loadavg()[0];
@@ -187,12 +205,16 @@ async function main() {
   const sizes = await measureSizes();
   log('where the wasm bytes go (a build with names: bench/size-breakdown.mjs)');
   const breakdown = measureBreakdown(sizes[0].parts.wasmGz);
+  // Needs the same named build as the breakdown; a smoke run (CI) skips it for time.
+  const cpuWhere = args.smoke || breakdown.skipped
+    ? { skipped: args.smoke ? 'not in a smoke run' : breakdown.skipped }
+    : await attempt('where the CPU per event goes (bench/cpu.mjs --profile)', cpuProfile);
   log('size floor (bench/floor: a delivery check in Chromium, then its size)');
   const floor = await measureFloor(CONFIG.floorEvents).catch((e) => ({ skipped: e.message, failed: true }));
   const { idle: serverRss, fanout } = await measureServer(CONFIG);
   const restart = await restartTime();
   const result = {
-    ...browserResult, sizes, floor, serverRss, fanout, reconnect, cpu, pageLoad, restart, breakdown, config: CONFIG, smoke: args.smoke, machine: machine(), source: source(),
+    ...browserResult, sizes, floor, serverRss, fanout, reconnect, cpu, cpuWhere, pageLoad, restart, breakdown, config: CONFIG, smoke: args.smoke, machine: machine(), source: source(),
     date: new Date().toISOString(), elapsedMs: Date.now() - started, load: [loadBefore, loadavg()[0]],
   };
   // A smoke run (CI) insists on the floor, so it cannot rot unseen; a full run reports it.
