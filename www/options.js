@@ -1,7 +1,7 @@
 /**
  * Page options from the query string, for people and for tests:
  * `?user=NAME`, `?token=LITERAL` (skip login, use this token as is), `?heartbeatMs=N`,
- * `?backoffMs=N` (first reconnect delay cap), `?backoffMaxMs=N`.
+ * `?livenessGraceMs=N`, `?backoffMs=N` (first reconnect delay cap), `?backoffMaxMs=N`.
  */
 
 /**
@@ -9,6 +9,7 @@
  * @property {string} user         who to log in as (default `guest-NNNN`)
  * @property {string|null} token   a literal token instead of logging in
  * @property {number|null} heartbeatMs
+ * @property {number|null} livenessGraceMs
  * @property {number|null} backoffMs
  * @property {number|null} backoffMaxMs
  */
@@ -23,6 +24,7 @@ export function readOptions(search) {
     user: q.get('user') || `guest-${Math.floor(1000 + Math.random() * 9000)}`,
     token: q.get('token'),
     heartbeatMs: number(q.get('heartbeatMs')),
+    livenessGraceMs: number(q.get('livenessGraceMs')),
     backoffMs: number(q.get('backoffMs')),
     backoffMaxMs: number(q.get('backoffMaxMs')),
   };
@@ -44,6 +46,7 @@ export function clientOptions(opts, token) {
   /** @type {Record<string, any>} */
   const options = { url, token };
   if (opts.heartbeatMs !== null) options.heartbeatMs = opts.heartbeatMs;
+  if (opts.livenessGraceMs !== null) options.livenessGraceMs = opts.livenessGraceMs;
   if (opts.backoffMs !== null || opts.backoffMaxMs !== null) {
     options.backoff = {};
     if (opts.backoffMs !== null) options.backoff.initialMs = opts.backoffMs;
