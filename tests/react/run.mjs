@@ -37,8 +37,9 @@ function buildExample() {
   return path.join(app, 'dist');
 }
 
-/** Opens the example for a new user with a token the test knows, once the page has rendered. */
-async function openExample(browser, server, prefix, contexts) {
+/** Opens the example for a new user with a token the test knows, once the page has rendered;
+ * `params` add to (or override) the query's client options. */
+async function openExample(browser, server, prefix, contexts, params = {}) {
   const user = uniqueUser(`react-${prefix}`);
   const { token } = await post(server.url, '/api/login', { user });
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
@@ -48,7 +49,7 @@ async function openExample(browser, server, prefix, contexts) {
   page.on('pageerror', (e) => errors.push(e.message));
   const sockets = [];
   page.on('websocket', (ws) => sockets.push(ws));
-  const query = new URLSearchParams({ user, token, heartbeatMs: '1000', backoffMs: '200' });
+  const query = new URLSearchParams({ user, token, heartbeatMs: '1000', backoffMs: '200', ...params });
   await page.goto(`${server.url}/?${query}`, { timeout: 10_000 });
   await until(async () => errors.length > 0 || await page.locator('#status').count(), 10_000, 'the app to render');
   check(errors.length === 0, `page errors: ${errors.join('; ')}`);
@@ -63,7 +64,7 @@ async function runOne(fn, browser, server) {
     timer = setTimeout(() => reject(new Error(`took longer than ${TEST_TIMEOUT_MS / 1000} s`)), TEST_TIMEOUT_MS);
   });
   try {
-    return await Promise.race([fn({ server, open: (prefix) => openExample(browser, server, prefix, contexts) }), timeout]);
+    return await Promise.race([fn({ server, open: (prefix, params) => openExample(browser, server, prefix, contexts, params) }), timeout]);
   } finally {
     clearTimeout(timer);
     await Promise.all(contexts.map((c) => c.close().catch(() => {})));

@@ -1,5 +1,5 @@
 // The page's client options. The query string can set the first user, a literal token for them
-// and the timing (`?user=ann&token=T&heartbeatMs=1000&backoffMs=200`): handy to try things, and
+// and the timing (`?user=ann&token=T&heartbeatMs=1000&livenessGraceMs=1000&backoffMs=200`): handy to try things, and
 // what the test uses. A user who logs in later gets a token function of their own.
 import type { ClientOptions } from 'spellwire';
 import { login } from './api';
@@ -25,6 +25,8 @@ export function sessionFor(user: string, search: string, token: string | null = 
   };
   const heartbeatMs = Number(q.get('heartbeatMs'));
   if (heartbeatMs > 0) options.heartbeatMs = heartbeatMs;
+  const livenessGraceMs = Number(q.get('livenessGraceMs'));
+  if (livenessGraceMs > 0) options.livenessGraceMs = livenessGraceMs;
   const backoffMs = Number(q.get('backoffMs'));
   if (backoffMs > 0) options.backoff = { initialMs: backoffMs, maxMs: backoffMs * 4 };
   return { user, options };
