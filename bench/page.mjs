@@ -3,7 +3,7 @@
 //   raw        new WebSocket + JSON.parse + callback (the limit)
 //   spellwire  Client from /pkg, client.on('*', cb); sends are client.send(...) acked by the server
 //   relay      (reference, delivery only) raw, with each event passed into wasm and back out to
-//              the callback: the least any wasm client's delivery path does
+//              the callback: the crossing alone, without any client's work
 //   rws        reconnecting-websocket + JSON.parse + callback
 //   socketio   socket.io-client (websocket transport only) against a socket.io server
 //   bare       (context, unbatched only) new WebSocket counting messages, no JSON.parse: the
@@ -50,7 +50,8 @@ async function plainSocket(ws, route = (cb) => cb) {
 
 // Why relay exists: spellwire's delivery runs in wasm, so each event crosses from JS into wasm
 // and back out to the subscriber's callback. That crossing is the cost of the design, paid by any
-// wasm client however little it does; everything spellwire costs beyond it is its own work. The
+// client whose per-event work runs in wasm (a batched message could cross in once for all its
+// events, but each still comes back out); everything spellwire costs beyond it is its own work. The
 // relay kind is raw plus exactly that crossing, so the report can tell the two apart. The module,
 // hand-assembled so no toolchain is involved:
 //   (module (import "j" "cb" (func (param externref)))

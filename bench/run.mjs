@@ -27,7 +27,7 @@ import { measureRestart } from './restart.mjs';
 import { measureLoad } from './load.mjs';
 import { breakdown as cpuBreakdown, measureCpu, profileCpu } from './cpu.mjs';
 import { measureSizes } from './size.mjs';
-import { buildNamed, measureBreakdown } from './size-breakdown.mjs';
+import { measureBreakdown } from './size-breakdown.mjs';
 import { measureFloor } from './floor.mjs';
 import { render } from './report.mjs';
 
@@ -168,19 +168,13 @@ async function attempt(name, what) {
 }
 
 /** Where spellwire's extra CPU per event goes: bench/cpu.mjs's profile of the two loops, on the
- * release module with its function names kept (the size breakdown's named build), as lines. */
-async function cpuProfile() {
-  const dir = mkdtempSync(join(tmpdir(), 'spellwire-profile-'));
+ * release module with its function names kept (the size breakdown's named build in `dir`), as lines. */
+async function cpuProfile(dir) {
+  const server = await startServer({ pkgDir: dir });
   try {
-    buildNamed(dir);
-    const server = await startServer({ pkgDir: dir });
-    try {
-      return { lines: cpuBreakdown(await profileCpu(server.origin, { n: 50_000, rounds: 4 }), 12) };
-    } finally {
-      await server.close();
-    }
+    return { lines: cpuBreakdown(await profileCpu(server.origin, { n: 50_000, rounds: 4 }), 12) };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    await server.close();
   }
 }
 
@@ -204,11 +198,18 @@ async function main() {
   log('bundle sizes');
   const sizes = await measureSizes();
   log('where the wasm bytes go (a build with names: bench/size-breakdown.mjs)');
-  const breakdown = measureBreakdown(sizes[0].parts.wasmGz);
-  // Needs the same named build as the breakdown; a smoke run (CI) skips it for time.
-  const cpuWhere = args.smoke || breakdown.skipped
-    ? { skipped: args.smoke ? 'not in a smoke run' : breakdown.skipped }
-    : await attempt('where the CPU per event goes (bench/cpu.mjs --profile)', cpuProfile);
+  const named = mkdtempSync(join(tmpdir(), 'spellwire-named-'));
+  let breakdown;
+  let cpuWhere;
+  try {
+    breakdown = measureBreakdown(sizes[0].parts.wasmGz, named);
+    // Profiled on the breakdown's named build; a smoke run (CI) skips it for time.
+    cpuWhere = args.smoke || breakdown.skipped
+      ? { skipped: args.smoke ? 'not in a smoke run' : breakdown.skipped }
+      : await attempt('where the CPU per event goes (bench/cpu.mjs --profile)', () => cpuProfile(named));
+  } finally {
+    rmSync(named, { recursive: true, force: true });
+  }
   log('size floor (bench/floor: a delivery check in Chromium, then its size)');
   const floor = await measureFloor(CONFIG.floorEvents).catch((e) => ({ skipped: e.message, failed: true }));
   const { idle: serverRss, fanout } = await measureServer(CONFIG);

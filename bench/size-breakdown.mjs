@@ -56,14 +56,14 @@ export function buildNamed(dir) {
   return readFileSync(wasm);
 }
 
-/** `{ parts, codeBytes, moduleBytes, top, facade }` or `{ skipped }`. `pkgWasmGz`: pkg/'s wasm, gzipped. */
-export function measureBreakdown(pkgWasmGz) {
+/** `{ parts, codeBytes, moduleBytes, top, facade }` or `{ skipped }`. `pkgWasmGz`: pkg/'s wasm, gzipped;
+ * `dir`: where the named build goes (a servable package dir the caller may reuse, and removes). */
+export function measureBreakdown(pkgWasmGz, dir) {
   if (!existsSync(RAW)) return { skipped: `no ${RAW} (scripts/build.sh makes it)` };
   const pkgWasm = join(ROOT, 'pkg/spellwire_bg.wasm');
   if (Math.abs(statSync(RAW).mtimeMs - statSync(pkgWasm).mtimeMs) > 600_000) {
     return { skipped: "rustc's module and pkg/'s wasm were not built together (more than 10 minutes apart)" };
   }
-  const dir = mkdtempSync(join(tmpdir(), 'spellwire-sizes-'));
   try {
     const bytes = buildNamed(dir);
     // The named module without its name section, for the share of each part.
@@ -87,8 +87,6 @@ export function measureBreakdown(pkgWasmGz) {
     return { parts, codeBytes, moduleBytes, top, facade: facadeSize() };
   } catch (e) {
     return { skipped: `the named build failed: ${e.message.split('\n')[0]}` };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -102,5 +100,10 @@ function facadeSize() {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  console.log(JSON.stringify(measureBreakdown(gz(readFileSync(join(ROOT, 'pkg/spellwire_bg.wasm')))), null, 2));
+  const dir = mkdtempSync(join(tmpdir(), 'spellwire-sizes-'));
+  try {
+    console.log(JSON.stringify(measureBreakdown(gz(readFileSync(join(ROOT, 'pkg/spellwire_bg.wasm'))), dir), null, 2));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
