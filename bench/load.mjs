@@ -37,7 +37,9 @@ async function loadOnce(browser, origin, kind) {
   }
 }
 
-/** { runs: { spellwire: [{ ready, open }...], socketio: [...] } }, `rounds` loads of each after one warm-up each. */
+/** { runs: { spellwire: [{ ready, open }...], 'spellwire-preload': [...], socketio: [...] }, rounds }:
+ * `rounds` loads of each after one warm-up each. Each round loads every kind once, so index i of
+ * every kind's list is round i's load (bench/report.mjs pairs them round by round). */
 export async function measureLoad(origin, rounds) {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   try {
