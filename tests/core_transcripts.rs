@@ -555,6 +555,43 @@ fn the_fast_path_for_the_next_event_acts_as_handle_into() {
     assert!(took >= 8, "the fast path took only {took} of the next events");
 }
 
+/// The driver gives the fast path the time of its last clock read (a wake, any other input),
+/// not the event's own. A stream of events between wakes must keep the socket alive, and once
+/// the stream stops, death must still wait for an unanswered ping's whole grace: no earlier
+/// than `grace` after the last event, and no later than with every event's exact time.
+#[test]
+fn the_fast_path_with_the_last_clock_read_keeps_a_stream_alive_and_still_sees_silence() {
+    // Heartbeat 1000, grace 500; the server sends an event every 50 ms until t = 5000, answers
+    // no ping, then falls silent. Returns the time the client closes the socket.
+    let death = |stale: bool| -> f64 {
+        let mut c = connected();
+        let mut clock = 0.0; // the driver's last clock read
+        let mut seq = 0;
+        let mut closed_at = None;
+        let wake_until = |c: &mut Core<u64>, clock: &mut f64, t: f64, closed_at: &mut Option<f64>| {
+            while let Some(at) = c.next_wake().filter(|at| *at <= t) {
+                *clock = at;
+                if c.handle(at, Input::Wake).iter().any(|o| render(o).starts_with("close")) {
+                    closed_at.get_or_insert(at);
+                    return;
+                }
+            }
+        };
+        for step in 1..=100 {
+            let t = step as f64 * 50.0;
+            wake_until(&mut c, &mut clock, t, &mut closed_at);
+            assert_eq!(closed_at, None, "called dead at {t} while events flow (stale: {stale})");
+            seq += 1;
+            assert!(c.accept_next_event(if stale { clock } else { t }, 1, seq), "event {seq}");
+        }
+        wake_until(&mut c, &mut clock, 60_000.0, &mut closed_at);
+        closed_at.expect("never called dead after a minute of silence")
+    };
+    let (exact, stale) = (death(false), death(true));
+    assert!(stale >= 5000.0 + 500.0, "dead at {stale}, before an unanswered ping's grace after the last event");
+    assert!(stale <= exact, "dead at {stale} with the last clock read, at {exact} with exact times");
+}
+
 // ---- channels -----------------------------------------------------------------------------
 
 fn channel_cursor(name: &str, epoch: &str, seq: u64) -> (String, Cursor) {

@@ -224,6 +224,8 @@ impl<P> Core<P> {
     /// duplicate, a gap, an old socket, no welcome yet) changes nothing and returns false:
     /// feed it to `handle_into`, which says what follows. The driver takes this path per
     /// message to skip building inputs and outputs for the commonest one (bench/cpu.mjs).
+    /// `now` only tells liveness the socket was heard; any time not later than the event's
+    /// arrival will do (the driver passes its last clock read, sparing a read per event).
     ///
     /// ```
     /// use spellwire::core::Core;
