@@ -144,11 +144,7 @@ pub(crate) fn feed_all(shared: &Shared, inputs: Vec<Input<JsValue>>) {
     let mut now = None; // read at the first input that is not the next event
     for input in inputs {
         if let Input::Event { gen, seq, payload } = &input {
-            let mut inner = shared.borrow_mut();
-            let heard = inner.clock;
-            if inner.core.accept_next_event(heard, *gen, *seq) {
-                drop(inner);
-                deliver(shared, None, payload);
+            if next_event(shared, *gen, *seq, payload) {
                 continue;
             }
         }
@@ -168,6 +164,18 @@ pub(crate) fn feed_all(shared: &Shared, inputs: Vec<Input<JsValue>>) {
         rearm_timer(shared, now);
         keep_alive(shared);
     }
+}
+
+/// The fast path of [`feed_all`]: delivers the event and returns true when it is the next one.
+fn next_event(shared: &Shared, gen: u64, seq: u64, payload: &JsValue) -> bool {
+    let mut inner = shared.borrow_mut();
+    let heard = inner.clock;
+    let next = inner.core.accept_next_event(heard, gen, seq);
+    drop(inner);
+    if next {
+        deliver(shared, None, payload);
+    }
+    next
 }
 
 /// A client that is connecting, open, reconnecting or waiting for the network holds itself, so
@@ -266,6 +274,14 @@ fn open_socket(shared: &Shared, gen: u64, url: &str) {
 fn sink(weak: Weak<RefCell<Inner>>) -> Sink {
     Rc::new(move |gen, event| {
         let inputs = match event {
+            // The next event, one per message: straight to the fast path, no Vec of inputs.
+            SocketEvent::Parsed(code, payload) if code > 0.0 && code.is_finite() => {
+                let (Some(shared), seq) = (weak.upgrade(), code as u64) else { return };
+                if next_event(&shared, gen, seq, &payload) {
+                    return save_cursor(&shared); // what feed_all does after its inputs
+                }
+                vec![Input::Event { gen, seq, payload }]
+            }
             SocketEvent::Opened => vec![Input::Opened { gen }],
             SocketEvent::Parsed(code, value) => decode::parsed(gen, code, value),
             SocketEvent::Text(text) => decode::message(gen, &text),
