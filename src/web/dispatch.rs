@@ -35,8 +35,15 @@ pub(crate) fn js_listener(f: js_sys::Function) -> Callback {
 /// topic's subscribers, but never these listeners.
 pub(crate) const RESERVED: [&str; 4] = ["state", "error", "reset", "*"];
 
+/// What a listener listens to, sorted out once when it is added: the per-event match then
+/// compares no names but the event's own type and topic.
 enum Key {
-    Name(String),
+    /// `*`: every application event of the personal stream.
+    Any,
+    /// A lifecycle name: `state`, `error` or `reset`.
+    Lifecycle(String),
+    /// An application event type.
+    Type(String),
     Topic(String),
     /// A channel's event listener.
     Channel(String),
@@ -54,7 +61,12 @@ pub(crate) struct Registry {
 impl Registry {
     /// Adds a listener for a name (`state`, `error`, `reset`, `*`, or an event type).
     pub(crate) fn on(&mut self, name: &str, cb: Callback) -> u32 {
-        self.add(Key::Name(name.to_owned()), cb)
+        let key = match name {
+            "*" => Key::Any,
+            _ if RESERVED.contains(&name) => Key::Lifecycle(name.to_owned()),
+            _ => Key::Type(name.to_owned()),
+        };
+        self.add(key, cb)
     }
 
     /// Adds a subscriber to a topic's events.
@@ -92,7 +104,7 @@ impl Registry {
     /// Listeners of a lifecycle name.
     pub(crate) fn named(&self, name: &str) -> Vec<Callback> {
         let mut out = Vec::new();
-        self.push_matching(&mut out, &|k| matches!(k, Key::Name(n) if n == name));
+        self.push_matching(&mut out, &|k| matches!(k, Key::Lifecycle(n) if n == name));
         out
     }
 
@@ -105,20 +117,12 @@ impl Registry {
     pub(crate) fn for_event(&self, event: &JsValue, out: &mut Vec<Callback>) {
         out.clear();
         let field = |name: &'static str| super::fields::get(event, name).as_string();
-        let (mut by_type, mut by_topic) = (false, false);
-        for (_, key, _) in &self.entries {
-            match key {
-                Key::Name(n) if !RESERVED.contains(&n.as_str()) => by_type = true,
-                Key::Topic(_) => by_topic = true,
-                _ => {}
-            }
-        }
+        let by_type = self.entries.iter().any(|(_, k, _)| matches!(k, Key::Type(_)));
+        let by_topic = self.entries.iter().any(|(_, k, _)| matches!(k, Key::Topic(_)));
         if let Some(kind) = by_type.then(|| field("type")).flatten() {
-            if !RESERVED.contains(&kind.as_str()) {
-                self.push_matching(out, &|k| matches!(k, Key::Name(n) if *n == kind));
-            }
+            self.push_matching(out, &|k| matches!(k, Key::Type(n) if *n == kind));
         }
-        self.push_matching(out, &|k| matches!(k, Key::Name(n) if n == "*"));
+        self.push_matching(out, &|k| matches!(k, Key::Any));
         if let Some(topic) = by_topic.then(|| field("topic")).flatten() {
             self.push_matching(out, &|k| matches!(k, Key::Topic(t) if *t == topic));
         }
