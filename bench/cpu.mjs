@@ -1,18 +1,22 @@
-// The page's own CPU cost per event message, without the network: synthetic `message` events
+// The page's own CPU cost per event, without the network: synthetic `message` events
 // dispatched on an open socket, in a tight loop, for raw (`JSON.parse` + callback, the bench's
 // raw handler) and for spellwire (the socket of a real, open `Client`, whose core accepts them
-// as the next seqs). A tool for whoever optimizes the delivery path: the delivery benchmark is
-// dominated by the browser's own per-message cost and its noise, this isolates the client's
-// part. bench/run.mjs runs it for BENCHMARKS.md; run alone, it prints its figures.
+// as the next seqs). Each message carries one event frame, or with --batch N a JSON array of N
+// frames with consecutive seqs (the bench server's batched delivery, bench/server.mjs). A tool
+// for whoever optimizes the delivery path: the delivery benchmark is dominated by the browser's
+// own per-message cost and its noise, this isolates the client's part. bench/run.mjs runs it for
+// BENCHMARKS.md (unbatched, and batched as delivery is); run alone, it prints its figures.
 //
-//   node bench/cpu.mjs [--n 20000] [--rounds 9] [--persist-cursor] [--pkg DIR]
-//   node bench/cpu.mjs --profile [--n 50000] [--rounds 4] [--persist-cursor] [--pkg DIR] [--no-build] [--top 20]
-// (--persist-cursor: the client with `persistCursor: true`, the default, instead of false.
+//   node bench/cpu.mjs [--n 20000] [--batch 1] [--rounds 9] [--persist-cursor] [--pkg DIR]
+//   node bench/cpu.mjs --profile [--n 50000] [--batch 1] [--rounds 4] [--persist-cursor] [--pkg DIR] [--no-build] [--top 20]
+// (--n: events per loop, in ceil(n / batch) messages, the last holding the rest; --batch: events
+// per message, 1 = one frame, not an array; every figure is per event, the loop's time / n.
+// --persist-cursor: the client with `persistCursor: true`, the default, instead of false.
 // --pkg: serve the module from DIR instead of pkg/.)
 // --profile explains the figure: it builds the release module with its wasm function names kept
 // into target/profiling-pkg/ (pkg/ stays as it ships; --no-build reuses that dir, --pkg picks
 // another), serves that, takes a V8 CPU profile of each loop (bench/profile.mjs's selfTimes) and
-// prints the µs per message in each part of the path for raw and spellwire, and the extra.
+// prints the µs per event in each part of the path for raw and spellwire, and the extra.
 import { chromium } from 'playwright-core';
 import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
@@ -31,8 +35,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
  * (15 rounds each way on this machine). The garbage a loop makes itself still costs it. */
 const CPU_ARGS = [...CHROMIUM_ARGS, '--js-flags=--expose-gc'];
 
-/** Runs in the page: opens a real `Client` and a raw WebSocket, and defines `window.cpu.perMessage(kind, n)`,
- * the µs per message of a tight loop of `n` synthetic messages on that kind's socket. */
+/** Runs in the page: opens a real `Client` and a raw WebSocket, and defines `window.cpu.perEvent(kind, n, batch)`,
+ * the µs per event of a tight loop of synthetic messages carrying `n` events, `batch` per message, on that kind's socket. */
 async function setUp([persistCursor]) {
   const WS_URL = location.origin.replace(/^http/, 'ws') + '/ws';
   const client = new window.bench.Client({ url: WS_URL, persistCursor });
@@ -50,27 +54,33 @@ async function setUp([persistCursor]) {
   });
   const sockets = { raw, spellwire };
   const seqs = new Map([[raw, 0], [spellwire, 0]]);
-  const events = (ws, n) => Array.from({ length: n }, () => {
-    const seq = seqs.get(ws) + 1;
-    seqs.set(ws, seq);
-    return new MessageEvent('message', { data: `{"op":"event","seq":${seq},"type":"tick","data":{"i":${seq}}}` });
+  // The texts bench/server.mjs sends (its eventFrame, JSON.stringify'd): one frame when
+  // batch is 1, else an array of `batch` frames with consecutive seqs (the last message the rest).
+  const frame = (seq) => `{"op":"event","seq":${seq},"type":"tick","data":{"i":${seq}}}`;
+  const events = (ws, n, batch) => Array.from({ length: Math.ceil(n / batch) }, (_, m) => {
+    const first = seqs.get(ws) + 1;
+    const count = Math.min(batch, n - m * batch);
+    seqs.set(ws, first + count - 1);
+    const frames = Array.from({ length: count }, (__, i) => frame(first + i));
+    return new MessageEvent('message', { data: batch === 1 ? frames[0] : `[${frames.join(',')}]` });
   });
-  const batches = {};
+  const prepared = {};
   window.cpu = {
-    /** Makes the next `n` messages for `kind`, for [run] (kept out of the timed loop and the profile). */
-    prepare(kind, n) {
-      batches[kind] = events(sockets[kind], n);
+    /** Makes the messages of the next `n` events for `kind`, `batch` per message, for [run]
+     * (kept out of the timed loop and the profile). */
+    prepare(kind, n, batch = 1) {
+      prepared[kind] = { messages: events(sockets[kind], n, batch), n };
       window.gc(); // every loop starts from a collected heap (see CPU_ARGS)
     },
-    /** Dispatches the prepared messages; µs per message. */
+    /** Dispatches the prepared messages; µs per event. */
     run(kind) {
-      const [ws, batch] = [sockets[kind], batches[kind]];
+      const [ws, { messages, n }] = [sockets[kind], prepared[kind]];
       const t0 = performance.now();
-      for (const e of batch) ws.dispatchEvent(e);
-      return ((performance.now() - t0) * 1000) / batch.length;
+      for (const e of messages) ws.dispatchEvent(e);
+      return ((performance.now() - t0) * 1000) / n;
     },
-    perMessage(kind, n) {
-      window.cpu.prepare(kind, n);
+    perEvent(kind, n, batch = 1) {
+      window.cpu.prepare(kind, n, batch);
       return window.cpu.run(kind);
     },
     counts: () => ({ delivered, rawSeen, sent: { raw: seqs.get(raw), spellwire: seqs.get(spellwire) } }),
@@ -78,13 +88,13 @@ async function setUp([persistCursor]) {
   };
 }
 
-/** Runs in the page: µs per message for each round, raw and spellwire interleaved. */
-function measure([n, rounds]) {
+/** Runs in the page: µs per event for each round (`n` events, `batch` per message), raw and spellwire interleaved. */
+function measure([n, rounds, batch = 1]) {
   const out = { raw: [], spellwire: [] };
   for (let r = 0; r < rounds + 1; r++) { // round 0 warms the JIT and is dropped
     const order = r % 2 ? ['raw', 'spellwire'] : ['spellwire', 'raw'];
     for (const kind of order) {
-      const us = window.cpu.perMessage(kind, n);
+      const us = window.cpu.perEvent(kind, n, batch);
       if (r > 0) out[kind].push(us);
     }
   }
@@ -107,7 +117,7 @@ async function openPage(browser, origin, persistCursor) {
   return page;
 }
 
-/** Throws unless each socket's every message was seen: spellwire delivered them all, raw parsed them all. */
+/** Throws unless each socket's every event was seen: spellwire delivered them all, raw parsed them all. */
 async function checkCounts(page) {
   const c = await page.evaluate(() => window.cpu.counts());
   if (c.delivered !== c.sent.spellwire || c.rawSeen !== c.sent.raw) {
@@ -115,15 +125,16 @@ async function checkCounts(page) {
   }
 }
 
-/** `{ raw: [µs...], spellwire: [µs...] }` per round, from a fresh page on the bench server at `origin`. */
-export async function measureCpu(origin, { n, rounds, persistCursor = false }) {
+/** `{ raw: [µs...], spellwire: [µs...] }` per event, per round, from a fresh page on the bench server
+ * at `origin`: `n` events per loop, `batch` per message (1: one frame per message, not an array). */
+export async function measureCpu(origin, { n, rounds, persistCursor = false, batch = 1 }) {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CPU_ARGS });
   try {
     const page = await openPage(browser, origin, persistCursor);
-    const r = await page.evaluate(measure, [n, rounds]);
+    const r = await page.evaluate(measure, [n, rounds, batch]);
     await checkCounts(page);
     await page.evaluate(() => window.cpu.close());
-    return { raw: r.raw, spellwire: r.spellwire, n, rounds, persistCursor };
+    return { raw: r.raw, spellwire: r.spellwire, n, rounds, persistCursor, batch };
   } finally {
     await browser.close();
   }
@@ -165,18 +176,19 @@ function bucketOf(f, parseLines = new Set()) {
 }
 
 /** V8 CPU profiles of the two loops, on a fresh page with a client served from the bench server
- * at `origin` (with wasm names when it serves a profiling build): `rounds` of `n` messages per
- * kind, alternating, each profiled on its own after a warm-up; `{ raw, spellwire }`, each
- * `{ rows: selfTimes rows summed over the rounds, events, us: [µs per message per round] }`. */
-export async function profileCpu(origin, { n, rounds, persistCursor = false, intervalUs = 100 }) {
+ * at `origin` (with wasm names when it serves a profiling build): `rounds` of `n` events per
+ * kind, `batch` per message, alternating, each profiled on its own after a warm-up;
+ * `{ raw, spellwire, batch }`, the first two each
+ * `{ rows: selfTimes rows summed over the rounds, events, us: [µs per event per round] }`. */
+export async function profileCpu(origin, { n, rounds, persistCursor = false, intervalUs = 100, batch = 1 }) {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CPU_ARGS });
   try {
     const page = await openPage(browser, origin, persistCursor);
-    await page.evaluate(measure, [n, 1]); // warm-up
+    await page.evaluate(measure, [n, 1, batch]); // warm-up
     const out = { raw: { rows: new Map(), events: 0, us: [] }, spellwire: { rows: new Map(), events: 0, us: [] } };
     for (let r = 0; r < rounds; r++) {
       for (const kind of r % 2 ? ['raw', 'spellwire'] : ['spellwire', 'raw']) {
-        await page.evaluate(([k, n_]) => window.cpu.prepare(k, n_), [kind, n]);
+        await page.evaluate(([k, n_, b]) => window.cpu.prepare(k, n_, b), [kind, n, batch]);
         const { profile, result } = await profileOf(page, () => page.evaluate((k) => window.cpu.run(k), kind), intervalUs);
         const o = out[kind];
         for (const [key, us, f] of selfTimes(profile)) {
@@ -190,14 +202,15 @@ export async function profileCpu(origin, { n, rounds, persistCursor = false, int
     }
     await checkCounts(page);
     for (const o of Object.values(out)) o.rows = [...o.rows.values()].sort((x, y) => y[1] - x[1]);
-    return out;
+    return { ...out, batch };
   } finally {
     await browser.close();
   }
 }
 
-/** The breakdown [profileCpu] measured, as lines of text: µs per message in each bucket for raw and
- * spellwire, the extra, and spellwire's functions with the most self time. */
+/** The breakdown [profileCpu] measured, as lines of text: µs per event in each bucket for raw and
+ * spellwire, the extra, and spellwire's functions with the most self time. With one event per
+ * message (batch 1, or a profile without `batch`) that is also µs per message, and says so. */
 export function breakdown(p, top = 20) {
   const parseLines = new Set(p.spellwire.rows.map(([, , f]) => f)
     .filter((f) => /^__wbg_(parse|data)_/.test(f.functionName)).map((f) => `${f.url}:${f.lineNumber}`));
@@ -210,10 +223,15 @@ export function breakdown(p, top = 20) {
   const sum = (a) => a.reduce((x, y) => x + y, 0);
   const extra = sum(sw) - sum(raw);
   const f2 = (x) => x.toFixed(2).padStart(6);
+  const batch = p.batch ?? 1;
+  const unit = batch === 1 ? 'message' : 'event';
+  const what = batch === 1
+    ? `${p.raw.events} raw and ${p.spellwire.events} spellwire messages`
+    : `${p.raw.events} raw and ${p.spellwire.events} spellwire events, ${batch} per message (a JSON array)`;
   const lines = [
-    `Profiled: ${p.raw.events} raw and ${p.spellwire.events} spellwire messages; under the profiler the loops took`
-      + ` ${f2(median(p.raw.us))} and ${f2(median(p.spellwire.us))} µs per message (median of ${p.raw.us.length} rounds).`,
-    `Sampled self time over the whole profile, µs per message (the profiler slows the loop a little; the time around`
+    `Profiled: ${what}; under the profiler the loops took`
+      + ` ${f2(median(p.raw.us))} and ${f2(median(p.spellwire.us))} µs per ${unit} (median of ${p.raw.us.length} rounds).`,
+    `Sampled self time over the whole profile, µs per ${unit} (${batch === 1 ? '' : `a message's own costs spread over its ${batch} events; `}the profiler slows the loop a little; the time around`
       + ` the loop, the CDP call and idle, falls mostly in "(program)" and "the rest", alike for both):`,
     `    raw  spellwire   extra  share of extra  where`,
   ];
@@ -223,7 +241,7 @@ export function breakdown(p, top = 20) {
     lines.push(`  ${f2(raw[i])} ${f2(sw[i])}   ${(d >= 0 ? '+' : '') + d.toFixed(2)}`.padEnd(29) + `${((100 * d) / extra).toFixed(0).padStart(5)}%         ${name}`);
   });
   lines.push(`  ${f2(sum(raw))} ${f2(sum(sw))}   +${extra.toFixed(2)}   100%         total`);
-  lines.push(`Spellwire's functions with the most self time, µs per message [bucket]:`);
+  lines.push(`Spellwire's functions with the most self time, µs per ${unit} [bucket]:`);
   for (const [key, us, f] of p.spellwire.rows.slice(0, top)) {
     lines.push(`  ${f2(us / p.spellwire.events)}  ${key}  [${BUCKETS[bucketOf(f, parseLines)][0].split(' (')[0]}]`);
   }
@@ -239,6 +257,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       rounds: { type: 'string' },
       'persist-cursor': { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
+      batch: { type: 'string', default: '1' },
       pkg: { type: 'string' },
       'no-build': { type: 'boolean', default: false },
       top: { type: 'string', default: '20' },
@@ -246,6 +265,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   });
   const persistCursor = args['persist-cursor'];
   const persist = persistCursor ? 'persistCursor: true' : 'persistCursor: false';
+  const batch = Number(args.batch);
+  if (!Number.isInteger(batch) || batch < 1) throw new Error(`--batch ${args.batch}: a whole number of events per message, 1 or more`);
+  const perMessage = batch === 1 ? 'one event per message' : `${batch} events per message, a JSON array`;
   if (args.profile) {
     const pkgDir = args.pkg ?? join(ROOT, 'target', 'profiling-pkg');
     if (!args['no-build']) {
@@ -255,8 +277,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const server = await startServer({ pkgDir });
     try {
       const [n, rounds] = [Number(args.n ?? 50000), Number(args.rounds ?? 4)];
-      const p = await profileCpu(server.origin, { n, rounds, persistCursor });
-      console.log(`Where spellwire's extra CPU per message goes (${persist}; served from ${pkgDir}):`);
+      const p = await profileCpu(server.origin, { n, rounds, persistCursor, batch });
+      console.log(`Where spellwire's extra CPU per ${batch === 1 ? 'message' : 'event'} goes (${perMessage}; ${persist}; served from ${pkgDir}):`);
       for (const line of breakdown(p, Number(args.top))) console.log(line);
     } finally {
       await server.close();
@@ -265,9 +287,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const server = await startServer({ pkgDir: args.pkg });
     try {
       const [n, rounds] = [Number(args.n ?? 20000), Number(args.rounds ?? 9)];
-      const r = await measureCpu(server.origin, { n, rounds, persistCursor });
+      const r = await measureCpu(server.origin, { n, rounds, persistCursor, batch });
       const ratios = r.spellwire.map((s, i) => s / r.raw[i]);
-      console.log(`CPU per event message, ${n} synthetic messages x ${rounds} rounds (median; ${persist}):`);
+      const messages = batch === 1 ? `${n} synthetic messages` : `${n} events in ${Math.ceil(n / batch)} synthetic messages (${perMessage})`;
+      console.log(`CPU per event, ${messages} x ${rounds} rounds (median; ${persist}):`);
       console.log(`  raw       ${median(r.raw).toFixed(2)} µs   [${r.raw.map((x) => x.toFixed(2)).join(' ')}]`);
       console.log(`  spellwire ${median(r.spellwire).toFixed(2)} µs   [${r.spellwire.map((x) => x.toFixed(2)).join(' ')}]`);
       console.log(`  spellwire / raw, median of per-round ratios: ${median(ratios).toFixed(2)}x   [${ratios.map((x) => x.toFixed(2)).join(' ')}]`);

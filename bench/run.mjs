@@ -1,7 +1,7 @@
 // The benchmark harness: starts the bench server, drives headless Chromium through interleaved
 // rounds of the client kinds (delivery unbatched and batched, with the relay reference kind and,
-// unbatched, the bare one; round trips), the page's CPU per event (bench/cpu.mjs) and page
-// load → open (bench/load.mjs), measures bundle sizes,
+// unbatched, the bare one; round trips), the page's CPU per event (bench/cpu.mjs; one event per
+// message, and batched as delivery is) and page load → open (bench/load.mjs), measures bundle sizes,
 // measures spellwire-server with the Rust load generator (bench/server-figures.mjs, and 1,000
 // clients resuming after a restart: bench/restart.mjs), and writes BENCHMARKS.md from the
 // figures of this run.
@@ -186,10 +186,15 @@ async function main() {
   let browserResult;
   let reconnect;
   let cpu;
+  let cpuBatched;
   let pageLoad;
   try {
     browserResult = await measureInBrowser(server.origin);
     cpu = await attempt('CPU per event (bench/cpu.mjs)', () => measureCpu(server.origin, { n: CONFIG.cpuEvents, rounds: CONFIG.rounds }));
+    // Context for the batched delivery goal: the same loop, CONFIG.batch events per message, as
+    // many events per loop as the unbatched one (so a few seconds more, in the smoke run too).
+    cpuBatched = await attempt(`CPU per event, ${CONFIG.batch} per message (bench/cpu.mjs --batch ${CONFIG.batch})`,
+      () => measureCpu(server.origin, { n: CONFIG.cpuEvents, rounds: CONFIG.rounds, batch: CONFIG.batch }));
     pageLoad = await attempt('page load → open (bench/load.mjs)', () => measureLoad(server.origin, CONFIG.loads));
     reconnect = await reconnectTime(server.origin);
   } finally {
@@ -215,13 +220,13 @@ async function main() {
   const { idle: serverRss, fanout } = await measureServer(CONFIG);
   const restart = await restartTime();
   const result = {
-    ...browserResult, sizes, floor, serverRss, fanout, reconnect, cpu, cpuWhere, pageLoad, restart, breakdown, config: CONFIG, smoke: args.smoke, machine: machine(), source: source(),
+    ...browserResult, sizes, floor, serverRss, fanout, reconnect, cpu, cpuBatched, cpuWhere, pageLoad, restart, breakdown, config: CONFIG, smoke: args.smoke, machine: machine(), source: source(),
     date: new Date().toISOString(), elapsedMs: Date.now() - started, load: [loadBefore, loadavg()[0]],
   };
   // A smoke run (CI) insists on the floor, so it cannot rot unseen; a full run reports it.
   if (floor.failed || (args.smoke && floor.skipped)) result.problems.push(`size floor: ${floor.skipped}`);
   if (reconnect.inOrder === false) result.problems.push('reconnect: the page did not see 1..N once each in order');
-  for (const [what, m] of [['CPU per event', cpu], ['page load', pageLoad], ['restart', restart]]) {
+  for (const [what, m] of [['CPU per event', cpu], ['CPU per event, batched', cpuBatched], ['page load', pageLoad], ['restart', restart]]) {
     if (m.failed) result.problems.push(`${what}: ${m.skipped}`);
     for (const p of m.problems ?? []) result.problems.push(`${what}: ${p}`);
   }
