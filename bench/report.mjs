@@ -149,8 +149,36 @@ better inside the glue). The floor has none of the package's options parsing,
 listener registry, send promises, state/stats/error objects, token function, sessionStorage
 cursor or window listeners. It was built as "${floor.build}" and, in this run, delivered from
 the bench server before its size was taken (${bursts}).
-So keeping this core behind a Rust shell, as the design has it, costs ${kb(full).toFixed(1)} KB with every feature, before any
-of that API. ${roomUnder('centrifuge-js', peerKbOf(sizes, GOAL.sizePeer), kb(full))} ${roomUnder('socket.io-client', peerKbOf(sizes, GOAL.sizeBeyond), kb(full))}
+So keeping this core behind a Rust shell, as the design has it, costs ${kb(full).toFixed(1)} KB with every feature of the core, before any
+of that API and before the shell's own work (options checks, cursor storage, window listeners, precise errors for bad frames).
+${roomUnder('centrifuge-js', peerKbOf(sizes, GOAL.sizePeer), kb(full))} ${roomUnder('socket.io-client', peerKbOf(sizes, GOAL.sizeBeyond), kb(full))}
+`;
+}
+
+/** Issue 16's option B, built and checked on the bench server, then weighed (bench/option-b.mjs). */
+function optionBSection(b, sizes) {
+  if (!b || b.skipped) return `Option B not measured in this run: ${b?.skipped ?? 'not attempted'}.\n`;
+  const sw = sizes.find((s) => s.name === 'spellwire');
+  const centrifuge = peerKbOf(sizes, GOAL.sizePeer);
+  const alike = b.build === sw.build ? '' : ` (**not comparable**: pkg/ was built as "${sw.build}", option B as "${b.build}")`;
+  const bursts = b.bursts.map((x) => `${x.batch === 1 ? 'one event per message' : `${x.batch} per message`}: ${x.received.toLocaleString('en')}/${b.events.toLocaleString('en')} in order, the channel's ${x.channel}/3 in order, the send acked`).join('; ');
+  const verdict = kb(b.wasmGz) > centrifuge
+    ? `The engine's wasm alone, ${kb(b.wasmGz).toFixed(1)} KB, is above centrifuge-js's ${centrifuge.toFixed(1)} KB before any JavaScript: with every feature the package has, and Rust owning what the design gives it (the core, the socket, the timers, the window listeners, the cursor storage), the package does not fit under the goal however its face is written. What the engine keeps in wasm beyond the size floor's shell is the shell's own work for those features (options checked against their ranges with their messages, cursor storage, window listeners, the HTTP link's wiring, precise errors for bad frames, the outputs handed to the face); moving the options slice of it to JavaScript with the same messages took from the wasm about what it added to the glue (issue 16), so text costs alike on either side.`
+    : `The engine's wasm alone is ${kb(b.wasmGz).toFixed(1)} KB, under centrifuge-js's ${centrifuge.toFixed(1)} KB; with its JavaScript the package would be ${kb(b.gzBytes).toFixed(1)} KB.`;
+  return `| build | minified + gzip -9 | parts |
+|---|---|---|
+| option B: the package's JS face in JavaScript over a narrow wasm engine (bench/option-b/, not shipped) | **${kb(b.gzBytes).toFixed(1)} KB** | wasm ${kb(b.wasmGz).toFixed(1)} KB gz + entry ${kb(b.entryGz).toFixed(1)} KB gz (alone: the glue ${kb(b.glueGz).toFixed(1)} KB, the face ${kb(b.faceGz).toFixed(1)} KB) |
+| spellwire ${sw.version}: the JS face in Rust | **${kb(sw.gzBytes).toFixed(1)} KB** | option B is ${kb(sw.gzBytes - b.gzBytes).toFixed(1)} KB smaller${alike} |
+
+Option B, built rather than estimated: bench/option-b/engine.patch, applied to this commit, turns the
+package's \`Client\` into a narrow wasm \`Engine\` (numbers and strings in; the events, states, errors, acks
+and token requests handed to the face as they are: no objects, promises or listener lists built in wasm),
+and bench/option-b/client.js is the face in JavaScript with every check and message of the Rust face
+(options, arguments, listeners by name, type, topic and channel, send promises, state and stats objects,
+errors, the token function, \`Client.shared\`). It was built as "${b.build}" and, in this run, worked from the
+bench server before its size was taken: the package's error for an unknown option, then ${bursts}. Not built
+for it: the \`.d.ts\`, \`RustClient\` over the engine and the browser tests over the JS face.
+${verdict}
 `;
 }
 
@@ -159,8 +187,8 @@ const roomUnder = (peer, goalKb, floorKb) => (floorKb < goalKb
   : `${peer}'s ${goalKb.toFixed(1)} KB is below the floor itself.`);
 const peerKbOf = (sizes, name) => kb(sizes.find((s) => s.name === name).gzBytes);
 
-/** Where the wasm's bytes go, and issue 16's two options measured roughly (bench/size-breakdown.mjs). */
-function breakdownSection(b, sizes, floor) {
+/** Where the wasm's bytes go (bench/size-breakdown.mjs), and what issue 16's two options can take off. */
+function breakdownSection(b, sizes, floor, optionB) {
   if (!b || b.skipped) return `Not measured in this run: ${b?.skipped ?? 'not attempted'}.\n`;
   const sw = sizes.find((s) => s.name === 'spellwire');
   const share = (n) => `${((100 * n) / b.moduleBytes).toFixed(1)}%`;
@@ -169,7 +197,6 @@ function breakdownSection(b, sizes, floor) {
   const faceBytes = face.reduce((a, p) => a + p.bytes, 0);
   const faceGz = face.reduce((a, p) => a + p.gzEstimate, 0);
   const without = sw.gzBytes - faceGz;
-  const optionB = without + b.facade.gzBytes;
   const centrifuge = peerKbOf(sizes, GOAL.sizePeer);
   const floorKb = floor.skipped ? null : kb(floor.gzBytes + floor.httpLink.gz); // every feature
   const top = b.top.map((f) => `\`${f.name.length > 90 ? `${f.name.slice(0, 90)}…` : f.name}\` ${f.size.toLocaleString('en')} B`).join('; ');
@@ -184,26 +211,18 @@ The module as the release build makes it, with names kept (rustc's output in tar
 of the bytes times pkg/'s gzipped wasm: a rough figure, since compression is not uniform. The largest
 functions: ${top}.
 
-Issue 16's two options, measured roughly in this run:
+Issue 16's two options, in this run:
 
 - **The JS face in Rust** (the parts marked *JS face*: export shims, \`Client\` methods, options, JS objects,
   listener registry, promises, token function, cursor storage) is ${faceBytes.toLocaleString('en')} B, ${share(faceBytes)} of the module,
   ≈ ${kb(faceGz).toFixed(1)} KB of the ${kb(sw.gzBytes).toFixed(1)} KB package. Removing all of it would leave ≈ ${kb(without).toFixed(1)} KB.
-- **A hand-written TypeScript facade over a narrow wasm interface** (option B): bench/facade-sketch.ts, a
-  ${b.facade.lines}-line sketch of that face (options with defaults and checks, listeners, subscribe/channel, send
-  promises, state/stats, errors, token function, cursor storage) over numeric calls, is ${(b.facade.minBytes / 1024).toFixed(1)} KB minified,
-  **${kb(b.facade.gzBytes).toFixed(1)} KB** gzipped. With it in place of the face: ≈ **${kb(optionB).toFixed(1)} KB**, before the narrow interface's
-  own shims and the smaller glue.
+- **The face in JavaScript over a narrow wasm interface** (option B): ${!optionB || optionB.skipped ? `not measured in this run (${optionB?.skipped ?? 'not attempted'})` : `built and measured below: **${kb(optionB.gzBytes).toFixed(1)} KB**, ${kb(sw.gzBytes - optionB.gzBytes).toFixed(1)} KB less than the package`}.
 - **Shrinking the Rust shell** (option A) works on the same ${kb(faceGz).toFixed(1)} KB and cannot go below ≈ ${kb(without).toFixed(1)} KB either:
   every JS method costs its export shim and \`JsValue\` conversions however small its Rust body.
-${floorKb ? `- What stands in the way of centrifuge-js's ${centrifuge.toFixed(1)} KB is the package's shell, not the design: the core
-  with every feature behind the barest shell is ${floorKb.toFixed(1)} KB (the size floor above), ${(sw.gzBytes / 1024 - floorKb).toFixed(1)} KB less than the package. The shell
-  adds the JS face (≈ ${kb(faceGz).toFixed(1)} KB above) and, in its driver and decoder, work the floor does without (every
-  output carried out: state, stats, error and reset objects, send promises settled, cursor storage; precise messages for
-  bad frames). The rough shares above leave ≈ ${kb(without).toFixed(1)} KB outside the face, more than the floor's whole
-  ${floorKb.toFixed(1)} KB: that is the size of that work, within the error of the share estimate. A face like the sketch
-  (${kb(b.facade.gzBytes).toFixed(1)} KB) over a shell as bare as the floor's would be ≈ ${(floorKb + kb(b.facade.gzBytes)).toFixed(1)} KB, under the goal; the package
-  is not built that way yet.
+${floorKb ? `- The size floor above, the core with every feature behind the barest shell, is ${floorKb.toFixed(1)} KB, ${(sw.gzBytes / 1024 - floorKb).toFixed(1)} KB less
+  than the package: the JS face (≈ ${kb(faceGz).toFixed(1)} KB above) and the shell's own work for the package's features,
+  which the floor does without (options checks, cursor storage, window listeners, precise errors for bad frames, every
+  output carried out). Option B below measures how much of that moving the face to JavaScript takes away.
 ` : `- The size floor was not measured in this run, so what the design itself costs is not known here.
 `}`;
 }
@@ -439,11 +458,12 @@ function restartGoal(m) {
   return `all resumed ${(all / 1000).toFixed(2)} s after the server was back; server peak ${m.peakCores.toFixed(2)} cores | measured (the issue sets no bound) | the last user resumed ${m.resumeMs[last].toFixed(0)} ms after its attempt began (attempt ${m.attempts[last]}): the rest was its backoff wait; resumes took ${median(m.resumeMs).toFixed(0)} ms p50, ${Math.max(...m.resumeMs).toFixed(0)} ms at most; ${m.cpuSecs.toFixed(2)} s of server CPU in all |`;
 }
 
-function sizeGoal(sizes, floor, which) {
+function sizeGoal(sizes, floor, which, optionB) {
   const sw = kb(sizes.find((s) => s.name === 'spellwire').gzBytes);
   const peer = peerKbOf(sizes, which);
   const full = floor.skipped ? 0 : kb(floor.gzBytes + floor.httpLink.gz);
-  const floorNote = floor.skipped ? '' : `; the floor (the core with every feature behind the barest shell, HTTP link included) is ${full.toFixed(1)} KB, the package's shell adds ${(sw - full).toFixed(1)} KB (see the size section)`;
+  const floorNote = (floor.skipped ? '' : `; the floor (the core with every feature behind the barest shell, HTTP link included) is ${full.toFixed(1)} KB, the package's shell adds ${(sw - full).toFixed(1)} KB (see the size section)`)
+    + (!optionB || optionB.skipped ? '' : `; option B, built: ${kb(optionB.gzBytes).toFixed(1)} KB, its engine's wasm alone ${kb(optionB.wasmGz).toFixed(1)} KB`);
   return `${sw.toFixed(1)} KB | ${mark(sw <= peer)} | ${which} ${peer.toFixed(1)} KB measured here${floorNote}; CI budget ${kb(BUDGET).toFixed(1)} KB |`;
 }
 
@@ -491,12 +511,12 @@ function whatCrossingLeaves(interval, sw, goal) {
   return `the crossing alone leaves raw at or above ${ratio(goal)}`;
 }
 
-function goals({ unbatched, unbatchedRuns, batched, batchedRuns, rtt, sizes, floor, serverRss, fanout, reconnect, cpu, load, restart, nproc }) {
+function goals({ unbatched, unbatchedRuns, batched, batchedRuns, rtt, sizes, floor, optionB, serverRss, fanout, reconnect, cpu, load, restart, nproc }) {
   const over = rtt.med.spellwire.p50 - rtt.med.raw.p50;
   return `| goal | spellwire | | for context, in this run |
 |---|---|---|---|
-| size (wasm + glue, min + gzip -9) ≤ centrifuge-js's, with every feature (issue 16) | ${sizeGoal(sizes, floor, 'centrifuge')}
-| beyond: size ≤ socket.io-client's (issue 16) | ${sizeGoal(sizes, floor, 'socket.io-client')}
+| size (wasm + glue, min + gzip -9) ≤ centrifuge-js's, with every feature (issue 16) | ${sizeGoal(sizes, floor, 'centrifuge', optionB)}
+| beyond: size ≤ socket.io-client's (issue 16) | ${sizeGoal(sizes, floor, 'socket.io-client', optionB)}
 | page CPU per delivered event ≤ ${GOAL.cpuVsRaw}× raw (issue 16) | ${cpuGoal(cpu)}
 | batched delivery ≥ ${GOAL.batchedVsRaw}× raw, median of per-round ratios (issue 16) | ${deliveryGoal(batched, batchedRuns, GOAL.batchedVsRaw)}
 | unbatched delivery ≥ ${GOAL.deliveryVsRaw}× raw, median of per-round ratios (issue 16) | ${deliveryGoal(unbatched, unbatchedRuns, GOAL.deliveryVsRaw)}
@@ -579,7 +599,10 @@ CI's budget (scripts/size-budget.mjs, checked by scripts/test.sh after the relea
 ${floorSection(r.floor, r.sizes)}
 ### Where the bytes go
 
-${breakdownSection(r.breakdown, r.sizes, r.floor)}
+${breakdownSection(r.breakdown, r.sizes, r.floor, r.optionB)}
+### Option B, built and measured
+
+${optionBSection(r.optionB, r.sizes)}
 ## Server memory per idle connection
 
 ${rssSection(r.serverRss)}
@@ -594,5 +617,5 @@ ${reconnectSection(r.reconnect)}
 ${restartSection(r.restart)}
 ## Goals
 
-${busy(r)}${goals({ unbatched, unbatchedRuns: r.runs.unbatched, batched, batchedRuns: r.runs.batched, rtt, sizes: r.sizes, floor: r.floor, serverRss: r.serverRss, fanout: r.fanout, reconnect: r.reconnect, cpu: r.cpu, load: r.pageLoad, restart: r.restart, nproc: r.machine.nproc })}`;
+${busy(r)}${goals({ unbatched, unbatchedRuns: r.runs.unbatched, batched, batchedRuns: r.runs.batched, rtt, sizes: r.sizes, floor: r.floor, optionB: r.optionB, serverRss: r.serverRss, fanout: r.fanout, reconnect: r.reconnect, cpu: r.cpu, load: r.pageLoad, restart: r.restart, nproc: r.machine.nproc })}`;
 }

@@ -1,7 +1,7 @@
 // The benchmark harness: starts the bench server, drives headless Chromium through interleaved
 // rounds of the client kinds (delivery unbatched and batched, with the relay reference kind and,
 // unbatched, the bare one; round trips), the page's CPU per event (bench/cpu.mjs; one event per
-// message, and batched as delivery is) and page load → open (bench/load.mjs), measures bundle sizes,
+// message, and batched as delivery is) and page load → open (bench/load.mjs), measures bundle sizes (with the size floor and issue 16's option B built),
 // measures spellwire-server with the Rust load generator (bench/server-figures.mjs, and 1,000
 // clients resuming after a restart: bench/restart.mjs), and writes BENCHMARKS.md from the
 // figures of this run.
@@ -29,6 +29,7 @@ import { breakdown as cpuBreakdown, measureCpu, profileCpu } from './cpu.mjs';
 import { measureSizes } from './size.mjs';
 import { measureBreakdown } from './size-breakdown.mjs';
 import { measureFloor } from './floor.mjs';
+import { measureOptionB } from './option-b.mjs';
 import { render } from './report.mjs';
 
 const { values: args } = parseArgs({
@@ -217,14 +218,20 @@ async function main() {
   }
   log('size floor (bench/floor: a delivery check in Chromium, then its size)');
   const floor = await measureFloor(CONFIG.floorEvents).catch((e) => ({ skipped: e.message, failed: true }));
+  // Option B builds a second module (a minute with a warm target/option-b, several from cold):
+  // full runs only; a build that fails its checks is a problem, one that cannot build is reported.
+  log('option B (bench/option-b.mjs: the JS face in JavaScript over a narrow engine, checked, then its size)');
+  const optionB = args.smoke ? { skipped: 'not in a smoke run' }
+    : await measureOptionB(CONFIG.floorEvents).catch((e) => ({ skipped: e.message, failed: true }));
   const { idle: serverRss, fanout } = await measureServer(CONFIG);
   const restart = await restartTime();
   const result = {
-    ...browserResult, sizes, floor, serverRss, fanout, reconnect, cpu, cpuBatched, cpuWhere, pageLoad, restart, breakdown, config: CONFIG, smoke: args.smoke, machine: machine(), source: source(),
+    ...browserResult, sizes, floor, optionB, serverRss, fanout, reconnect, cpu, cpuBatched, cpuWhere, pageLoad, restart, breakdown, config: CONFIG, smoke: args.smoke, machine: machine(), source: source(),
     date: new Date().toISOString(), elapsedMs: Date.now() - started, load: [loadBefore, loadavg()[0]],
   };
   // A smoke run (CI) insists on the floor, so it cannot rot unseen; a full run reports it.
   if (floor.failed || (args.smoke && floor.skipped)) result.problems.push(`size floor: ${floor.skipped}`);
+  if (optionB.failed) result.problems.push(`option B: ${optionB.skipped}`);
   if (reconnect.inOrder === false) result.problems.push('reconnect: the page did not see 1..N once each in order');
   for (const [what, m] of [['CPU per event', cpu], ['CPU per event, batched', cpuBatched], ['page load', pageLoad], ['restart', restart]]) {
     if (m.failed) result.problems.push(`${what}: ${m.skipped}`);

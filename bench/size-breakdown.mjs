@@ -1,20 +1,16 @@
-// Where pkg/'s wasm bytes go, and issue 16's two ways to make it smaller, measured roughly.
+// Where pkg/'s wasm bytes go (issue 16's option B itself is built and measured by bench/option-b.mjs).
 //
 // pkg/'s module has no names. The release build leaves rustc's own module (with its name
 // section) in target/immediate-abort; this runs wasm-bindgen (--keep-debug) and wasm-opt -Oz -g
 // on it, as the build does but keeping names, then sums the code section's function bodies by
 // what they do (PARTS). A part's share of the named module's bytes, times pkg/'s gzipped wasm,
 // estimates its gzipped size (compression is not uniform: a rough figure).
-// The hand-written facade of option B is sketched in bench/facade-sketch.ts (the JS face over a
-// narrow wasm interface: options, listeners, send promises, state/stats, errors, token function,
-// cursor storage); it is bundled and minified by esbuild and gzipped -9 like every JS figure here.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { buildSync } from 'esbuild';
 import { functionSizes } from './wasm-sizes.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -56,7 +52,7 @@ export function buildNamed(dir) {
   return readFileSync(wasm);
 }
 
-/** `{ parts, codeBytes, moduleBytes, top, facade }` or `{ skipped }`. `pkgWasmGz`: pkg/'s wasm, gzipped;
+/** `{ parts, codeBytes, moduleBytes, top }` or `{ skipped }`. `pkgWasmGz`: pkg/'s wasm, gzipped;
  * `dir`: where the named build goes (a servable package dir the caller may reuse, and removes). */
 export function measureBreakdown(pkgWasmGz, dir) {
   if (!existsSync(RAW)) return { skipped: `no ${RAW} (scripts/build.sh makes it)` };
@@ -84,19 +80,10 @@ export function measureBreakdown(pkgWasmGz, dir) {
     for (const p of parts) p.gzEstimate = (p.bytes / moduleBytes) * pkgWasmGz;
     const top = [...fns].sort((a, b) => b.size - a.size).slice(0, 8)
       .map((f) => ({ size: f.size, name: f.name.replace(/\[[0-9a-f]{16}\]/g, '') }));
-    return { parts, codeBytes, moduleBytes, top, facade: facadeSize() };
+    return { parts, codeBytes, moduleBytes, top };
   } catch (e) {
     return { skipped: `the named build failed: ${e.message.split('\n')[0]}` };
   }
-}
-
-/** bench/facade-sketch.ts bundled, minified and gzipped like the peers. */
-function facadeSize() {
-  const out = buildSync({
-    entryPoints: [join(ROOT, 'bench/facade-sketch.ts')], bundle: true, format: 'esm', platform: 'browser', minify: true, write: false, logLevel: 'error',
-  }).outputFiles[0].contents;
-  const lines = readFileSync(join(ROOT, 'bench/facade-sketch.ts'), 'utf8').split('\n').length;
-  return { minBytes: out.length, gzBytes: gz(out), lines };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
