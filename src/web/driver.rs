@@ -134,11 +134,11 @@ pub(crate) fn feed(shared: &Shared, input: Input<JsValue>) {
 /// The next event of the personal stream, the commonest input by far, takes the core's fast
 /// path ([`Core::accept_next_event`](crate::core::Core::accept_next_event)): delivered at once,
 /// with no outputs to build and no timer or keep-alive to revisit, as it changes neither, and
-/// without reading the clock (about a tenth of the client's CPU per event, bench/cpu.mjs). It
-/// is given the time of the last clock read instead, never later than its arrival: liveness
-/// only ever learns that the socket was heard a little earlier than it was, and a socket is
-/// still called dead only after a ping has gone unanswered, with nothing heard, for the whole
-/// grace (the timer, and any other input, reads the clock anew).
+/// without reading the clock (a tenth of what the client adds to raw's CPU per event,
+/// bench/cpu.mjs). It is given the time of the last clock read instead, never later than its
+/// arrival: liveness only ever learns that the socket was heard a little earlier than it was,
+/// and a socket is still called dead only after a ping has gone unanswered, with nothing
+/// heard, for the whole grace (the timer, and any other input, reads the clock anew).
 pub(crate) fn feed_all(shared: &Shared, inputs: Vec<Input<JsValue>>) {
     let mut outputs = std::mem::take(&mut shared.borrow_mut().outputs);
     let mut now = None; // read at the first input that is not the next event
