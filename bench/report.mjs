@@ -126,11 +126,11 @@ function floorSection(floor, sizes) {
   const sw = sizes.find((s) => s.name === 'spellwire');
   const p = floor.parts;
   const alike = floor.build === sw.build;
+  const full = floor.gzBytes + floor.httpLink.gz; // the core with every feature, barest shell
   const added = alike
-    ? `the package's shell adds ${kb(sw.gzBytes - floor.gzBytes).toFixed(1)} KB`
+    ? `the package's shell adds ${kb(sw.gzBytes - full).toFixed(1)} KB to the floor + HTTP link`
     : `**not comparable**: pkg/ was built as "${sw.build}", the floor as "${floor.build}"`;
   const bursts = floor.bursts.map((b) => `${b.batch === 1 ? 'one event per message' : `${b.batch} per message`}: ${b.received.toLocaleString('en')}/${floor.events.toLocaleString('en')} in order, and the channel's ${b.channel}/3 in order`).join('; ');
-  const full = floor.gzBytes + floor.httpLink.gz; // the core with every feature, barest shell
   return `| build | minified + gzip -9 | parts |
 |---|---|---|
 | floor: spellwire's core behind the barest Rust shell (bench/floor, not a package) | **${kb(floor.gzBytes).toFixed(1)} KB** | wasm ${kb(p.wasmGz).toFixed(1)} KB gz (${kb(p.wasmBytes).toFixed(1)} KB raw) + JS glue ${kb(p.glueGz).toFixed(1)} KB gz (${kb(p.glueMin).toFixed(1)} KB min) |
