@@ -31,9 +31,9 @@ pub(crate) fn js_listener(f: js_sys::Function) -> Callback {
     })
 }
 
-/// Lifecycle names: an application event with one of these types still reaches `*` and its
-/// topic's subscribers, but never these listeners.
-pub(crate) const RESERVED: [&str; 4] = ["state", "error", "reset", "*"];
+/// Lifecycle names: an application event with one of these types (or `*`) still reaches `*`
+/// and its topic's subscribers, but never these listeners.
+const LIFECYCLE: [&str; 3] = ["state", "error", "reset"];
 
 /// What a listener listens to, sorted out once when it is added: the per-event match then
 /// compares no names but the event's own type and topic.
@@ -63,7 +63,7 @@ impl Registry {
     pub(crate) fn on(&mut self, name: &str, cb: Callback) -> u32 {
         let key = match name {
             "*" => Key::Any,
-            _ if RESERVED.contains(&name) => Key::Lifecycle(name.to_owned()),
+            _ if LIFECYCLE.contains(&name) => Key::Lifecycle(name.to_owned()),
             _ => Key::Type(name.to_owned()),
         };
         self.add(key, cb)
