@@ -63,6 +63,17 @@ async function deliver(origin, n, batches) {
   }
 }
 
+/** Throws unless each burst delivered `events` events and the channel's 3, each once and in
+ * order (and, where a burst records it, its send acked): a build failing this weighs nothing. */
+export function checkBursts(what, bursts, events) {
+  for (const b of bursts) {
+    if (b.received !== events || b.misordered || b.channel !== 3 || b.channelMisordered || b.acked === false) {
+      throw new Error(`${what} delivered ${b.received}/${events} (batch ${b.batch}), ${b.misordered} out of order; `
+        + `channel: ${b.channel}/3, ${b.channelMisordered} out of order${'acked' in b ? `; acked ${b.acked}` : ''}`);
+    }
+  }
+}
+
 /** The package's HTTP link (the pkg/ snippet that defines `httpOpen`): `{ min, gz }` bytes. */
 export function httpLinkSize(root = '') {
   const dir = `${root}pkg/snippets/`;
@@ -84,12 +95,7 @@ export async function measureFloor(events) {
   const server = await startServer();
   try {
     const bursts = await deliver(server.origin, events, [1, 100]);
-    for (const b of bursts) {
-      if (b.received !== events || b.misordered || b.channel !== 3 || b.channelMisordered) {
-        throw new Error(`floor delivered ${b.received}/${events} (batch ${b.batch}), ${b.misordered} out of order; `
-          + `channel: ${b.channel}/3, ${b.channelMisordered} out of order`);
-      }
-    }
+    checkBursts('floor', bursts, events);
     return { build, parts, gzBytes: parts.wasmGz + parts.glueGz, events, bursts, httpLink: httpLinkSize() };
   } finally {
     await server.close();

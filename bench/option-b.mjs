@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { buildSync } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS } from './browser.mjs';
+import { checkBursts } from './floor.mjs';
 import { startServer } from './server.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -69,7 +70,7 @@ async function exercise(origin, n) {
       let badOptions;
       try { new Client({ url, queueLimt: 1 }); } catch (e) { badOptions = `${e.name} ${e.code}: ${e.message}`; }
       const burst = (batch) => new Promise((resolve, reject) => {
-        const got = { batch, received: 0, misordered: 0, channel: 0, channelMisordered: 0 };
+        const got = { batch, received: 0, misordered: 0, channel: 0, channelMisordered: 0, acked: false };
         const client = new Client({ url, persistCursor: false });
         const timer = setTimeout(() => reject(new Error(`option B: ${got.received}/${count} events (batch ${batch}) after 30 s`)), 30_000);
         client.channel('bench:floor', (e) => { got.channel += 1; if (e.seq !== got.channel) got.channelMisordered += 1; });
@@ -109,12 +110,7 @@ export async function measureOptionB(events) {
       await server.close();
     }
     if (!seen.badOptions?.startsWith(BAD_OPTIONS)) throw new Error(`option B's bad-options error is not the package's: ${seen.badOptions}`);
-    for (const b of seen.bursts) {
-      if (b.received !== events || b.misordered || b.channel !== 3 || b.channelMisordered || !b.acked) {
-        throw new Error(`option B delivered ${b.received}/${events} (batch ${b.batch}), ${b.misordered} out of order; `
-          + `channel ${b.channel}/3, ${b.channelMisordered} out of order; acked ${b.acked}`);
-      }
-    }
+    checkBursts('option B', seen.bursts, events);
     const wasmGz = gz(readFileSync(join(out, 'spellwire_bg.wasm')));
     const entryGz = gz(bundle(join(out, 'index.js'), ['*.wasm']));
     const glueGz = gz(bundle(join(out, 'spellwire.js')));

@@ -120,6 +120,11 @@ function sizeTable(sizes) {
   return `| package | minified + gzip -9 | parts |\n|---|---|---|\n${rows.join('\n')}\n`;
 }
 
+/** What a build's delivery check saw (bench/floor.mjs's bursts), as a clause. */
+const burstsText = (bursts, events) => bursts.map((b) => `${b.batch === 1 ? 'one event per message' : `${b.batch} per message`}: `
+  + `${b.received.toLocaleString('en')}/${events.toLocaleString('en')} in order, and the channel's ${b.channel}/3 in order`
+  + `${b.acked ? ', the send acked' : ''}`).join('; ');
+
 /** What the size floor (bench/floor.mjs) says about the size goals. */
 function floorSection(floor, sizes) {
   if (floor.skipped) return `Size floor not measured in this run: ${floor.skipped}.\n`;
@@ -130,7 +135,7 @@ function floorSection(floor, sizes) {
   const added = alike
     ? `the package's shell adds ${kb(sw.gzBytes - full).toFixed(1)} KB to the floor + HTTP link`
     : `**not comparable**: pkg/ was built as "${sw.build}", the floor as "${floor.build}"`;
-  const bursts = floor.bursts.map((b) => `${b.batch === 1 ? 'one event per message' : `${b.batch} per message`}: ${b.received.toLocaleString('en')}/${floor.events.toLocaleString('en')} in order, and the channel's ${b.channel}/3 in order`).join('; ');
+  const bursts = burstsText(floor.bursts, floor.events);
   return `| build | minified + gzip -9 | parts |
 |---|---|---|
 | floor: spellwire's core behind the barest Rust shell (bench/floor, not a package) | **${kb(floor.gzBytes).toFixed(1)} KB** | wasm ${kb(p.wasmGz).toFixed(1)} KB gz (${kb(p.wasmBytes).toFixed(1)} KB raw) + JS glue ${kb(p.glueGz).toFixed(1)} KB gz (${kb(p.glueMin).toFixed(1)} KB min) |
@@ -161,7 +166,7 @@ function optionBSection(b, sizes) {
   const sw = sizes.find((s) => s.name === 'spellwire');
   const centrifuge = peerKbOf(sizes, GOAL.sizePeer);
   const alike = b.build === sw.build ? '' : ` (**not comparable**: pkg/ was built as "${sw.build}", option B as "${b.build}")`;
-  const bursts = b.bursts.map((x) => `${x.batch === 1 ? 'one event per message' : `${x.batch} per message`}: ${x.received.toLocaleString('en')}/${b.events.toLocaleString('en')} in order, the channel's ${x.channel}/3 in order, the send acked`).join('; ');
+  const bursts = burstsText(b.bursts, b.events);
   const verdict = kb(b.wasmGz) > centrifuge
     ? `The engine's wasm alone, ${kb(b.wasmGz).toFixed(1)} KB, is above centrifuge-js's ${centrifuge.toFixed(1)} KB before any JavaScript: with every feature the package has, and Rust owning what the design gives it (the core, the socket, the timers, the window listeners, the cursor storage), the package does not fit under the goal however its face is written. What the engine keeps in wasm beyond the size floor's shell is the shell's own work for those features (options checked against their ranges with their messages, cursor storage, window listeners, the HTTP link's wiring, precise errors for bad frames, the outputs handed to the face); moving the options slice of it to JavaScript with the same messages took from the wasm about what it added to the glue (issue 16), so text costs alike on either side.`
     : `The engine's wasm alone is ${kb(b.wasmGz).toFixed(1)} KB, under centrifuge-js's ${centrifuge.toFixed(1)} KB; with its JavaScript the package would be ${kb(b.gzBytes).toFixed(1)} KB.`;
